@@ -1,0 +1,27 @@
+import type { Element } from '@xmpp/xml';
+import type { DropReason } from '../wire/drop-reason.js';
+
+/** Commands the transport accepts. Stanzas are the one place where XML elements travel. */
+export type TransportCommand =
+  | { type: 'transport.connect'; service: string }
+  | { type: 'transport.send'; stanza: Element }
+  /** XEP-0198 `<r/>`: ask the server to acknowledge (keepalive probe). */
+  | { type: 'transport.requestAck' }
+  /** Drop the socket now, e.g. a keepalive or connect attempt timed out. */
+  | { type: 'transport.abort'; reason: DropReason }
+  /** Graceful close: unavailable presence, final ack, closing stream handshake. */
+  | { type: 'transport.close' };
+
+/** What the transport reports to the session. */
+export type TransportEvent =
+  | { type: 'transport.authenticating'; mechanism: string }
+  | { type: 'transport.binding' }
+  | { type: 'transport.online'; jid: string; resumed: boolean; smEnabled: boolean; secure: boolean }
+  | { type: 'transport.authFailed'; condition: string; text?: string }
+  | { type: 'transport.dropped'; reason: DropReason }
+  | { type: 'transport.closed' }
+  | { type: 'transport.stanza'; stanza: Element }
+  /** The server acknowledged `count` of our stanzas (XEP-0198), proof the link is alive. */
+  | { type: 'transport.acked'; count: number };
+
+export type TransportLifecycleEvent = Exclude<TransportEvent, { type: 'transport.stanza' }>;

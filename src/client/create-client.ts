@@ -1,0 +1,143 @@
+import type { Element } from '@xmpp/xml';
+import { createActor, type Actor, type AnyActorLogic } from 'xstate';
+import { createTransportActor } from '../actors/transport.actor.js';
+import type { TransportCommand } from '../actors/transport.types.js';
+import { XmppAdapterError } from '../errors.js';
+import { realClock, type Clock } from '../iq/clock.js';
+import { IqTracker, type IqRequestOptions } from '../iq/iq-tracker.js';
+import type { ConnectionCommand, ConnectionView } from '../machines/connection.types.js';
+import { createSessionMachine, type SessionEmitted, type SessionMachine } from '../machines/session.machine.js';
+import { createRouter } from '../router/router.js';
+import type { FeatureModule, FeatureServices } from '../xeps/feature.js';
+import { defaultFeatures } from '../xeps/registry.js';
+import { resolveOptions, type XmppClientOptions } from './options.js';
+
+/** Advanced: replace the wire or the timers, e.g. with the fake server and `SimulatedClock` in tests. */
+export interface ClientInternals {
+  /** A transport actor logic speaking `TransportCommand`/`TransportEvent`. @default the xmpp.js socket transport */
+  transport?: AnyActorLogic;
+  /** Timers for IQ timeouts and machine delays. @default real timers */
+  clock?: Clock;
+  /** The features to register. @default every built-in feature */
+  features?: readonly FeatureModule[];
+}
+
+type EmittedType = SessionEmitted['type'];
+type EmittedOf<T extends EmittedType> = Extract<SessionEmitted, { type: T }>;
+
+export interface XmppClient {
+  /** The root session actor: bind UI to it, inspect it, send it events. */
+  readonly actor: Actor<SessionMachine>;
+  /** Starts connecting; resolves once online, rejects if the session ends first (authFailed, conflict, stopped). */
+  start(): Promise<ConnectionView>;
+  /** Closes gracefully (unavailable presence, stream close); resolves when every actor has stopped. */
+  stop(): Promise<void>;
+  /** Sends an event to the session (e.g. `{ type: 'connection.retryNow' }`). */
+  send(event: ConnectionCommand): void;
+  /** Subscribes to an app notification; returns the unsubscribe function. */
+  on<T extends EmittedType>(type: T, listener: (event: EmittedOf<T>) => void): () => void;
+  getSnapshot(): ReturnType<Actor<SessionMachine>['getSnapshot']>;
+  /** Skips the remaining reconnect wait (same as sending `connection.retryNow`). */
+  reconnectNow(): void;
+  /** Sends a raw stanza; queued in order while offline. */
+  sendStanza(stanza: Element): void;
+  /** Sends an IQ request and resolves with its result (rejects with `StanzaError`, timeout or abort). */
+  iq(request: Element, options?: IqRequestOptions): Promise<Element>;
+  /** Services for feature helpers (`discoInfo(client.services, jid)`, `ping(client.services)` …). */
+  readonly services: FeatureServices;
+}
+
+/**
+ * Creates a client. Options are checked at once (an `InvalidOptionsError` is thrown before any
+ * network I/O); nothing connects until `start()`.
+ */
+export function createXmppClient(options: XmppClientOptions, internals: ClientInternals = {}): XmppClient {
+  const resolved = resolveOptions(options);
+  const clock = internals.clock ?? realClock;
+  const features = internals.features ?? defaultFeatures;
+
+  let actor: Actor<SessionMachine> | undefined;
+  const send = (stanza: Element) => {
+    const transport = actor?.system.get('transport');
+    if (!transport) throw new XmppAdapterError('stopped', 'the client is not running');
+    transport.send({ type: 'transport.send', stanza } satisfies TransportCommand);
+  };
+  const iq = new IqTracker(send, clock, resolved.iqTimeout);
+  const services: FeatureServices = { iq, clock, logger: resolved.logger, send };
+
+  const machine = createSessionMachine({
+    options: resolved,
+    features,
+    router: createRouter(features),
+    services,
+    transport: internals.transport ?? createTransportActor(resolved),
+  });
+  const session = createActor(machine, {
+    ...(internals.clock ? { clock: internals.clock as never } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  actor = session;
+
+  let started = false;
+
+  return {
+    actor: session,
+    services,
+    start() {
+      const online = new Promise<ConnectionView>((resolve, reject) => {
+        const subscription = session.subscribe({
+          next(snapshot) {
+            const view = snapshot.context.connection;
+            if (view.status === 'online') {
+              subscription.unsubscribe();
+              resolve(view);
+            } else if (view.status === 'authFailed' || view.status === 'conflict' || snapshot.status === 'done') {
+              subscription.unsubscribe();
+              const reason = view.error ? ('condition' in view.error ? view.error.condition : view.error.kind) : view.status;
+              reject(new XmppAdapterError('stopped', `session ended before going online: ${view.status} (${reason})`));
+            }
+          },
+          error(err) {
+            reject(err);
+          },
+        });
+      });
+      if (!started) {
+        started = true;
+        session.start();
+      }
+      session.send({ type: 'connection.start' });
+      return online;
+    },
+    stop() {
+      if (!started || session.getSnapshot().status !== 'active') return Promise.resolve();
+      const done = new Promise<void>((resolve) => {
+        const subscription = session.subscribe({
+          next(snapshot) {
+            if (snapshot.status !== 'active') {
+              subscription.unsubscribe();
+              resolve();
+            }
+          },
+          error: () => resolve(),
+          complete: () => resolve(),
+        });
+      });
+      session.send({ type: 'connection.stop' });
+      return done;
+    },
+    send(event) {
+      session.send(event);
+    },
+    on(type, listener) {
+      const subscription = session.on(type, listener as never);
+      return () => subscription.unsubscribe();
+    },
+    getSnapshot: () => session.getSnapshot(),
+    reconnectNow() {
+      session.send({ type: 'connection.retryNow' });
+    },
+    sendStanza: send,
+    iq: (request, requestOptions) => iq.request(request, requestOptions),
+  };
+}

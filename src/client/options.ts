@@ -1,0 +1,152 @@
+import type { InspectionEvent, Observer } from 'xstate';
+import { InvalidOptionsError } from '../errors.js';
+import { isDomain, parseJid } from '../jid.js';
+
+export interface Logger {
+  debug(message: string, data?: unknown): void;
+  info(message: string, data?: unknown): void;
+  warn(message: string, data?: unknown): void;
+  error(message: string, data?: unknown): void;
+}
+
+export type ServiceScheme = 'ws:' | 'wss:' | 'xmpp:' | 'xmpps:';
+
+/** Options of `createXmppClient`. */
+export interface XmppClientOptions {
+  /** Where to connect: `ws://`, `wss://` (WebSocket, RFC 7395), `xmpp://host:port` (TCP with STARTTLS when offered) or `xmpps://host:port` (direct TLS). */
+  service: string;
+  /** The account's domain. @default the host name of `service` */
+  domain?: string;
+  /** The account's localpart (the part before `@`). */
+  username: string;
+  password: string;
+  /** The resource to bind; the server picks one when omitted. */
+  resource?: string;
+  /** Passed to XState's `createActor` untouched, e.g. `createBrowserInspector().inspect`. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  reconnect?: {
+    /** Smallest wait before a reconnect attempt, in ms. @default 1000 */
+    minDelay?: number;
+    /** Largest wait before a reconnect attempt, in ms. @default 30000 */
+    maxDelay?: number;
+    /** A session online this long resets the backoff, in ms. @default 60000 */
+    stableAfter?: number;
+  };
+  keepalive?: {
+    /** How often to probe a quiet connection, in ms. @default 30000 */
+    interval?: number;
+    /** How long a probe may go unanswered before the connection counts as dead, in ms. @default 10000 */
+    timeout?: number;
+  };
+  /** Bound for one connect + authenticate + bind attempt, in ms. @default 20000 */
+  connectTimeout?: number;
+  /** Default timeout of IQ requests, in ms. @default 15000 */
+  iqTimeout?: number;
+  /**
+   * Allow SASL PLAIN over a connection that is neither encrypted nor to a loopback host.
+   * Off by default: the password would cross the network in the clear.
+   * @default false
+   */
+  allowPlainOverInsecure?: boolean;
+  /** Send an available presence (with entity capabilities) when a fresh session starts. @default true */
+  initialPresence?: boolean;
+  /** Name and version answered to XEP-0092 queries. @default { name: 'xmpp-adapter', version: <package version> } */
+  software?: { name: string; version: string; os?: string };
+  /** Receives the library's diagnostics. @default silent */
+  logger?: Logger;
+}
+
+export interface ResolvedOptions {
+  service: string;
+  scheme: ServiceScheme;
+  host: string;
+  domain: string;
+  username: string;
+  password: string;
+  resource: string | undefined;
+  reconnect: { minDelay: number; maxDelay: number; stableAfter: number };
+  keepalive: { interval: number; timeout: number };
+  connectTimeout: number;
+  iqTimeout: number;
+  allowPlainOverInsecure: boolean;
+  initialPresence: boolean;
+  software: { name: string; version: string; os?: string };
+  logger: Logger;
+}
+
+export const LIBRARY_VERSION = '0.1.0';
+
+const SCHEMES: readonly ServiceScheme[] = ['ws:', 'wss:', 'xmpp:', 'xmpps:'];
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function positiveMs(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionsError(option, `expected a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function requiredString(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidOptionsError(option, 'a non-empty string is required');
+  }
+  return value;
+}
+
+/** Checks every option and fills in defaults; throws `InvalidOptionsError` before any I/O. */
+export function resolveOptions(options: XmppClientOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidOptionsError('options', 'an options object is required');
+  }
+  const service = requiredString('service', options.service);
+  let url: URL;
+  try {
+    url = new URL(service);
+  } catch {
+    throw new InvalidOptionsError('service', `"${service}" is not a URL (expected ws://, wss://, xmpp:// or xmpps://)`);
+  }
+  const scheme = url.protocol as ServiceScheme;
+  if (!SCHEMES.includes(scheme)) {
+    throw new InvalidOptionsError('service', `unsupported scheme "${url.protocol}" (expected ws:, wss:, xmpp: or xmpps:)`);
+  }
+  if (!url.hostname) throw new InvalidOptionsError('service', `"${service}" has no host`);
+
+  const domain = (options.domain ?? url.hostname).toLowerCase();
+  if (!isDomain(domain)) throw new InvalidOptionsError('domain', `"${domain}" is not a valid domain`);
+
+  const username = requiredString('username', options.username);
+  if (!parseJid(`${username}@${domain}`)) {
+    throw new InvalidOptionsError('username', `"${username}" is not a valid JID localpart`);
+  }
+  const password = requiredString('password', options.password);
+  if (options.resource !== undefined && !parseJid(`${domain}/${options.resource}`)) {
+    throw new InvalidOptionsError('resource', `"${options.resource}" is not a valid resource`);
+  }
+
+  const minDelay = positiveMs('reconnect.minDelay', options.reconnect?.minDelay, 1000);
+  const maxDelay = positiveMs('reconnect.maxDelay', options.reconnect?.maxDelay, 30_000);
+  if (maxDelay < minDelay) throw new InvalidOptionsError('reconnect.maxDelay', 'must not be smaller than reconnect.minDelay');
+
+  return {
+    service,
+    scheme,
+    host: url.hostname,
+    domain,
+    username,
+    password,
+    resource: options.resource,
+    reconnect: { minDelay, maxDelay, stableAfter: positiveMs('reconnect.stableAfter', options.reconnect?.stableAfter, 60_000) },
+    keepalive: {
+      interval: positiveMs('keepalive.interval', options.keepalive?.interval, 30_000),
+      timeout: positiveMs('keepalive.timeout', options.keepalive?.timeout, 10_000),
+    },
+    connectTimeout: positiveMs('connectTimeout', options.connectTimeout, 20_000),
+    iqTimeout: positiveMs('iqTimeout', options.iqTimeout, 15_000),
+    allowPlainOverInsecure: options.allowPlainOverInsecure === true,
+    initialPresence: options.initialPresence !== false,
+    software: options.software ?? { name: 'xmpp-adapter', version: LIBRARY_VERSION },
+    logger: options.logger ?? silentLogger,
+  };
+}

@@ -1,0 +1,16 @@
+export { createXmppClient, type XmppClient, type ClientInternals } from './client/create-client.js';
+export { resolveOptions, LIBRARY_VERSION, type XmppClientOptions, type Logger } from './client/options.js';
+export { selectConnection } from './client/select-connection.js';
+export { XmppAdapterError, InvalidOptionsError, StanzaError, type XmppErrorCode } from './errors.js';
+export { parseJid, bareJid, normalizeJid, type JidParts } from './jid.js';
+export type { ConnectionStatus, ConnectionView, ConnectionError, ConnectionCommand } from './machines/connection.types.js';
+export { connectionMachine, type ConnectionContext, type ConnectionInput } from './machines/connection.machine.js';
+export { createSessionMachine, type SessionContext, type SessionEmitted, type SessionEvent } from './machines/session.machine.js';
+export type { TransportCommand, TransportEvent } from './actors/transport.types.js';
+export type { DropReason } from './wire/drop-reason.js';
+export { createRouter, type Router, type Delivery } from './router/router.js';
+export { IqTracker, buildErrorReply, buildResultReply, type IqRequestOptions } from './iq/iq-tracker.js';
+export type { Clock } from './iq/clock.js';
+export { defineFeature, type FeatureModule, type FeatureServices, type FeatureInput, type RouteContext, type StanzaKey } from './xeps/feature.js';
+export { defaultFeatures } from './xeps/registry.js';
+export { xml, type Element } from '@xmpp/xml';

@@ -1,0 +1,211 @@
+import type { Element } from '@xmpp/xml';
+import { assign, emit, enqueueActions, sendTo, setup, spawnChild, type AnyActorLogic } from 'xstate';
+import type { ResolvedOptions } from '../client/options.js';
+import { XmppAdapterError } from '../errors.js';
+import { buildErrorReply } from '../iq/iq-tracker.js';
+import { bareJid } from '../jid.js';
+import type { Router } from '../router/router.js';
+import type { TransportCommand, TransportEvent } from '../actors/transport.types.js';
+import type { FeatureInput, FeatureModule, FeatureServices, RouteContext } from '../xeps/feature.js';
+import { connectionMachine, type ConnectionSettings, type ConnectionStatusEvent } from './connection.machine.js';
+import type { ConnectionCommand, ConnectionView } from './connection.types.js';
+
+export interface SessionContext {
+  /** The connection as the app sees it; mirrors the connection actor on every change. */
+  connection: ConnectionView;
+  /** Routing facts of the current stream (own JID), set as soon as the stream is bound. */
+  route: RouteContext;
+}
+
+export type SessionEvent =
+  | TransportEvent
+  | ConnectionStatusEvent
+  | ConnectionCommand
+  | { type: `xstate.error.actor.${string}`; error: unknown };
+
+/** Notifications for apps, received with `client.on(type, fn)`. */
+export type SessionEmitted =
+  | { type: 'online'; jid: string; resumed: boolean }
+  | { type: 'offline'; error?: ConnectionView['error'] }
+  | { type: 'status'; connection: ConnectionView }
+  | { type: 'error'; source: string; message: string };
+
+export interface SessionDependencies {
+  options: ResolvedOptions;
+  features: readonly FeatureModule[];
+  router: Router;
+  services: FeatureServices;
+  transport: AnyActorLogic;
+}
+
+const TRANSPORT_LIFECYCLE = [
+  'transport.authenticating',
+  'transport.binding',
+  'transport.authFailed',
+  'transport.dropped',
+  'transport.closed',
+] as const;
+
+function routeContextOf(jid: string, domain: string): RouteContext {
+  return { me: jid, ownBare: bareJid(jid) ?? jid, domain };
+}
+
+/**
+ * The root actor: owns the transport, the connection machine and the feature actors, and routes
+ * every inbound stanza through the pure router to exactly the features that claim it.
+ */
+export function createSessionMachine({ options, features, router, services, transport }: SessionDependencies) {
+  const sessionFeatures = features.filter((f) => f.lifetime === 'session');
+  const onlineFeatures = features.filter((f) => f.lifetime === 'online');
+  const discoFeatures = [...new Set(features.flatMap((f) => f.discoFeatures))].sort();
+  const featureInput = (jid: string | undefined): FeatureInput => ({
+    jid,
+    domain: options.domain,
+    software: options.software,
+    keepalive: options.keepalive,
+    initialPresence: options.initialPresence,
+    discoFeatures,
+  });
+  const connectionSettings: ConnectionSettings = {
+    service: options.service,
+    minDelay: options.reconnect.minDelay,
+    maxDelay: options.reconnect.maxDelay,
+    stableAfter: options.reconnect.stableAfter,
+    connectTimeout: options.connectTimeout,
+    stopTimeout: 5000,
+  };
+  const featureActors = Object.fromEntries(features.map((f) => [f.id, f.logic(services)]));
+
+  const isStatus = (status: ConnectionView['status']) => ({ event }: { event: SessionEvent }) =>
+    event.type === 'connection.status' && event.view.status === status;
+
+  return setup({
+    types: {
+      context: {} as SessionContext,
+      events: {} as SessionEvent,
+      emitted: {} as SessionEmitted,
+    },
+    actors: { transport, connection: connectionMachine, ...featureActors } as Record<string, AnyActorLogic>,
+    actions: {
+      recordConnection: enqueueActions(({ enqueue, event }) => {
+        if (event.type !== 'connection.status') return;
+        enqueue.assign({ connection: event.view });
+        enqueue.emit({ type: 'status', connection: event.view });
+      }),
+      rememberStream: assign({
+        route: ({ event }) => (event.type === 'transport.online' ? routeContextOf(event.jid, options.domain) : routeContextOf(options.domain, options.domain)),
+      }),
+      forwardToConnection: sendTo('connection', ({ event }) => event as ConnectionCommand),
+      routeStanza: enqueueActions(({ context, event, enqueue, self }) => {
+        if (event.type !== 'transport.stanza') return;
+        const stanza: Element = event.stanza;
+        const type = stanza.attrs.type;
+        if (stanza.name === 'iq' && (type === 'result' || type === 'error')) {
+          // RFC 6120 §8.2.3: replies are never answered; unmatched ones are dropped.
+          services.iq.handleReply(stanza);
+          return;
+        }
+        let deliveries: ReturnType<Router['route']> = [];
+        try {
+          deliveries = router.route(stanza, context.route);
+        } catch (err) {
+          options.logger.warn('a feature failed to route a stanza', err);
+        }
+        const children = self.getSnapshot().children as Record<string, { getSnapshot(): { status: string } } | undefined>;
+        let claimed = false;
+        for (const delivery of deliveries) {
+          const child = children[delivery.to];
+          if (child?.getSnapshot().status !== 'active') continue;
+          enqueue.sendTo(child as never, delivery.event as never);
+          claimed = true;
+        }
+        if (!claimed && stanza.name === 'iq' && (type === 'get' || type === 'set')) {
+          // RFC 6120 §8.4: an IQ get/set with a payload the entity does not understand "MUST"
+          // be answered with an error of <service-unavailable/>. This is the one place that does.
+          enqueue.sendTo('transport', { type: 'transport.send', stanza: buildErrorReply(stanza, 'cancel', 'service-unavailable') } satisfies TransportCommand);
+        }
+      }),
+      notifyOnline: enqueueActions(({ context, enqueue }) => {
+        const jid = context.connection.jid ?? context.route.me;
+        const resumed = context.connection.resumed === true;
+        services.iq.setOwnJid(jid);
+        for (const f of sessionFeatures) enqueue.sendTo(f.id, { type: 'session.online', jid, resumed });
+        enqueue.emit({ type: 'online', jid, resumed });
+      }),
+      notifyOffline: enqueueActions(({ context, enqueue }) => {
+        for (const f of sessionFeatures) enqueue.sendTo(f.id, { type: 'session.offline' });
+        enqueue.emit({ type: 'offline', error: context.connection.error });
+      }),
+      reportActorError: emit(({ event }) => ({
+        type: 'error' as const,
+        source: event.type.replace('xstate.error.actor.', ''),
+        message: 'error' in event && event.error instanceof Error ? event.error.message : String('error' in event ? event.error : 'unknown'),
+      })),
+      logActorError: ({ event }) => options.logger.error(`actor failed: ${event.type}`, 'error' in event ? event.error : undefined),
+      rejectPendingIqs: () => services.iq.rejectAll(new XmppAdapterError('stopped', 'the client stopped')),
+    },
+    guards: {
+      isOnline: isStatus('online'),
+      isStopped: isStatus('stopped'),
+    },
+  }).createMachine({
+    id: 'session',
+    context: {
+      connection: { status: 'idle', attempt: 0 },
+      route: routeContextOf(options.domain, options.domain),
+    },
+    entry: [
+      spawnChild('transport', { id: 'transport', systemId: 'transport' }),
+      spawnChild('connection', {
+        id: 'connection',
+        systemId: 'connection',
+        input: ({ self }: { self: { getSnapshot(): { children: Record<string, unknown> } } }) => ({ settings: connectionSettings, transport: self.getSnapshot().children.transport, notify: self }),
+      }),
+      ...sessionFeatures.map((f) => spawnChild(f.id, { id: f.id, systemId: f.id, input: featureInput(undefined) })),
+    ] as never,
+    on: {
+      'transport.stanza': { actions: 'routeStanza' },
+      'transport.online': { actions: ['rememberStream', 'forwardToConnection'] },
+      ...Object.fromEntries(TRANSPORT_LIFECYCLE.map((type) => [type, { actions: 'forwardToConnection' }])),
+      'connection.start': { actions: 'forwardToConnection' },
+      'connection.stop': { actions: 'forwardToConnection' },
+      'connection.retryNow': { actions: 'forwardToConnection' },
+      'xstate.error.actor.*': { actions: ['logActorError', 'reportActorError'] },
+    },
+    initial: 'offline',
+    states: {
+      offline: {
+        on: {
+          'connection.status': [
+            { guard: 'isOnline', target: 'online', actions: 'recordConnection' },
+            { guard: 'isStopped', target: 'stopped', actions: 'recordConnection' },
+            { actions: 'recordConnection' },
+          ],
+        },
+      },
+      online: {
+        entry: 'notifyOnline',
+        exit: 'notifyOffline',
+        invoke: onlineFeatures.map((f) => ({
+          id: f.id,
+          systemId: f.id,
+          src: f.id,
+          input: ({ context }: { context: SessionContext }) => featureInput(context.connection.jid),
+        })) as never,
+        on: {
+          'connection.status': [
+            { guard: 'isOnline', actions: 'recordConnection' },
+            { guard: 'isStopped', target: 'stopped', actions: 'recordConnection' },
+            { target: 'offline', actions: 'recordConnection' },
+          ],
+        },
+      },
+      stopped: {
+        type: 'final',
+        entry: 'rejectPendingIqs',
+      },
+    },
+  });
+}
+
+export type SessionMachine = ReturnType<typeof createSessionMachine>;

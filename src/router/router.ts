@@ -1,0 +1,46 @@
+import type { Element } from '@xmpp/xml';
+import type { FeatureModule, RouteContext } from '../xeps/feature.js';
+
+export interface Delivery {
+  to: string;
+  event: { type: string };
+}
+
+export interface Router {
+  route(stanza: Element, context: RouteContext): Delivery[];
+}
+
+/**
+ * Builds a pure router indexed by (stanza name, child namespace): a stanza costs one map lookup
+ * per child element, and only the features indexed under those keys look at it.
+ */
+export function createRouter(features: readonly FeatureModule[]): Router {
+  const index = new Map<string, FeatureModule[]>();
+  for (const feature of features) {
+    for (const key of feature.handles) {
+      const slot = `${key.stanza} ${key.ns}`;
+      const list = index.get(slot) ?? [];
+      if (!list.includes(feature)) list.push(feature);
+      index.set(slot, list);
+    }
+  }
+
+  return {
+    route(stanza, context) {
+      const deliveries: Delivery[] = [];
+      let seen: Set<FeatureModule> | undefined;
+      for (const child of stanza.children) {
+        if (typeof child === 'string') continue;
+        const candidates = index.get(`${stanza.name} ${child.getNS()}`);
+        if (!candidates) continue;
+        for (const feature of candidates) {
+          // Several children of one stanza may point at the same feature: ask it once.
+          if (seen?.has(feature)) continue;
+          (seen ??= new Set()).add(feature);
+          for (const event of feature.route(stanza, context)) deliveries.push({ to: feature.id, event });
+        }
+      }
+      return deliveries;
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { Client } from '@xmpp/client-core';
+import type { XmppConnection } from '@xmpp/connection-types';
+import type { Element } from '@xmpp/xml';
+import type { DropReason } from './drop-reason.js';
+import { NS_STREAM_ERRORS, NS_STREAMS } from './namespaces.js';
+import { connectionClasses } from './platform.js';
+
+/**
+ * One XML stream over one socket, built on xmpp.js's connection classes. A new instance is made
+ * for every connection attempt, so a dead socket's late events can never reach a newer stream.
+ * Only this file and the negotiation code that drives it touch xmpp.js.
+ */
+export interface XmppStreamHandlers {
+  /** Sees every top-level element first and synchronously (stream-management counting). */
+  observe(element: Element): void;
+  /** A top-level element that no negotiation step was waiting for. */
+  onElement(element: Element): void;
+  /** The stream ended without `close()` being called; fired at most once. */
+  onDrop(reason: DropReason): void;
+}
+
+type Waiter = {
+  match: (el: Element) => boolean;
+  resolve: (el: Element) => void;
+  reject: (err: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+};
+
+/** Client that reports see-other-host instead of following it on its own. */
+class RedirectReportingClient extends Client {
+  _onSeeOtherHost(error: { element: Element }): void {
+    this.emit('see-other-host', error.element.getChildText('see-other-host', NS_STREAM_ERRORS) ?? '');
+  }
+}
+
+export class XmppStream {
+  readonly connection: XmppConnection;
+  private waiter: Waiter | undefined;
+  private ended = false;
+  private streamError: DropReason | undefined;
+
+  constructor(
+    readonly service: string,
+    readonly domain: string,
+    private readonly handlers: XmppStreamHandlers,
+  ) {
+    const client = new RedirectReportingClient({ service, domain });
+    client.transports.push(...connectionClasses);
+    this.connection = client;
+    client.on('element', (el: Element) => this.dispatch(el));
+    client.on('see-other-host', (host: string) => {
+      this.streamError = { kind: 'see-other-host', host };
+    });
+    client.on('error', (err: Error & { condition?: string; text?: string }) => {
+      if (err.name === 'StreamError' && err.condition) {
+        this.streamError =
+          err.condition === 'conflict'
+            ? { kind: 'conflict', text: err.text || undefined }
+            : { kind: 'stream-error', condition: err.condition, text: err.text || undefined };
+      }
+    });
+    client.on('disconnect', ({ reason }: { reason?: unknown } = {}) => {
+      this.drop(this.streamError ?? { kind: 'network', message: describe(reason) ?? 'connection closed' });
+    });
+    client.on('close', () => {
+      // The server closed the stream: a shutdown or restart unless it sent a stream error first.
+      this.drop(this.streamError ?? { kind: 'stream-error', condition: 'closed-by-server' });
+    });
+  }
+
+  get secure(): boolean {
+    return this.connection.isSecure();
+  }
+
+  /** Opens the socket and the stream; resolves with the stream header. */
+  async open(): Promise<void> {
+    await this.connection.connect(this.service);
+    await this.connection.open({ domain: this.domain });
+  }
+
+  /** Restarts the stream after STARTTLS or SASL (RFC 6120 §4.3.3). */
+  async restart(): Promise<void> {
+    await this.connection.restart();
+  }
+
+  write(data: string): Promise<void> {
+    return this.connection.write(data);
+  }
+
+  /** Waits for the next top-level element that `match` accepts. */
+  next(match: (el: Element) => boolean, timeoutMs: number, what: string): Promise<Element> {
+    if (this.ended) return Promise.reject(new Error('stream ended'));
+    if (this.waiter) return Promise.reject(new Error('a negotiation step is already waiting'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new Error(`no ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiter = { match, resolve, reject, timer };
+    });
+  }
+
+  /** Sends and waits for the answer in one step, so no reply can slip in between. */
+  async exchange(data: string, match: (el: Element) => boolean, timeoutMs: number, what: string): Promise<Element> {
+    const reply = this.next(match, timeoutMs, what);
+    await this.write(data).catch((err: Error) => this.failWaiter(err));
+    return reply;
+  }
+
+  /** Graceful close: RFC 6120 §4.4 closing handshake, bounded by xmpp.js's timeout. */
+  async close(): Promise<void> {
+    this.ended = true;
+    this.failWaiter(new Error('stream closed'));
+    try {
+      await this.connection.disconnect();
+    } catch {
+      // Closing a dead socket is not an error the app needs to see.
+    } finally {
+      this.detach();
+    }
+  }
+
+  /** Drops the socket at once without a closing handshake (dead peer, timeout, protocol abuse). */
+  abort(): void {
+    this.ended = true;
+    this.failWaiter(new Error('stream aborted'));
+    this.detach();
+    this.destroySocket();
+  }
+
+  private destroySocket(): void {
+    const socket = this.connection.socket;
+    if (!socket) return;
+    try {
+      if (socket.destroy) socket.destroy();
+      else if (socket.socket?.terminate) socket.socket.terminate();
+      else if (socket.socket?.close) socket.socket.close();
+      else socket.end?.();
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private dispatch(el: Element): void {
+    if (el.is('error', NS_STREAMS)) return; // reported through 'error' and 'disconnect'
+    this.handlers.observe(el);
+    if (this.ended) return;
+    const waiter = this.waiter;
+    if (waiter && waiter.match(el)) {
+      clearTimeout(waiter.timer);
+      this.waiter = undefined;
+      waiter.resolve(el);
+      return;
+    }
+    this.handlers.onElement(el);
+  }
+
+  /** Stops all callbacks; the no-op keeps a late socket error from becoming an uncaught exception. */
+  private detach(): void {
+    this.connection.removeAllListeners();
+    this.connection.on('error', () => {});
+  }
+
+  private failWaiter(err: Error): void {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    this.waiter = undefined;
+    waiter.reject(err);
+  }
+
+  private drop(reason: DropReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failWaiter(new Error(`stream dropped: ${reason.kind}`));
+    this.detach();
+    this.destroySocket();
+    this.handlers.onDrop(reason);
+  }
+}
+
+function describe(reason: unknown): string | undefined {
+  if (reason instanceof Error) return reason.message;
+  if (reason && typeof reason === 'object' && 'reason' in reason) return String((reason as { reason: unknown }).reason) || undefined;
+  return undefined;
+}

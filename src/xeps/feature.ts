@@ -1,0 +1,80 @@
+import type { Element } from '@xmpp/xml';
+import type { AnyActorLogic } from 'xstate';
+import type { IqTracker } from '../iq/iq-tracker.js';
+import type { Clock } from '../iq/clock.js';
+import type { Logger } from '../client/options.js';
+
+/** Where a spec comes from, shown in the feature table and each feature's README. */
+export interface SpecReference {
+  xep: string;
+  version: string;
+  url: string;
+}
+
+/** The stanzas a feature wants to see: a stanza name and the namespace of one of its children. */
+export interface StanzaKey {
+  stanza: 'iq' | 'message' | 'presence';
+  ns: string;
+}
+
+/** What routing knows besides the stanza: plain data, the same for every feature. */
+export interface RouteContext {
+  /** The own full JID of the current stream. */
+  me: string;
+  /** The own bare JID. */
+  ownBare: string;
+  /** The own server's domain. */
+  domain: string;
+}
+
+/** Services every feature logic may use; bound once per client, never stored in context. */
+export interface FeatureServices {
+  iq: IqTracker;
+  clock: Clock;
+  logger: Logger;
+  /** Writes a stanza (queued while offline, in order). */
+  send(stanza: Element): void;
+}
+
+/** Plain-data facts every feature is started with. */
+export interface FeatureInput {
+  /** Full JID when the feature starts online; undefined for session features started before login. */
+  jid: string | undefined;
+  domain: string;
+  software: { name: string; version: string; os?: string };
+  keepalive: { interval: number; timeout: number };
+  initialPresence: boolean;
+  /** All features' disco#info features, for the disco responder and the caps hash. */
+  discoFeatures: readonly string[];
+}
+
+/** Delivered to `lifetime: 'session'` features as the connection comes and goes. */
+export type SessionLifecycleEvent =
+  | { type: 'session.online'; jid: string; resumed: boolean }
+  | { type: 'session.offline' };
+
+/**
+ * A protocol feature as data: the registry indexes `handles`, calls `route` only for matching
+ * stanzas, and delivers the returned plain events to the feature's actor.
+ */
+export interface FeatureModule<TEvent extends { type: string } = { type: string }> {
+  id: string;
+  spec: readonly SpecReference[];
+  /** Advertised in disco#info and hashed into entity capabilities. */
+  discoFeatures: readonly string[];
+  handles: readonly StanzaKey[];
+  /**
+   * Pure and synchronous: parse with the feature's codec, apply checks that depend only on the
+   * stanza and the own JID, and return the events for the feature's actor (none to decline).
+   * Declining an `iq` get/set leaves it to the session's `service-unavailable` reply.
+   */
+  route(stanza: Element, context: RouteContext): TEvent[];
+  /** Builds the actor logic; services are closed over so that context stays plain data. */
+  logic(services: FeatureServices): AnyActorLogic;
+  /** `online`: runs only while online (invoked); `session`: runs for the client's life (spawned). */
+  lifetime: 'online' | 'session';
+}
+
+export function defineFeature<TEvent extends { type: string }>(feature: FeatureModule<TEvent>): FeatureModule<TEvent> {
+  return feature;
+}

@@ -1,0 +1,111 @@
+import { xml, type Element } from '@xmpp/xml';
+import { fromCallback } from 'xstate';
+import type { TransportCommand, TransportEvent } from '../../src/actors/transport.types.js';
+import type { DropReason } from '../../src/wire/drop-reason.js';
+import { NS_STANZAS } from '../../src/wire/namespaces.js';
+import { parseXml } from './xml.js';
+
+export type StanzaMatcher = ((el: Element) => boolean) | { name?: string; type?: string; to?: string; childNs?: string };
+
+function matches(el: Element, matcher: StanzaMatcher): boolean {
+  if (typeof matcher === 'function') return matcher(el);
+  if (matcher.name && el.name !== matcher.name) return false;
+  if (matcher.type && el.attrs.type !== matcher.type) return false;
+  if (matcher.to && el.attrs.to !== matcher.to) return false;
+  if (matcher.childNs && !el.getChildElements().some((c) => c.getNS() === matcher.childNs)) return false;
+  return true;
+}
+
+/**
+ * A scripted stand-in for the transport actor: records every command the session sends and lets a
+ * test play the server's side (`acceptConnection`, `pushIncoming`, `replyResult`, `drop` …).
+ * Everything is synchronous; use it with `SimulatedClock` for timers.
+ */
+export function createFakeServer({ jid = 'alice@example.org/test' } = {}) {
+  const commands: TransportCommand[] = [];
+  const outgoing: Element[] = [];
+  let sendBack: ((event: TransportEvent) => void) | undefined;
+  let connects = 0;
+
+  const logic = fromCallback<TransportCommand, unknown, TransportEvent>(({ sendBack: back, receive }) => {
+    sendBack = back;
+    receive((command) => {
+      commands.push(command);
+      if (command.type === 'transport.connect') connects++;
+      if (command.type === 'transport.send') outgoing.push(command.stanza);
+      if (command.type === 'transport.abort') back({ type: 'transport.dropped', reason: command.reason });
+      if (command.type === 'transport.close') back({ type: 'transport.closed' });
+    });
+    return () => {
+      sendBack = undefined;
+    };
+  });
+
+  const emit = (event: TransportEvent) => {
+    if (!sendBack) throw new Error('the fake transport is not running');
+    sendBack(event);
+  };
+
+  return {
+    logic,
+    commands,
+    outgoing,
+    get connectCount() {
+      return connects;
+    },
+    jid,
+    /** Plays a whole successful negotiation. */
+    acceptConnection({ resumed = false, smEnabled = true, secure = true, as = jid } = {}) {
+      emit({ type: 'transport.authenticating', mechanism: 'SCRAM-SHA-1' });
+      if (!resumed) emit({ type: 'transport.binding' });
+      emit({ type: 'transport.online', jid: as, resumed, smEnabled, secure });
+    },
+    failAuth(condition = 'not-authorized', text?: string) {
+      emit({ type: 'transport.authenticating', mechanism: 'SCRAM-SHA-1' });
+      emit({ type: 'transport.authFailed', condition, text });
+    },
+    drop(reason: DropReason = { kind: 'network', message: 'connection reset' }) {
+      emit({ type: 'transport.dropped', reason });
+    },
+    emit,
+    /** Delivers an inbound stanza (XML text or element). */
+    pushIncoming(stanza: string | Element) {
+      emit({ type: 'transport.stanza', stanza: typeof stanza === 'string' ? parseXml(stanza) : stanza });
+    },
+    /** Removes and returns the first outgoing stanza that matches; throws when none does. */
+    expectOutgoing(matcher: StanzaMatcher): Element {
+      const index = outgoing.findIndex((el) => matches(el, matcher));
+      if (index === -1) {
+        throw new Error(`no outgoing stanza matches ${JSON.stringify(typeof matcher === 'function' ? 'predicate' : matcher)}; sent: ${outgoing.map(String).join('\n')}`);
+      }
+      return outgoing.splice(index, 1)[0]!;
+    },
+    /** The outgoing stanzas that match, without removing them. */
+    sent(matcher: StanzaMatcher): Element[] {
+      return outgoing.filter((el) => matches(el, matcher));
+    },
+    /** Answers an outgoing IQ request with a result from the entity it was sent to. */
+    replyResult(request: Element, ...payload: Element[]) {
+      emit({
+        type: 'transport.stanza',
+        stanza: xml('iq', { type: 'result', id: request.attrs.id, from: request.attrs.to, to: jid }, ...payload),
+      });
+    },
+    replyError(request: Element, condition = 'service-unavailable', errorType = 'cancel') {
+      emit({
+        type: 'transport.stanza',
+        stanza: xml('iq', { type: 'error', id: request.attrs.id, from: request.attrs.to, to: jid }, xml('error', { type: errorType }, xml(condition, { xmlns: NS_STANZAS }))),
+      });
+    },
+    lastCommand<T extends TransportCommand['type']>(type: T): Extract<TransportCommand, { type: T }> | undefined {
+      return commands.filter((c): c is Extract<TransportCommand, { type: T }> => c.type === type).at(-1);
+    },
+  };
+}
+
+export type FakeServer = ReturnType<typeof createFakeServer>;
+
+/** Lets promise actors and awaited helpers run; it does not wait for time to pass. */
+export async function flushMicrotasks(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await Promise.resolve();
+}
