@@ -7,6 +7,7 @@ import { observeSmElement } from '../stream-management/sm-observer.js';
 import { StreamManagementState } from '../stream-management/sm-state.js';
 import type { DropReason } from '../wire/drop-reason.js';
 import { negotiate, type NegotiationSettings } from '../wire/negotiate.js';
+import { serializeStanza } from '../wire/serialize.js';
 import { XmppStream } from '../wire/xmpp-stream.js';
 import type { TransportCommand, TransportEvent } from './transport.types.js';
 
@@ -133,10 +134,13 @@ export function createTransportActor(options: TransportSettings) {
     waiting.length = 0;
     if (current && phase === 'online') {
       // RFC 6121 §4.5.1: a client SHOULD send unavailable presence before closing the stream.
-      await current.write(xml('presence', { type: 'unavailable' }).toString()).catch(() => {});
+      await current.write(serializeStanza(xml('presence', { type: 'unavailable' }))).catch(() => {});
       // XEP-0198 §4: "It is RECOMMENDED that initiating entities (usually clients) send an
       // element right before they gracefully close the stream".
-      if (sm.enabled) await current.write(buildAck(sm.inbound).toString()).catch(() => {});
+      if (sm.enabled) {
+        logger.debug('final stream-management ack', { h: sm.inbound });
+        await current.write(buildAck(sm.inbound).toString()).catch(() => {});
+      }
       await current.close();
     } else {
       current?.abort();
@@ -153,7 +157,7 @@ export function createTransportActor(options: TransportSettings) {
         void connect(command.service);
         return;
       case 'transport.send': {
-        const data = command.stanza.toString();
+        const data = serializeStanza(command.stanza);
         if (phase === 'online') writeStanza(data);
         else waiting.push(data);
         return;

@@ -30,6 +30,8 @@ export interface ConnectionContext {
   retryInMs: number | undefined;
   error: ConnectionError | undefined;
   online: { jid: string; resumed: boolean; smEnabled: boolean; secure: boolean } | undefined;
+  /** The SASL mechanism of the current or last attempt. */
+  mechanism: string | undefined;
   transport: ActorRef<any, TransportCommand>;
   notify: AnyActorRef;
 }
@@ -76,6 +78,7 @@ export function toView(status: ConnectionStatus, context: ConnectionContext): Co
     view.resumed = context.online.resumed;
     view.streamManagement = context.online.smEnabled;
     view.secure = context.online.secure;
+    if (context.mechanism) view.mechanism = context.mechanism;
   }
   return view;
 }
@@ -147,6 +150,7 @@ export const connectionMachine = setup({
     retryInMs: undefined,
     error: undefined,
     online: undefined,
+    mechanism: undefined,
     transport: input.transport,
     notify: input.notify,
   }),
@@ -188,7 +192,9 @@ export const connectionMachine = setup({
       states: {
         connecting: {
           entry: { type: 'report', params: { status: 'connecting' } },
-          on: { 'transport.authenticating': 'authenticating' },
+          on: {
+            'transport.authenticating': { target: 'authenticating', actions: assign({ mechanism: ({ event }) => event.mechanism }) },
+          },
         },
         authenticating: {
           entry: { type: 'report', params: { status: 'authenticating' } },

@@ -33,6 +33,8 @@ export interface ConnectionView {
   streamManagement?: boolean;
   /** While `online`: whether the connection is encrypted (or on loopback WebSocket). */
   secure?: boolean;
+  /** While `online`: the SASL mechanism used to log in. */
+  mechanism?: string;
 }
 
 export type ConnectionCommand =

@@ -155,13 +155,14 @@ export function createSessionMachine({ options, features, router, services, tran
       route: routeContextOf(options.domain, options.domain),
     },
     entry: [
-      spawnChild('transport', { id: 'transport', systemId: 'transport' }),
-      spawnChild('connection', {
-        id: 'connection',
-        systemId: 'connection',
-        input: ({ self }: { self: { getSnapshot(): { children: Record<string, unknown> } } }) => ({ settings: connectionSettings, transport: self.getSnapshot().children.transport, notify: self }),
+      // The connection machine commands the transport and reports back here, so both refs are
+      // handed over in one step; neither is kept in context.
+      assign(({ spawn, self }) => {
+        const transportRef = spawn('transport' as never, { id: 'transport', systemId: 'transport' } as never);
+        spawn('connection' as never, { id: 'connection', systemId: 'connection', input: { settings: connectionSettings, transport: transportRef, notify: self } } as never);
+        return {};
       }),
-      ...sessionFeatures.map((f) => spawnChild(f.id, { id: f.id, systemId: f.id, input: featureInput(undefined) })),
+      ...sessionFeatures.map((f) => spawnChild(f.id as never, { id: f.id, systemId: f.id, input: featureInput(undefined) as never })),
     ] as never,
     on: {
       'transport.stanza': { actions: 'routeStanza' },

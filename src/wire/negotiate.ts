@@ -8,6 +8,7 @@ import { NS_SM, type StreamManagementState } from '../stream-management/sm-state
 import { bareJid, normalizeJid } from '../jid.js';
 import { NS_BIND, NS_SASL, NS_STANZAS, NS_STREAMS, NS_TLS } from './namespaces.js';
 import { startTls } from './platform.js';
+import { serializeStanza } from './serialize.js';
 import type { XmppStream } from './xmpp-stream.js';
 
 export interface NegotiationSettings {
@@ -110,7 +111,7 @@ export async function negotiate(
     phases.binding();
     const id = randomId();
     const bind = xml('iq', { type: 'set', id }, xml('bind', { xmlns: NS_BIND }, settings.resource ? xml('resource', {}, settings.resource) : undefined));
-    const reply = await stream.exchange(bind.toString(), (el) => el.name === 'iq' && el.attrs.id === id, timeout, 'bind result');
+    const reply = await stream.exchange(serializeStanza(bind), (el) => el.name === 'iq' && el.attrs.id === id, timeout, 'bind result');
     if (reply.attrs.type !== 'result') {
       const condition = reply.getChild('error')?.getChildElements().find((c) => c.getNS() === NS_STANZAS)?.name ?? 'undefined-condition';
       throw new Error(`resource binding failed: ${condition}`);

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { resolveOptions, type XmppClientOptions } from '../../src/client/options.js';
+import { InvalidOptionsError } from '../../src/errors.js';
+
+const base: XmppClientOptions = { service: 'wss://chat.example.org/ws', username: 'alice', password: 'secret' };
+
+describe('options', () => {
+  it('fills in defaults and derives the domain from the service', () => {
+    const o = resolveOptions(base);
+    expect(o).toMatchObject({ domain: 'chat.example.org', scheme: 'wss:', reconnect: { minDelay: 1000, maxDelay: 30_000 }, allowPlainOverInsecure: false });
+  });
+
+  it.each([
+    [{ ...base, service: '' }, 'service'],
+    [{ ...base, service: 'not a url' }, 'service'],
+    [{ ...base, service: 'http://example.org' }, 'service'],
+    [{ ...base, domain: 'bad domain' }, 'domain'],
+    [{ ...base, username: 'al@ice' }, 'username'],
+    [{ ...base, username: '' }, 'username'],
+    [{ ...base, password: '' }, 'password'],
+    [{ ...base, resource: '' }, 'resource'],
+    [{ ...base, reconnect: { minDelay: -1 } }, 'reconnect.minDelay'],
+    [{ ...base, reconnect: { minDelay: 5000, maxDelay: 1000 } }, 'reconnect.maxDelay'],
+  ] as const)('rejects %o naming the option', (options, option) => {
+    let error: unknown;
+    try {
+      resolveOptions(options as XmppClientOptions);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).option).toBe(option);
+    expect((error as InvalidOptionsError).message).toContain(option);
+  });
+
+  it('accepts every supported scheme', () => {
+    for (const service of ['ws://127.0.0.1:5280/xmpp-websocket', 'wss://a.example/ws', 'xmpp://127.0.0.1:5222', 'xmpps://a.example:5223']) {
+      expect(resolveOptions({ ...base, service, domain: 'example.org' }).service).toBe(service);
+    }
+  });
+});
