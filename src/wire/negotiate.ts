@@ -59,6 +59,8 @@ export async function negotiate(
   const timeout = settings.stepTimeout;
   const featuresAfter = async (step: () => Promise<void>) => {
     const features = stream.next(isFeatures, timeout, 'stream features');
+    // If `step` fails first, the waiter is rejected too; that rejection is already reported.
+    features.catch(() => {});
     await step();
     return features;
   };

@@ -75,6 +75,7 @@ export class XmppStream {
   /** Opens the socket and the stream; resolves with the stream header. */
   async open(): Promise<void> {
     await this.connection.connect(this.service);
+    disableNagle(this.connection.socket);
     await this.connection.open({ domain: this.domain });
   }
 
@@ -176,6 +177,18 @@ export class XmppStream {
     this.detach();
     this.destroySocket();
     this.handlers.onDrop(reason);
+  }
+}
+
+/**
+ * Small request/response writes (an IQ, an ack) would otherwise wait for the peer's delayed ACK
+ * (~40 ms each on loopback). Applies to TCP and TLS sockets; WebSockets have no such knob here.
+ */
+function disableNagle(socket: unknown): void {
+  const candidates = [socket, (socket as { socket?: unknown } | null)?.socket];
+  for (const candidate of candidates) {
+    const setNoDelay = (candidate as { setNoDelay?: (on: boolean) => void } | null)?.setNoDelay;
+    if (typeof setNoDelay === 'function') setNoDelay.call(candidate, true);
   }
 }
 

@@ -2,7 +2,7 @@ import { xml } from '@xmpp/xml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selectConnection } from '../../src/client/select-connection.js';
 import { observedClient, type ObservedClient } from '../support/client.js';
-import { SHA256_DOMAIN, TCP_URL, WS_URL, killProsody, startProsody, uniqueUser } from '../support/prosody.js';
+import { SHA256_DOMAIN, TCP_URL, WS_URL, killProsody, startProsody, uniqueUser } from '../../scripts/prosody.js';
 
 const running: ObservedClient[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import type { InspectionEvent } from 'xstate';
 import { createXmppClient, type ClientInternals, type XmppClient } from '../../src/client/create-client.js';
 import type { Logger, XmppClientOptions } from '../../src/client/options.js';
 import type { ConnectionStatus } from '../../src/machines/connection.types.js';
-import type { TestUser } from './prosody.js';
+import type { TestUser } from '../../scripts/prosody.js';
 
 export interface ObservedClient {
   client: XmppClient;
@@ -33,7 +33,7 @@ export function observedClient(
   };
   const inspect = (event: InspectionEvent) => {
     if (event.type === '@xstate.event' && event.event.type === 'transport.stanza') {
-      inbound.push(String((event.event as { stanza: unknown }).stanza));
+      inbound.push(String((event.event as unknown as { stanza: unknown }).stanza));
     }
   };
   const client = createXmppClient(

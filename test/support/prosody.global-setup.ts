@@ -5,7 +5,7 @@
  * - otherwise: start it via scripts/prosody.sh, and stop it after the run only if this setup started it
  *   (a server you started by hand, e.g. for the demo, is left alone).
  */
-import { isProsodyUp, startProsody, stopProsody, TCP_URL, WS_URL } from './prosody.js';
+import { isProsodyUp, startProsody, stopProsody, TCP_URL, WS_URL } from '../../scripts/prosody.js';
 
 export default async function prosodyGlobalSetup(): Promise<() => Promise<void>> {
   if (process.env['XMPP_ADAPTER_PROSODY'] === 'external') {

@@ -28,8 +28,8 @@ export const TCP_URL = `xmpp://${PROSODY_HOST}:${C2S_PORT}`;
 export const WS_URL = `ws://${PROSODY_HOST}:${HTTP_PORT}/xmpp-websocket`;
 export const BOSH_URL = `http://${PROSODY_HOST}:${HTTP_PORT}/http-bind`;
 
-/** Absolute path of scripts/prosody.sh (this file lives in test/support/). */
-export const PROSODY_SCRIPT = fileURLToPath(new URL('../../scripts/prosody.sh', import.meta.url));
+/** Absolute path of scripts/prosody.sh (beside this file). */
+export const PROSODY_SCRIPT = fileURLToPath(new URL('./prosody.sh', import.meta.url));
 
 export interface TestUser {
   /** Local part, e.g. `alice-lx3k9a-5f2c1e`. */

@@ -1,0 +1,46 @@
+import { defineFeature } from '../feature.js';
+import { NS_CAPS, parseCapsPresence } from './caps.codec.js';
+import { createCapsLogic } from './caps.machine.js';
+import type { CapsAnnouncedEvent } from './caps.types.js';
+
+/** XEP-0115 Entity Capabilities: announces our caps and verifies the caps others announce. */
+export const caps = defineFeature<CapsAnnouncedEvent>({
+  id: 'caps',
+  spec: [{ xep: 'XEP-0115', version: '1.6.0', url: 'https://xmpp.org/extensions/xep-0115.html' }],
+  // XEP-0115 §7: "If an entity supports the entity capabilities protocol, it MUST advertise that fact".
+  discoFeatures: [NS_CAPS],
+  handles: [{ stanza: 'presence', ns: NS_CAPS }],
+  route(stanza, context) {
+    const event = parseCapsPresence(stanza, context);
+    return event ? [event] : [];
+  },
+  logic: (services) => createCapsLogic(services),
+  lifetime: 'session',
+});
+
+export {
+  CAPS_NODE,
+  NS_CAPS,
+  buildCaps,
+  capsDiscoNode,
+  capsHash,
+  compareOctets,
+  isSupportedHash,
+  parseCaps,
+  parseCapsPresence,
+  verOf,
+  verificationString,
+} from './caps.codec.js';
+export {
+  MAX_FAILED_VERS,
+  MAX_KNOWN_JIDS,
+  MAX_KNOWN_VERS,
+  MAX_QUEUED_VERIFICATIONS,
+  MAX_VERIFICATIONS_IN_FLIGHT,
+  buildOwnPresence,
+  createCapsLogic,
+  verifyCaps,
+  type CapsLogic,
+} from './caps.machine.js';
+export { connectCaps, type CapsView } from './caps.connect.js';
+export type * from './caps.types.js';
