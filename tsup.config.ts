@@ -6,11 +6,11 @@ const xmppPackages = [/^@xmpp\//, /^ltx/, 'saslmechanisms', 'koa-compose'];
 
 const browserPlatform = {
   name: 'browser-platform',
-  setup(build: { onResolve: (o: { filter: RegExp }, cb: (args: { path: string; resolveDir: string }) => { path: string }) => void }) {
+  setup(build: { onResolve: (o: { filter: RegExp }, cb: (args: { path: string; importer: string }) => { path: string } | undefined) => void }) {
     // Swap the Node transports (ws, TCP, STARTTLS) for WebSocket only.
-    build.onResolve({ filter: /\/wire\/platform\.js$/ }, () => ({
-      path: fileURLToPath(new URL('./src/wire/platform.browser.ts', import.meta.url)),
-    }));
+    build.onResolve({ filter: /^\.\/platform\.js$/ }, ({ importer }) =>
+      importer.includes('/src/wire/') ? { path: fileURLToPath(new URL('./src/wire/platform.browser.ts', import.meta.url)) } : undefined,
+    );
   },
 };
 
