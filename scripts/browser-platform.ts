@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
+
+/**
+ * esbuild plugin for the browser build: `src/wire/platform.ts` (WebSocket via `ws`, TCP, TLS,
+ * STARTTLS) is replaced by `platform.browser.ts` (the browser's own WebSocket only), so no Node
+ * module reaches a browser bundle.
+ */
+export const browserPlatform: Plugin = {
+  name: 'browser-platform',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/platform\.js$/ }, ({ importer }) =>
+      importer.includes('/src/wire/') ? { path: fileURLToPath(new URL('../src/wire/platform.browser.ts', import.meta.url)) } : undefined,
+    );
+  },
+};
