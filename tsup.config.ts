@@ -15,5 +15,12 @@ export default defineConfig([
   { ...common, format: ['esm'], dts: true, clean: true, platform: 'node' },
   { ...common, format: ['cjs'], dts: true, platform: 'node', noExternal: xmppPackages },
   // The `browser` export condition: WebSocket only, xmpp.js bundled with its browser fields.
-  { ...common, entry: { browser: 'src/index.ts' }, format: ['esm'], platform: 'browser', noExternal: xmppPackages, esbuildPlugins: [browserPlatform] },
+  {
+    ...common,
+    entry: { browser: 'src/index.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    noExternal: xmppPackages,
+    esbuildPlugins: [browserPlatform],
+  },
 ]);

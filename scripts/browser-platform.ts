@@ -1,5 +1,9 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
+
+const nodePlatform = fileURLToPath(new URL('../src/wire/platform.ts', import.meta.url));
+const browserPlatformFile = fileURLToPath(new URL('../src/wire/platform.browser.ts', import.meta.url));
 
 /**
  * esbuild plugin for the browser build: `src/wire/platform.ts` (WebSocket via `ws`, TCP, TLS,
@@ -9,8 +13,8 @@ import type { Plugin } from 'esbuild';
 export const browserPlatform: Plugin = {
   name: 'browser-platform',
   setup(build) {
-    build.onResolve({ filter: /^\.\/platform\.js$/ }, ({ importer }) =>
-      importer.includes('/src/wire/') ? { path: fileURLToPath(new URL('../src/wire/platform.browser.ts', import.meta.url)) } : undefined,
+    build.onResolve({ filter: /(^|\/)platform\.js$/ }, ({ path, resolveDir }) =>
+      resolve(resolveDir, path).replace(/\.js$/, '.ts') === nodePlatform ? { path: browserPlatformFile } : undefined,
     );
   },
 };

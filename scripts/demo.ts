@@ -43,7 +43,8 @@ function describeState(client: XmppClient): string {
   const snapshot = client.getSnapshot();
   const view = selectConnection(snapshot);
   const children = Object.keys(snapshot.children).sort().join(', ');
-  const online = view.status === 'online' ? ` as ${view.jid} (${view.mechanism}, stream management ${view.streamManagement ? 'on' : 'off'})` : '';
+  const online =
+    view.status === 'online' ? ` as ${view.jid} (${view.mechanism}, stream management ${view.streamManagement ? 'on' : 'off'})` : '';
   return `session=${JSON.stringify(snapshot.value)} connection=${view.status}${online} actors=[${children}]`;
 }
 

@@ -118,10 +118,7 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<bool
  * Checks ports rather than the pidfile, so it also detects an externally managed server.
  */
 export async function isProsodyUp(): Promise<boolean> {
-  const [c2s, http] = await Promise.all([
-    tryConnect(C2S_PORT, PROSODY_HOST, 1000),
-    tryConnect(HTTP_PORT, PROSODY_HOST, 1000),
-  ]);
+  const [c2s, http] = await Promise.all([tryConnect(C2S_PORT, PROSODY_HOST, 1000), tryConnect(HTTP_PORT, PROSODY_HOST, 1000)]);
   return c2s && http;
 }
 

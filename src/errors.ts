@@ -7,7 +7,9 @@ export type XmppErrorCode =
   | 'stopped'
   | 'stanza-error'
   | 'disconnected'
-  | 'feature-failed';
+  | 'feature-failed'
+  /** A peer answered with something the protocol does not allow. */
+  | 'bad-reply';
 
 export class XmppAdapterError extends Error {
   readonly code: XmppErrorCode;

@@ -10,7 +10,21 @@ export type { TransportCommand, TransportEvent } from './actors/transport.types.
 export type { DropReason } from './wire/drop-reason.js';
 export { createRouter, type Router, type Delivery } from './router/router.js';
 export { IqTracker, buildErrorReply, buildResultReply, type IqRequestOptions } from './iq/iq-tracker.js';
+export type { SessionLifecycleEvent } from './xeps/feature.js';
 export type { Clock } from './iq/clock.js';
-export { defineFeature, type FeatureModule, type FeatureServices, type FeatureInput, type RouteContext, type StanzaKey } from './xeps/feature.js';
-export { defaultFeatures } from './xeps/registry.js';
+export {
+  defineFeature,
+  type FeatureModule,
+  type FeatureServices,
+  type FeatureInput,
+  type RouteContext,
+  type StanzaKey,
+} from './xeps/feature.js';
+export { defaultFeatures, xepTable, type XepTableRow } from './xeps/registry.js';
+export { StanzaParseError, isParseError, readIqRequest, refOf, replyError, replyResult, type IqRequestRef } from './xeps/iq-request.js';
+export { disco, discoInfo, discoItems, connectDisco, type DiscoInfo, type DiscoItems, type DiscoView } from './xeps/disco/index.js';
+export { caps, connectCaps, type CapsView } from './xeps/caps/index.js';
+export { ping, pingEntity, connectPing, type PingView } from './xeps/ping/index.js';
+export { time, entityTime, type EntityTime } from './xeps/time/index.js';
+export { version, softwareVersion, type SoftwareVersion } from './xeps/version/index.js';
 export { xml, type Element } from '@xmpp/xml';

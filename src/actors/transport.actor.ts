@@ -47,138 +47,143 @@ export function createTransportActor(options: TransportSettings) {
     stepTimeout: options.connectTimeout,
   };
   return fromCallback<TransportCommand, Record<string, never>, TransportEvent>(({ sendBack, receive }) => {
-  const sm = new StreamManagementState();
-  const scramCache: ScramCache = new Map();
-  const waiting: string[] = [];
-  let stream: XmppStream | undefined;
-  let phase: Phase = 'idle';
-  let jid: string | undefined;
+    const sm = new StreamManagementState();
+    const scramCache: ScramCache = new Map();
+    const waiting: string[] = [];
+    let stream: XmppStream | undefined;
+    let phase: Phase = 'idle';
+    let jid: string | undefined;
 
-  const writeRaw = (data: string) => {
-    stream?.write(data).catch((err: Error) => logger.warn('write failed', err.message));
-  };
+    const writeRaw = (data: string) => {
+      stream?.write(data).catch((err: Error) => logger.warn('write failed', err.message));
+    };
 
-  // Ask for an ack after a burst (and every ACK_BATCH stanzas within one), so the server's
-  // unacked queue stays short (Prosody stops offering resumption past 500) and we learn early.
-  let ackTimer: ReturnType<typeof setTimeout> | undefined;
-  const requestAck = () => {
-    clearTimeout(ackTimer);
-    ackTimer = undefined;
-    if (phase === 'online' && sm.enabled) writeRaw(buildAckRequest().toString());
-  };
-  const writeStanza = (data: string) => {
-    sm.recordOutbound(data);
-    writeRaw(data);
-    if (!sm.enabled) return;
-    if (sm.unackedCount % ACK_BATCH === 0) requestAck();
-    else ackTimer ??= setTimeout(requestAck, ACK_DEBOUNCE_MS);
-  };
+    // Ask for an ack after a burst (and every ACK_BATCH stanzas within one), so the server's
+    // unacked queue stays short (Prosody stops offering resumption past 500) and we learn early.
+    let ackTimer: ReturnType<typeof setTimeout> | undefined;
+    const requestAck = () => {
+      clearTimeout(ackTimer);
+      ackTimer = undefined;
+      if (phase === 'online' && sm.enabled) writeRaw(buildAckRequest().toString());
+    };
+    const writeStanza = (data: string) => {
+      sm.recordOutbound(data);
+      writeRaw(data);
+      if (!sm.enabled) return;
+      if (sm.unackedCount % ACK_BATCH === 0) requestAck();
+      else ackTimer ??= setTimeout(requestAck, ACK_DEBOUNCE_MS);
+    };
 
-  const lose = (current: XmppStream, reason: DropReason) => {
-    if (stream !== current) return;
-    stream = undefined;
-    phase = 'idle';
-    clearTimeout(ackTimer);
-    ackTimer = undefined;
-    sm.onDisconnect();
-    current.abort();
-    logger.info('stream dropped', reason);
-    sendBack({ type: 'transport.dropped', reason });
-  };
-
-  async function connect(service: string) {
-    stream?.abort();
-    const current: XmppStream = new XmppStream(service, settings.domain, {
-      observe: (el) =>
-        observeSmElement(sm, el, {
-          writeNonza: (nonza) => writeRaw(nonza.toString()),
-          acknowledged: (count) => sendBack({ type: 'transport.acked', count }),
-          violation: (message) => lose(current, { kind: 'protocol', message }),
-        }),
-      onElement: (el) => {
-        if (el.name === 'iq' || el.name === 'message' || el.name === 'presence') sendBack({ type: 'transport.stanza', stanza: el });
-      },
-      onDrop: (reason) => lose(current, reason),
-    });
-    stream = current;
-    phase = 'negotiating';
-    try {
-      const result = await negotiate(current, { ...settings, previousJid: jid }, sm, scramCache, {
-        authenticating: (mechanism) => sendBack({ type: 'transport.authenticating', mechanism }),
-        binding: () => sendBack({ type: 'transport.binding' }),
-      });
+    const lose = (current: XmppStream, reason: DropReason) => {
       if (stream !== current) return;
-      if (result.kind === 'auth-failed') {
-        stream = undefined;
-        phase = 'idle';
-        current.abort();
-        sendBack({ type: 'transport.authFailed', condition: result.condition, text: result.text });
-        return;
-      }
-      phase = 'online';
-      jid = result.jid;
-      // Older stanzas first: the ones the server never acknowledged, then those queued offline.
-      for (const data of result.resend) writeStanza(data);
-      for (const data of waiting.splice(0)) writeStanza(data);
-      sendBack({ type: 'transport.online', jid: result.jid, resumed: result.resumed, smEnabled: result.smEnabled, secure: current.secure });
-    } catch (err) {
-      lose(current, { kind: 'network', message: err instanceof Error ? err.message : String(err) });
-    }
-  }
+      stream = undefined;
+      phase = 'idle';
+      clearTimeout(ackTimer);
+      ackTimer = undefined;
+      sm.onDisconnect();
+      current.abort();
+      logger.info('stream dropped', reason);
+      sendBack({ type: 'transport.dropped', reason });
+    };
 
-  async function close() {
-    clearTimeout(ackTimer);
-    ackTimer = undefined;
-    const current = stream;
-    stream = undefined;
-    waiting.length = 0;
-    if (current && phase === 'online') {
-      // RFC 6121 §4.5.1: a client SHOULD send unavailable presence before closing the stream.
-      await current.write(serializeStanza(xml('presence', { type: 'unavailable' }))).catch(() => {});
-      // XEP-0198 §4: "It is RECOMMENDED that initiating entities (usually clients) send an
-      // element right before they gracefully close the stream".
-      if (sm.enabled) {
-        logger.debug('final stream-management ack', { h: sm.inbound });
-        await current.write(buildAck(sm.inbound).toString()).catch(() => {});
+    async function connect(service: string) {
+      stream?.abort();
+      const current: XmppStream = new XmppStream(service, settings.domain, {
+        observe: (el) =>
+          observeSmElement(sm, el, {
+            writeNonza: (nonza) => writeRaw(nonza.toString()),
+            acknowledged: (count) => sendBack({ type: 'transport.acked', count }),
+            violation: (message) => lose(current, { kind: 'protocol', message }),
+          }),
+        onElement: (el) => {
+          if (el.name === 'iq' || el.name === 'message' || el.name === 'presence') sendBack({ type: 'transport.stanza', stanza: el });
+        },
+        onDrop: (reason) => lose(current, reason),
+      });
+      stream = current;
+      phase = 'negotiating';
+      try {
+        const result = await negotiate(current, { ...settings, previousJid: jid }, sm, scramCache, {
+          authenticating: (mechanism) => sendBack({ type: 'transport.authenticating', mechanism }),
+          binding: () => sendBack({ type: 'transport.binding' }),
+        });
+        if (stream !== current) return;
+        if (result.kind === 'auth-failed') {
+          stream = undefined;
+          phase = 'idle';
+          current.abort();
+          sendBack({ type: 'transport.authFailed', condition: result.condition, text: result.text });
+          return;
+        }
+        phase = 'online';
+        jid = result.jid;
+        // Older stanzas first: the ones the server never acknowledged, then those queued offline.
+        for (const data of result.resend) writeStanza(data);
+        for (const data of waiting.splice(0)) writeStanza(data);
+        sendBack({
+          type: 'transport.online',
+          jid: result.jid,
+          resumed: result.resumed,
+          smEnabled: result.smEnabled,
+          secure: current.secure,
+        });
+      } catch (err) {
+        lose(current, { kind: 'network', message: err instanceof Error ? err.message : String(err) });
       }
-      await current.close();
-    } else {
-      current?.abort();
     }
-    phase = 'idle';
-    sm.reset();
-    jid = undefined;
-    sendBack({ type: 'transport.closed' });
-  }
 
-  receive((command) => {
-    switch (command.type) {
-      case 'transport.connect':
-        void connect(command.service);
-        return;
-      case 'transport.send': {
-        const data = serializeStanza(command.stanza);
-        if (phase === 'online') writeStanza(data);
-        else waiting.push(data);
-        return;
+    async function close() {
+      clearTimeout(ackTimer);
+      ackTimer = undefined;
+      const current = stream;
+      stream = undefined;
+      waiting.length = 0;
+      if (current && phase === 'online') {
+        // RFC 6121 §4.5.1: a client SHOULD send unavailable presence before closing the stream.
+        await current.write(serializeStanza(xml('presence', { type: 'unavailable' }))).catch(() => {});
+        // XEP-0198 §4: "It is RECOMMENDED that initiating entities (usually clients) send an
+        // element right before they gracefully close the stream".
+        if (sm.enabled) {
+          logger.debug('final stream-management ack', { h: sm.inbound });
+          await current.write(buildAck(sm.inbound).toString()).catch(() => {});
+        }
+        await current.close();
+      } else {
+        current?.abort();
       }
-      case 'transport.requestAck':
-        requestAck();
-        return;
-      case 'transport.abort':
-        if (stream) lose(stream, command.reason);
-        return;
-      case 'transport.close':
-        void close();
-        return;
+      phase = 'idle';
+      sm.reset();
+      jid = undefined;
+      sendBack({ type: 'transport.closed' });
     }
-  });
 
-  return () => {
-    clearTimeout(ackTimer);
-    stream?.abort();
-    stream = undefined;
-  };
+    receive((command) => {
+      switch (command.type) {
+        case 'transport.connect':
+          void connect(command.service);
+          return;
+        case 'transport.send': {
+          const data = serializeStanza(command.stanza);
+          if (phase === 'online') writeStanza(data);
+          else waiting.push(data);
+          return;
+        }
+        case 'transport.requestAck':
+          requestAck();
+          return;
+        case 'transport.abort':
+          if (stream) lose(stream, command.reason);
+          return;
+        case 'transport.close':
+          void close();
+          return;
+      }
+    });
+
+    return () => {
+      clearTimeout(ackTimer);
+      stream?.abort();
+      stream = undefined;
+    };
   });
 }
-

@@ -9,7 +9,11 @@ import type { ConnectionCommand, ConnectionView } from '../machines/connection.t
 import { createSessionMachine, type SessionEmitted, type SessionMachine } from '../machines/session.machine.js';
 import { createRouter } from '../router/router.js';
 import type { FeatureModule, FeatureServices } from '../xeps/feature.js';
+import { discoInfo, discoItems, type DiscoInfo, type DiscoItems } from '../xeps/disco/index.js';
+import { pingEntity } from '../xeps/ping/index.js';
 import { defaultFeatures } from '../xeps/registry.js';
+import { entityTime, type EntityTime } from '../xeps/time/index.js';
+import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
 import { resolveOptions, type XmppClientOptions } from './options.js';
 
 /** Advanced: replace the wire or the timers, e.g. with the fake server and `SimulatedClock` in tests. */
@@ -43,8 +47,19 @@ export interface XmppClient {
   sendStanza(stanza: Element): void;
   /** Sends an IQ request and resolves with its result (rejects with `StanzaError`, timeout or abort). */
   iq(request: Element, options?: IqRequestOptions): Promise<Element>;
-  /** Services for feature helpers (`discoInfo(client.services, jid)`, `ping(client.services)` …). */
+  /** Services for feature helpers and custom features (IQ tracker, clock, send). */
   readonly services: FeatureServices;
+  /** XEP-0030 queries. */
+  readonly disco: {
+    info(jid: string, node?: string, options?: IqRequestOptions): Promise<DiscoInfo>;
+    items(jid: string, node?: string, options?: IqRequestOptions): Promise<DiscoItems>;
+  };
+  /** XEP-0199: pings `jid` (the own server when omitted) and resolves with the round trip in ms. */
+  ping(jid?: string, options?: IqRequestOptions): Promise<number>;
+  /** XEP-0202: asks `jid` for its time. */
+  time(jid: string, options?: IqRequestOptions): Promise<EntityTime>;
+  /** XEP-0092: asks `jid` for its software name and version. */
+  version(jid: string, options?: IqRequestOptions): Promise<SoftwareVersion>;
 }
 
 /**
@@ -139,5 +154,12 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     },
     sendStanza: send,
     iq: (request, requestOptions) => iq.request(request, requestOptions),
+    disco: {
+      info: (jid, node, requestOptions) => discoInfo(services, jid, node, requestOptions),
+      items: (jid, node, requestOptions) => discoItems(services, jid, node, requestOptions),
+    },
+    ping: (jid, requestOptions) => pingEntity(services, jid, requestOptions),
+    time: (jid, requestOptions) => entityTime(services, jid, requestOptions),
+    version: (jid, requestOptions) => softwareVersion(services, jid, requestOptions),
   };
 }

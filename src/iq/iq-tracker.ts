@@ -119,15 +119,23 @@ export function parseStanzaError(stanza: Element): StanzaError {
   return new StanzaError(condition, error?.attrs.type, error?.getChildText('text', NS_STANZAS) ?? undefined);
 }
 
+/** The plain-data reference to an inbound request that a reply needs. */
+export interface IqRequestRef {
+  id: string;
+  /** Absent when the request came from the own server on the account's behalf. */
+  from?: string;
+}
+
 /** RFC 6120 §8.3.1: an error reply swaps `from`/`to`, keeps the `id` and names a condition. */
-export function buildErrorReply(request: Element, errorType: 'cancel' | 'modify' | 'auth' | 'wait', condition: string): Element {
+export function buildErrorReply(request: IqRequestRef, errorType: 'cancel' | 'modify' | 'auth' | 'wait', condition: string): Element {
   return xml(
-    request.name,
-    { type: 'error', id: request.attrs.id, to: request.attrs.from },
+    'iq',
+    { type: 'error', id: request.id, to: request.from },
     xml('error', { type: errorType }, xml(condition, { xmlns: NS_STANZAS })),
   );
 }
 
-export function buildResultReply(request: Element, ...payload: Element[]): Element {
-  return xml('iq', { type: 'result', id: request.attrs.id, to: request.attrs.from }, ...payload);
+/** RFC 6120 §8.2.3: a result keeps the request's `id` and goes back to its sender. */
+export function buildResultReply(request: IqRequestRef, ...payload: Element[]): Element {
+  return xml('iq', { type: 'result', id: request.id, to: request.from }, ...payload);
 }

@@ -68,7 +68,6 @@ export function redirectTarget(service: string, host: string): string | undefine
   return target.toString();
 }
 
-
 export function toView(status: ConnectionStatus, context: ConnectionContext): ConnectionView {
   const view: ConnectionView = { status, attempt: context.attempt };
   if (context.error) view.error = context.error;
@@ -121,7 +120,10 @@ export const connectionMachine = setup({
     resetBackoff: assign({ attempt: 0 }),
     report: sendTo(
       ({ context }) => context.notify,
-      ({ context }, params: { status: ConnectionStatus }): ConnectionStatusEvent => ({ type: 'connection.status', view: toView(params.status, context) }),
+      ({ context }, params: { status: ConnectionStatus }): ConnectionStatusEvent => ({
+        type: 'connection.status',
+        view: toView(params.status, context),
+      }),
     ),
   },
   guards: {

@@ -1,20 +1,9 @@
 import type { DropReason } from '../wire/drop-reason.js';
 
 export type ConnectionStatus =
-  | 'idle'
-  | 'connecting'
-  | 'authenticating'
-  | 'binding'
-  | 'online'
-  | 'reconnecting'
-  | 'authFailed'
-  | 'conflict'
-  | 'stopping'
-  | 'stopped';
+  'idle' | 'connecting' | 'authenticating' | 'binding' | 'online' | 'reconnecting' | 'authFailed' | 'conflict' | 'stopping' | 'stopped';
 
-export type ConnectionError =
-  | { kind: 'auth'; condition: string; text?: string }
-  | DropReason;
+export type ConnectionError = { kind: 'auth'; condition: string; text?: string } | DropReason;
 
 /** What an app needs to show about the connection, readable without knowing machine internals. */
 export interface ConnectionView {

@@ -18,10 +18,7 @@ export interface SessionContext {
 }
 
 export type SessionEvent =
-  | TransportEvent
-  | ConnectionStatusEvent
-  | ConnectionCommand
-  | { type: `xstate.error.actor.${string}`; error: unknown };
+  TransportEvent | ConnectionStatusEvent | ConnectionCommand | { type: `xstate.error.actor.${string}`; error: unknown };
 
 /** Notifications for apps, received with `client.on(type, fn)`. */
 export type SessionEmitted =
@@ -76,8 +73,10 @@ export function createSessionMachine({ options, features, router, services, tran
   };
   const featureActors = Object.fromEntries(features.map((f) => [f.id, f.logic(services)]));
 
-  const isStatus = (status: ConnectionView['status']) => ({ event }: { event: SessionEvent }) =>
-    event.type === 'connection.status' && event.view.status === status;
+  const isStatus =
+    (status: ConnectionView['status']) =>
+    ({ event }: { event: SessionEvent }) =>
+      event.type === 'connection.status' && event.view.status === status;
 
   return setup({
     types: {
@@ -93,7 +92,8 @@ export function createSessionMachine({ options, features, router, services, tran
         enqueue.emit({ type: 'status', connection: event.view });
       }),
       rememberStream: assign({
-        route: ({ event }) => (event.type === 'transport.online' ? routeContextOf(event.jid, options.domain) : routeContextOf(options.domain, options.domain)),
+        route: ({ event }) =>
+          event.type === 'transport.online' ? routeContextOf(event.jid, options.domain) : routeContextOf(options.domain, options.domain),
       }),
       forwardToConnection: sendTo('connection', ({ event }) => event as ConnectionCommand),
       routeStanza: enqueueActions(({ context, event, enqueue, self }) => {
@@ -119,10 +119,13 @@ export function createSessionMachine({ options, features, router, services, tran
           enqueue.sendTo(child as never, delivery.event as never);
           claimed = true;
         }
-        if (!claimed && stanza.name === 'iq' && (type === 'get' || type === 'set')) {
+        const id = stanza.attrs.id;
+        // RFC 6120 §8.1.3: an IQ without an `id` cannot be answered (a reply must echo it).
+        if (!claimed && stanza.name === 'iq' && (type === 'get' || type === 'set') && id) {
           // RFC 6120 §8.4: an IQ get/set with a payload the entity does not understand "MUST"
           // be answered with an error of <service-unavailable/>. This is the one place that does.
-          enqueue.sendTo('transport', { type: 'transport.send', stanza: buildErrorReply(stanza, 'cancel', 'service-unavailable') } satisfies TransportCommand);
+          const reply = buildErrorReply({ id, from: stanza.attrs.from }, 'cancel', 'service-unavailable');
+          enqueue.sendTo('transport', { type: 'transport.send', stanza: reply } satisfies TransportCommand);
         }
       }),
       notifyOnline: enqueueActions(({ context, enqueue }) => {
@@ -139,7 +142,8 @@ export function createSessionMachine({ options, features, router, services, tran
       reportActorError: emit(({ event }) => ({
         type: 'error' as const,
         source: event.type.replace('xstate.error.actor.', ''),
-        message: 'error' in event && event.error instanceof Error ? event.error.message : String('error' in event ? event.error : 'unknown'),
+        message:
+          'error' in event && event.error instanceof Error ? event.error.message : String('error' in event ? event.error : 'unknown'),
       })),
       logActorError: ({ event }) => options.logger.error(`actor failed: ${event.type}`, 'error' in event ? event.error : undefined),
       rejectPendingIqs: () => services.iq.rejectAll(new XmppAdapterError('stopped', 'the client stopped')),
@@ -159,7 +163,14 @@ export function createSessionMachine({ options, features, router, services, tran
       // handed over in one step; neither is kept in context.
       assign(({ spawn, self }) => {
         const transportRef = spawn('transport' as never, { id: 'transport', systemId: 'transport' } as never);
-        spawn('connection' as never, { id: 'connection', systemId: 'connection', input: { settings: connectionSettings, transport: transportRef, notify: self } } as never);
+        spawn(
+          'connection' as never,
+          {
+            id: 'connection',
+            systemId: 'connection',
+            input: { settings: connectionSettings, transport: transportRef, notify: self },
+          } as never,
+        );
         return {};
       }),
       ...sessionFeatures.map((f) => spawnChild(f.id as never, { id: f.id, systemId: f.id, input: featureInput(undefined) as never })),

@@ -78,7 +78,11 @@ export async function negotiate(
     throw new Error('the server requires STARTTLS, which this platform cannot do');
   }
 
-  const offered = features.getChild('mechanisms', NS_SASL)?.getChildren('mechanism').map((m) => m.text()) ?? [];
+  const offered =
+    features
+      .getChild('mechanisms', NS_SASL)
+      ?.getChildren('mechanism')
+      .map((m) => m.text()) ?? [];
   const plainAllowed = stream.secure || isLoopbackHost(settings.host) || settings.allowPlainOverInsecure;
   const choice = chooseMechanism(offered, plainAllowed);
   if (!choice.mechanism) return { kind: 'auth-failed', condition: 'no-acceptable-mechanism', text: choice.refused };
@@ -112,10 +116,18 @@ export async function negotiate(
   async function bindAndEnable(resend: string[]): Promise<NegotiationResult> {
     phases.binding();
     const id = randomId();
-    const bind = xml('iq', { type: 'set', id }, xml('bind', { xmlns: NS_BIND }, settings.resource ? xml('resource', {}, settings.resource) : undefined));
+    const bind = xml(
+      'iq',
+      { type: 'set', id },
+      xml('bind', { xmlns: NS_BIND }, settings.resource ? xml('resource', {}, settings.resource) : undefined),
+    );
     const reply = await stream.exchange(serializeStanza(bind), (el) => el.name === 'iq' && el.attrs.id === id, timeout, 'bind result');
     if (reply.attrs.type !== 'result') {
-      const condition = reply.getChild('error')?.getChildElements().find((c) => c.getNS() === NS_STANZAS)?.name ?? 'undefined-condition';
+      const condition =
+        reply
+          .getChild('error')
+          ?.getChildElements()
+          .find((c) => c.getNS() === NS_STANZAS)?.name ?? 'undefined-condition';
       throw new Error(`resource binding failed: ${condition}`);
     }
     const jid = normalizeJid(reply.getChild('bind', NS_BIND)?.getChildText('jid'));
@@ -126,7 +138,12 @@ export async function negotiate(
     let smEnabled = false;
     if (canManage) {
       sm.startEnable();
-      const answer = await stream.exchange(buildEnable().toString(), (el) => el.is('enabled', NS_SM) || el.is('failed', NS_SM), timeout, 'stream management answer');
+      const answer = await stream.exchange(
+        buildEnable().toString(),
+        (el) => el.is('enabled', NS_SM) || el.is('failed', NS_SM),
+        timeout,
+        'stream management answer',
+      );
       smEnabled = answer.is('enabled', NS_SM);
     }
     return { kind: 'online', jid, resumed: false, smEnabled, resend };

@@ -6,6 +6,8 @@ import ConnectionTLS from '@xmpp/tls/lib/Connection.js';
 import { canUpgrade, upgrade } from '@xmpp/starttls/starttls.js';
 import { NodeWebSocketConnection } from './node-websocket.js';
 
+export const platformName: 'node' | 'browser' = 'node';
+
 export const connectionClasses: readonly ConnectionClass[] = [NodeWebSocketConnection, ConnectionTCP, ConnectionTLS];
 
 export interface StartTls {

@@ -54,7 +54,10 @@ describe('connection against the local Prosody', () => {
     const user = await uniqueUser('badpw');
     const c = track(observedClient({ ...user, password: 'not-the-password' }, TCP_URL, { reconnect: { minDelay: 50, maxDelay: 100 } }));
     await expect(c.client.start()).rejects.toThrow(/authFailed/);
-    expect(selectConnection(c.client.getSnapshot())).toMatchObject({ status: 'authFailed', error: { kind: 'auth', condition: 'not-authorized' } });
+    expect(selectConnection(c.client.getSnapshot())).toMatchObject({
+      status: 'authFailed',
+      error: { kind: 'auth', condition: 'not-authorized' },
+    });
     // Several backoff periods later there is still exactly one attempt.
     await new Promise((r) => setTimeout(r, 500));
     expect(c.statuses.filter((s) => s === 'connecting')).toHaveLength(1);

@@ -76,7 +76,9 @@ export function createFakeServer({ jid = 'alice@example.org/test' } = {}) {
     expectOutgoing(matcher: StanzaMatcher): Element {
       const index = outgoing.findIndex((el) => matches(el, matcher));
       if (index === -1) {
-        throw new Error(`no outgoing stanza matches ${JSON.stringify(typeof matcher === 'function' ? 'predicate' : matcher)}; sent: ${outgoing.map(String).join('\n')}`);
+        throw new Error(
+          `no outgoing stanza matches ${JSON.stringify(typeof matcher === 'function' ? 'predicate' : matcher)}; sent: ${outgoing.map(String).join('\n')}`,
+        );
       }
       return outgoing.splice(index, 1)[0]!;
     },
@@ -94,7 +96,11 @@ export function createFakeServer({ jid = 'alice@example.org/test' } = {}) {
     replyError(request: Element, condition = 'service-unavailable', errorType = 'cancel') {
       emit({
         type: 'transport.stanza',
-        stanza: xml('iq', { type: 'error', id: request.attrs.id, from: request.attrs.to, to: jid }, xml('error', { type: errorType }, xml(condition, { xmlns: NS_STANZAS }))),
+        stanza: xml(
+          'iq',
+          { type: 'error', id: request.attrs.id, from: request.attrs.to, to: jid },
+          xml('error', { type: errorType }, xml(condition, { xmlns: NS_STANZAS })),
+        ),
       });
     },
     lastCommand<T extends TransportCommand['type']>(type: T): Extract<TransportCommand, { type: T }> | undefined {

@@ -52,7 +52,9 @@ describe('IqTracker', () => {
     const { sent, tracker } = setup();
     const pending = tracker.request(ping('example.org'));
     tracker.handleReply(
-      parseXml(`<iq type="error" id="${sent[0]!.attrs.id}" from="example.org"><error type="cancel"><feature-not-implemented xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`),
+      parseXml(
+        `<iq type="error" id="${sent[0]!.attrs.id}" from="example.org"><error type="cancel"><feature-not-implemented xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`,
+      ),
     );
     const err = await pending.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StanzaError);

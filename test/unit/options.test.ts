@@ -7,7 +7,12 @@ const base: XmppClientOptions = { service: 'wss://chat.example.org/ws', username
 describe('options', () => {
   it('fills in defaults and derives the domain from the service', () => {
     const o = resolveOptions(base);
-    expect(o).toMatchObject({ domain: 'chat.example.org', scheme: 'wss:', reconnect: { minDelay: 1000, maxDelay: 30_000 }, allowPlainOverInsecure: false });
+    expect(o).toMatchObject({
+      domain: 'chat.example.org',
+      scheme: 'wss:',
+      reconnect: { minDelay: 1000, maxDelay: 30_000 },
+      allowPlainOverInsecure: false,
+    });
   });
 
   it.each([

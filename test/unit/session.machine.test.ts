@@ -16,7 +16,10 @@ function probeFeature(id: string, ns: string, options: { lifetime?: 'online' | '
     id,
     spec: [],
     discoFeatures: [ns],
-    handles: [{ stanza: 'iq', ns }, { stanza: 'message', ns }],
+    handles: [
+      { stanza: 'iq', ns },
+      { stanza: 'message', ns },
+    ],
     route(stanza) {
       routeCalls++;
       return [{ type: `${id}.got`, id: stanza.attrs.id ?? '', from: stanza.attrs.from ?? '' }];
@@ -50,10 +53,14 @@ function start(features: FeatureModule[]) {
 describe('session', () => {
   it('answers an unclaimed iq get/set with service-unavailable exactly once, and never answers results', () => {
     const { server } = start([]);
-    server.pushIncoming(`<iq type="get" id="u1" from="bob@example.org/pc" to="alice@example.org/test"><query xmlns="urn:example:unknown"/></iq>`);
+    server.pushIncoming(
+      `<iq type="get" id="u1" from="bob@example.org/pc" to="alice@example.org/test"><query xmlns="urn:example:unknown"/></iq>`,
+    );
     server.pushIncoming(`<iq type="set" id="u2" from="bob@example.org/pc"><thing xmlns="urn:example:unknown"/></iq>`);
     server.pushIncoming(`<iq type="result" id="nobody-asked" from="bob@example.org/pc"/>`);
     server.pushIncoming(`<iq type="error" id="nobody-asked-2" from="bob@example.org/pc"/>`);
+    // RFC 6120 §8.1.3: without an id there is nothing a reply could refer to.
+    server.pushIncoming(`<iq type="get" from="bob@example.org/pc"><query xmlns="urn:example:unknown"/></iq>`);
     const replies = server.sent({ name: 'iq', type: 'error' });
     expect(replies.map((r) => r.attrs.id)).toEqual(['u1', 'u2']);
     expect(replies[0]!.attrs.to).toBe('bob@example.org/pc');
@@ -79,7 +86,10 @@ describe('session', () => {
     server.drop();
     clock.increment(60_000);
     server.acceptConnection({ resumed: true });
-    expect(lifecycle().slice(1)).toEqual([{ type: 'session.offline' }, { type: 'session.online', jid: 'alice@example.org/test', resumed: true }]);
+    expect(lifecycle().slice(1)).toEqual([
+      { type: 'session.offline' },
+      { type: 'session.online', jid: 'alice@example.org/test', resumed: true },
+    ]);
   });
 
   it('runs online features only while online', () => {

@@ -6,7 +6,7 @@ import { xml, type Element } from '@xmpp/xml';
 import { bytesToBase64 } from '../../sasl/base64.js';
 import { normalizeJid } from '../../jid.js';
 import type { RouteContext } from '../feature.js';
-import { StanzaParseError } from '../disco/disco.codec.js';
+import { StanzaParseError } from '../iq-request.js';
 import type { DataForm, DiscoIdentity, DiscoInfo } from '../disco/disco.types.js';
 import type { CapsAnnouncedEvent, CapsAnnouncement, CapsHashName } from './caps.types.js';
 
@@ -160,7 +160,10 @@ export async function capsHash(s: string, hash: CapsHashName = 'sha-1'): Promise
 }
 
 /** The `ver` of a disco#info answer, or the reason it cannot have one. */
-export async function verOf(info: Pick<DiscoInfo, 'identities' | 'features' | 'forms'>, hash: CapsHashName = 'sha-1'): Promise<string | StanzaParseError> {
+export async function verOf(
+  info: Pick<DiscoInfo, 'identities' | 'features' | 'forms'>,
+  hash: CapsHashName = 'sha-1',
+): Promise<string | StanzaParseError> {
   const s = verificationString(info);
   return s instanceof StanzaParseError ? s : capsHash(s, hash);
 }

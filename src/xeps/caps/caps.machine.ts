@@ -2,7 +2,8 @@ import { xml, type Element } from '@xmpp/xml';
 import { assign, enqueueActions, fromPromise, setup, stateIn } from 'xstate';
 import { XmppAdapterError } from '../../errors.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
-import { StanzaParseError, ownDiscoInfo, type Platform } from '../disco/disco.codec.js';
+import { ownDiscoInfo, type Platform } from '../disco/disco.codec.js';
+import { StanzaParseError } from '../iq-request.js';
 import { currentPlatform, discoInfo } from '../disco/disco.machine.js';
 import type { DiscoInfo } from '../disco/disco.types.js';
 import { CAPS_NODE, buildCaps, capsDiscoNode, isSupportedHash, verOf } from './caps.codec.js';
@@ -53,7 +54,11 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * §5.4 step 3: ask the announcing entity for `node#ver`, rebuild the hash from its answer and
  * compare. Never rejects: the outcome says whether to trust, distrust or forget the `ver`.
  */
-export async function verifyCaps(services: Pick<FeatureServices, 'iq'>, candidate: CapsCandidate, signal?: AbortSignal): Promise<CapsVerifyOutcome> {
+export async function verifyCaps(
+  services: Pick<FeatureServices, 'iq'>,
+  candidate: CapsCandidate,
+  signal?: AbortSignal,
+): Promise<CapsVerifyOutcome> {
   const { ver } = candidate;
   let info: DiscoInfo;
   try {
@@ -61,10 +66,16 @@ export async function verifyCaps(services: Pick<FeatureServices, 'iq'>, candidat
   } catch (err) {
     // A malformed answer is an answer that cannot verify; anything else (timeout, abort, the
     // contact went away) says nothing about the ver, so a later announcement may try again.
-    if (err instanceof XmppAdapterError && err.code === 'feature-failed') return { ver, outcome: 'invalid', reason: err.message };
+    if (err instanceof XmppAdapterError && err.code === 'bad-reply') return { ver, outcome: 'invalid', reason: err.message };
     return { ver, outcome: 'unanswered', reason: messageOf(err) };
   }
-  const computed = await verOf(info, candidate.hash);
+  let computed: string | StanzaParseError;
+  try {
+    computed = await verOf(info, candidate.hash);
+  } catch (err) {
+    // No WebCrypto here: nothing can be verified, and nothing is held against the ver.
+    return { ver, outcome: 'unanswered', reason: messageOf(err) };
+  }
   if (computed instanceof StanzaParseError) return { ver, outcome: 'invalid', reason: `ill-formed answer: ${computed.reason}` };
   // §5.4 3.9: "If the values of the received and reconstructed hashes do not match, the processing
   // application MUST consider the result to be invalid and MUST NOT globally cache the verification string".
@@ -110,7 +121,8 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
           return;
         }
         const jidToVer = remember(context.jidToVer, from, ver, MAX_KNOWN_JIDS);
-        const seen = has(context.known, ver) || has(context.failed, ver) || has(context.inFlight, ver) || context.queue.some((c) => c.ver === ver);
+        const seen =
+          has(context.known, ver) || has(context.failed, ver) || has(context.inFlight, ver) || context.queue.some((c) => c.ver === ver);
         const candidate: CapsCandidate = { jid: from, hash, node, ver };
         if (seen) {
           enqueue.assign({ jidToVer });

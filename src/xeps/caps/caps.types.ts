@@ -46,10 +46,7 @@ export type CapsVerifyOutcome =
   /** No usable answer (timeout, abort): forget the attempt so a later presence may retry. */
   | { ver: string; outcome: 'unanswered'; reason: string };
 
-export type CapsEvent =
-  | CapsAnnouncedEvent
-  | SessionLifecycleEvent
-  | { type: `xstate.done.actor.${string}`; output: CapsVerifyOutcome };
+export type CapsEvent = CapsAnnouncedEvent | SessionLifecycleEvent | { type: `xstate.done.actor.${string}`; output: CapsVerifyOutcome };
 
 export interface CapsContext {
   /** Our own identity and features, the input of our verification string. */

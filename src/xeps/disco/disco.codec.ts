@@ -1,80 +1,16 @@
-/**
- * XEP-0030 Service Discovery codec: pure and synchronous, never throws on hostile input.
- * Also home of the small pieces every IQ responder in `src/xeps` shares: `StanzaParseError`,
- * `readIqRequest` (the checks on an inbound get) and the reply builders.
- */
+/** XEP-0030 Service Discovery codec: pure and synchronous, never throws on hostile input. */
 import { xml, type Element } from '@xmpp/xml';
-import { buildErrorReply, buildResultReply } from '../../iq/iq-tracker.js';
+import { readIqRequest, refOf, StanzaParseError } from '../iq-request.js';
 import { normalizeJid } from '../../jid.js';
 import type { RouteContext } from '../feature.js';
-import type { DataForm, DataFormField, DiscoIdentity, DiscoInfo, DiscoItem, DiscoItems, DiscoRoutedEvent, IqRequestRef } from './disco.types.js';
+import type { DataForm, DataFormField, DiscoIdentity, DiscoInfo, DiscoItem, DiscoItems, DiscoRoutedEvent } from './disco.types.js';
 
 export const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
 export const NS_DISCO_ITEMS = 'http://jabber.org/protocol/disco#items';
 export const NS_DATA_FORMS = 'jabber:x:data';
 
-/** Returned (never thrown) by every `parseX` when the input is not what the spec allows. */
-export class StanzaParseError {
-  readonly kind = 'stanza-parse-error' as const;
-  constructor(readonly reason: string) {}
-}
-
-export function isParseError(value: unknown): value is StanzaParseError {
-  return value instanceof StanzaParseError;
-}
-
 /** A hostile answer could carry any number of children; beyond this many the answer is refused. */
 export const MAX_DISCO_CHILDREN = 4096;
-
-// ---------------------------------------------------------------------------------------------
-// Inbound IQ requests (shared by the disco, ping, time and version responders)
-// ---------------------------------------------------------------------------------------------
-
-export interface IqRequest extends IqRequestRef {
-  payload: Element;
-}
-
-/**
- * Reads an inbound IQ `get` whose one payload is `<name xmlns=ns>`, or returns `undefined` to
- * decline it. Declines results and errors (never answered), sets, a missing id, a `from` that is
- * not a JID, a `to` that is not us, and more than one payload (which would draw two replies).
- */
-export function readIqRequest(stanza: Element, context: RouteContext, name: string, ns: string): IqRequest | undefined {
-  if (stanza.name !== 'iq' || stanza.attrs.type !== 'get') return undefined;
-  const id = stanza.attrs.id;
-  if (typeof id !== 'string' || id.length === 0) return undefined;
-  const from = stanza.attrs.from;
-  if (from !== undefined && normalizeJid(from) === undefined) return undefined;
-  const to = stanza.attrs.to;
-  if (to !== undefined) {
-    const target = normalizeJid(to);
-    if (target === undefined || (target !== normalizeJid(context.me) && target !== normalizeJid(context.ownBare))) return undefined;
-  }
-  // RFC 6120 §8.2.3: "An IQ stanza of type "get" or "set" MUST contain exactly one child element".
-  const children = stanza.getChildElements();
-  if (children.length !== 1) return undefined;
-  const payload = children[0]!;
-  if (payload.name !== name || payload.getNS() !== ns) return undefined;
-  return from === undefined ? { id, payload } : { id, from, payload };
-}
-
-/** The request as an element again, for the shared reply builders (they read `id` and `from`). */
-function requestStub(ref: IqRequestRef): Element {
-  return xml('iq', { id: ref.id, from: ref.from });
-}
-
-export function replyResult(ref: IqRequestRef, ...payload: Element[]): Element {
-  return buildResultReply(requestStub(ref), ...payload);
-}
-
-export function replyError(ref: IqRequestRef, errorType: 'cancel' | 'modify' | 'auth' | 'wait', condition: string): Element {
-  return buildErrorReply(requestStub(ref), errorType, condition);
-}
-
-/** Copies an IQ request's routing facts into plain data (no elements in events). */
-export function refOf(request: IqRequestRef): IqRequestRef {
-  return request.from === undefined ? { id: request.id } : { id: request.id, from: request.from };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Requests we receive

@@ -1,10 +1,12 @@
+import type { Element } from '@xmpp/xml';
 import { assign, fromPromise, setup } from 'xstate';
 import { XmppAdapterError } from '../../errors.js';
+import { platformName } from '../../wire/platform.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { CAPS_NODE, capsDiscoNode, verOf } from '../caps/caps.codec.js';
+import { StanzaParseError, replyError, replyResult } from '../iq-request.js';
 import {
-  StanzaParseError,
   buildDiscoInfo,
   buildDiscoInfoRequest,
   buildDiscoItems,
@@ -12,23 +14,26 @@ import {
   ownDiscoInfo,
   parseDiscoInfo,
   parseDiscoItems,
-  replyError,
-  replyResult,
   type Platform,
 } from './disco.codec.js';
-import type { DiscoContext, DiscoEvent, DiscoInfo, DiscoItems, ServerInfo } from './disco.types.js';
+import type { DiscoContext, DiscoEvent, DiscoInfo, DiscoInfoRequestEvent, DiscoItems, ServerInfo } from './disco.types.js';
 
-/** Where this code runs, for the identity type (`web` or `pc`). Read once per client. */
+/** Where this code runs, for the identity type (`web` or `pc`); fixed per build (see src/wire/platform.ts). */
 export function currentPlatform(): Platform {
-  return typeof window !== 'undefined' && typeof document !== 'undefined' ? 'browser' : 'node';
+  return platformName;
 }
 
 function malformed(what: string, jid: string, error: StanzaParseError): XmppAdapterError {
-  return new XmppAdapterError('feature-failed', `malformed ${what} answer from ${jid}: ${error.reason}`);
+  return new XmppAdapterError('bad-reply', `malformed ${what} answer from ${jid}: ${error.reason}`);
 }
 
 /** Asks `jid` (optionally at `node`) for its identities, features and forms. Backs `client.disco.info`. */
-export async function discoInfo(services: Pick<FeatureServices, 'iq'>, jid: string, node?: string, options?: IqRequestOptions): Promise<DiscoInfo> {
+export async function discoInfo(
+  services: Pick<FeatureServices, 'iq'>,
+  jid: string,
+  node?: string,
+  options?: IqRequestOptions,
+): Promise<DiscoInfo> {
   const reply = await services.iq.request(buildDiscoInfoRequest(jid, node), options);
   const info = parseDiscoInfo(reply);
   if (info instanceof StanzaParseError) throw malformed('disco#info', jid, info);
@@ -36,11 +41,31 @@ export async function discoInfo(services: Pick<FeatureServices, 'iq'>, jid: stri
 }
 
 /** Asks `jid` (optionally at `node`) for its items. Backs `client.disco.items`. */
-export async function discoItems(services: Pick<FeatureServices, 'iq'>, jid: string, node?: string, options?: IqRequestOptions): Promise<DiscoItems> {
+export async function discoItems(
+  services: Pick<FeatureServices, 'iq'>,
+  jid: string,
+  node?: string,
+  options?: IqRequestOptions,
+): Promise<DiscoItems> {
   const reply = await services.iq.request(buildDiscoItemsRequest(jid, node), options);
   const items = parseDiscoItems(reply);
   if (items instanceof StanzaParseError) throw malformed('disco#items', jid, items);
   return items;
+}
+
+/** Caps-node queries held while our ver is hashed; more are answered at once (item-not-found). */
+export const MAX_HELD_QUERIES = 32;
+
+/** The answer to a disco#info query: our info for no node or our caps node, else item-not-found. */
+function infoReply(context: DiscoContext, query: DiscoInfoRequestEvent): Element {
+  const { node } = query;
+  // XEP-0115 §6.2: the caps node `node#ver` is answered with the same data as no node.
+  if (node === undefined || (context.ownVer !== undefined && node === capsDiscoNode(CAPS_NODE, context.ownVer))) {
+    // XEP-0030 §3.2: "the response SHOULD mirror the specified 'node' attribute".
+    return replyResult(query, buildDiscoInfo(node === undefined ? context.own : { ...context.own, node }));
+  }
+  // XEP-0030 §7: item-not-found when "the JID or JID+NodeID of the specified target entity does not exist".
+  return replyError(query, 'cancel', 'item-not-found');
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -75,17 +100,16 @@ export function createDiscoLogic(services: FeatureServices, platform: Platform =
     },
     actions: {
       answerInfo: ({ context, event }) => {
-        if (event.type !== 'disco.infoRequest') return;
-        const { node } = event;
-        // XEP-0115 §6.2: the caps node `node#ver` is answered with the same data as no node.
-        if (node === undefined || (context.ownVer !== undefined && node === capsDiscoNode(CAPS_NODE, context.ownVer))) {
-          // XEP-0030 §3.2: "the response SHOULD mirror the specified 'node' attribute".
-          services.send(replyResult(event, buildDiscoInfo(node === undefined ? context.own : { ...context.own, node })));
-          return;
-        }
-        // XEP-0030 §7: item-not-found when "the JID or JID+NodeID of the specified target entity does not exist".
-        services.send(replyError(event, 'cancel', 'item-not-found'));
+        if (event.type === 'disco.infoRequest') services.send(infoReply(context, event));
       },
+      // A query for a caps node while our ver is being hashed waits for the hash (bounded).
+      holdQuery: assign({
+        heldQueries: ({ context, event }) => (event.type === 'disco.infoRequest' ? [...context.heldQueries, event] : context.heldQueries),
+      }),
+      answerHeldQueries: ({ context }) => {
+        for (const query of context.heldQueries) services.send(infoReply(context, query));
+      },
+      forgetHeldQueries: assign({ heldQueries: [] }),
       answerItems: ({ event }) => {
         if (event.type !== 'disco.itemsRequest') return;
         if (event.node === undefined) {
@@ -97,6 +121,10 @@ export function createDiscoLogic(services: FeatureServices, platform: Platform =
       },
     },
     guards: {
+      asksForCapsNodeWhileHashing: ({ context, event }) =>
+        event.type === 'disco.infoRequest' &&
+        event.node?.startsWith(`${CAPS_NODE}#`) === true &&
+        context.heldQueries.length < MAX_HELD_QUERIES,
       needsServerInfo: ({ context, event }) => event.type === 'session.online' && (!event.resumed || context.server === undefined),
     },
   }).createMachine({
@@ -108,22 +136,30 @@ export function createDiscoLogic(services: FeatureServices, platform: Platform =
       domain: input.domain,
       server: undefined,
       serverError: undefined,
+      heldQueries: [],
     }),
     on: {
-      'disco.infoRequest': { actions: 'answerInfo' },
       'disco.itemsRequest': { actions: 'answerItems' },
     },
     states: {
       ownCaps: {
         initial: 'hashing',
+        // Only this region answers disco#info: a handler at the root would fire once per region.
+        on: { 'disco.infoRequest': { actions: 'answerInfo' } },
         states: {
           hashing: {
             invoke: {
               src: 'hashOwnInfo',
               input: ({ context }) => context.own,
-              onDone: { target: 'ready', actions: assign({ ownVer: ({ event }) => event.output }) },
+              onDone: {
+                target: 'ready',
+                actions: [assign({ ownVer: ({ event }) => event.output }), 'answerHeldQueries', 'forgetHeldQueries'],
+              },
               // Without WebCrypto there is no caps node to answer; plain disco#info still works.
-              onError: 'unavailable',
+              onError: { target: 'unavailable', actions: ['answerHeldQueries', 'forgetHeldQueries'] },
+            },
+            on: {
+              'disco.infoRequest': [{ guard: 'asksForCapsNodeWhileHashing', actions: 'holdQuery' }, { actions: 'answerInfo' }],
             },
           },
           ready: {},

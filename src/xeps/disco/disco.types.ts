@@ -53,11 +53,9 @@ export interface ServerInfo {
 export type ServerInfoStatus = 'idle' | 'loading' | 'ready' | 'failed';
 
 /** The plain-data handle of an inbound IQ request: enough to address its reply. */
-export interface IqRequestRef {
-  id: string;
-  /** Absent when the request came from the own server on the account's behalf. */
-  from?: string;
-}
+import type { IqRequestRef } from '../iq-request.js';
+
+export type { IqRequestRef };
 
 export interface DiscoInfoRequestEvent extends IqRequestRef {
   type: 'disco.infoRequest';
@@ -87,4 +85,6 @@ export interface DiscoContext {
   server: ServerInfo | undefined;
   /** Why the last server query failed. */
   serverError: string | undefined;
+  /** Queries for a caps node that arrived before our ver was hashed; answered once it is. */
+  heldQueries: DiscoInfoRequestEvent[];
 }

@@ -18,6 +18,6 @@ export const ping = defineFeature<PingRequestEvent>({
 });
 
 export { NS_PING, buildPing, buildPong, parsePingRequest } from './ping.codec.js';
-export { createPingLogic, monotonicNow, ping as pingEntity, probe, type PingLogic } from './ping.machine.js';
+export { createPingLogic, ping as pingEntity, probe, type PingLogic } from './ping.machine.js';
 export { connectPing, type PingView } from './ping.connect.js';
 export type * from './ping.types.js';

@@ -1,8 +1,8 @@
 /** XEP-0199 XMPP Ping codec: pure and synchronous. */
 import { xml, type Element } from '@xmpp/xml';
 import type { RouteContext } from '../feature.js';
-import { readIqRequest, refOf, replyResult } from '../disco/disco.codec.js';
-import type { IqRequestRef } from '../disco/disco.types.js';
+import { readIqRequest, refOf, replyResult } from '../iq-request.js';
+import type { IqRequestRef } from '../iq-request.js';
 import type { PingRequestEvent } from './ping.types.js';
 
 export const NS_PING = 'urn:xmpp:ping';

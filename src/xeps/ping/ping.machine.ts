@@ -1,40 +1,35 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { TransportCommand } from '../../actors/transport.types.js';
 import { StanzaError, XmppAdapterError } from '../../errors.js';
-import type { Clock } from '../../iq/clock.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { buildPing, buildPong } from './ping.codec.js';
 import type { PingContext, PingEvent, ProbeResult } from './ping.types.js';
 
 /**
- * Milliseconds from the client's clock when it can tell time (XState's `SimulatedClock` can, so
- * tests measure exact round trips), else from `performance.now()`.
- */
-export function monotonicNow(clock: Clock): number {
-  const withNow = clock as Clock & { now?: () => number };
-  return typeof withNow.now === 'function' ? withNow.now() : performance.now();
-}
-
-/**
  * Pings `jid` (the own account's server when omitted) and resolves with the round trip in ms.
  * Rejects with the `StanzaError` when the entity answers with an error, e.g. `service-unavailable`.
  */
 export async function ping(services: Pick<FeatureServices, 'iq' | 'clock'>, jid?: string, options?: IqRequestOptions): Promise<number> {
-  const start = monotonicNow(services.clock);
+  const start = services.clock.now();
   await services.iq.request(buildPing(jid), options);
-  return monotonicNow(services.clock) - start;
+  return services.clock.now() - start;
 }
 
 /** One keepalive probe: any reply proves the link; only silence (the tracker's timeout) rejects. */
-export async function probe(services: Pick<FeatureServices, 'iq' | 'clock'>, to: string, timeout: number, signal?: AbortSignal): Promise<ProbeResult> {
-  const start = monotonicNow(services.clock);
+export async function probe(
+  services: Pick<FeatureServices, 'iq' | 'clock'>,
+  to: string,
+  timeout: number,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  const start = services.clock.now();
   try {
     await services.iq.request(buildPing(to), { timeout, signal });
-    return { rttMs: monotonicNow(services.clock) - start, reply: 'result' };
+    return { rttMs: services.clock.now() - start, reply: 'result' };
   } catch (err) {
     // §3: "The pinged entity returns either an IQ-result (if it supports the namespace) or an IQ-error (if it does not)."
-    if (err instanceof StanzaError) return { rttMs: monotonicNow(services.clock) - start, reply: 'error' };
+    if (err instanceof StanzaError) return { rttMs: services.clock.now() - start, reply: 'error' };
     throw err;
   }
 }
@@ -54,7 +49,9 @@ export function createPingLogic(services: FeatureServices) {
       input: {} as FeatureInput,
     },
     actors: {
-      probe: fromPromise<ProbeResult, { to: string; timeout: number }>(({ input, signal }) => probe(services, input.to, input.timeout, signal)),
+      probe: fromPromise<ProbeResult, { to: string; timeout: number }>(({ input, signal }) =>
+        probe(services, input.to, input.timeout, signal),
+      ),
     },
     actions: {
       // §4.1: "If the client supports the ping namespace, it MUST return an IQ-result".

@@ -1,4 +1,4 @@
-import type { IqRequestRef } from '../disco/disco.types.js';
+import type { IqRequestRef } from '../iq-request.js';
 
 /** An inbound ping get, as plain data. */
 export interface PingRequestEvent extends IqRequestRef {

@@ -18,6 +18,16 @@ export const time = defineFeature<TimeRequestEvent>({
   lifetime: 'session',
 });
 
-export { NS_TIME, buildTime, buildTimeRequest, formatTzo, formatUtc, parseDateTime, parseTime, parseTimeRequest, parseTzo } from './time.codec.js';
+export {
+  NS_TIME,
+  buildTime,
+  buildTimeRequest,
+  formatTzo,
+  formatUtc,
+  parseDateTime,
+  parseTime,
+  parseTimeRequest,
+  parseTzo,
+} from './time.codec.js';
 export { createTimeLogic, entityTime, systemLocalTime, type LocalTime, type TimeLogic } from './time.machine.js';
 export type * from './time.types.js';

@@ -1,7 +1,7 @@
 /** XEP-0202 Entity Time codec (dates per XEP-0082): pure and synchronous. */
 import { xml, type Element } from '@xmpp/xml';
 import type { RouteContext } from '../feature.js';
-import { StanzaParseError, readIqRequest, refOf } from '../disco/disco.codec.js';
+import { StanzaParseError, readIqRequest, refOf } from '../iq-request.js';
 import type { EntityTime, TimeRequestEvent } from './time.types.js';
 
 export const NS_TIME = 'urn:xmpp:time';

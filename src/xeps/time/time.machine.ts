@@ -1,6 +1,6 @@
 import { setup } from 'xstate';
 import type { FeatureInput, FeatureServices } from '../feature.js';
-import { StanzaParseError, replyResult } from '../disco/disco.codec.js';
+import { StanzaParseError, replyResult } from '../iq-request.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import { XmppAdapterError } from '../../errors.js';
 import { buildTime, buildTimeRequest, parseTime } from './time.codec.js';
@@ -14,14 +14,15 @@ export interface LocalTime {
 
 export function systemLocalTime(): LocalTime {
   const date = new Date();
-  return { date, offsetMinutes: -date.getTimezoneOffset() };
+  // `0 -` rather than unary minus: UTC would otherwise give -0.
+  return { date, offsetMinutes: 0 - date.getTimezoneOffset() };
 }
 
 /** Asks `jid` for its time. Backs `client.time(jid)`. */
 export async function entityTime(services: Pick<FeatureServices, 'iq'>, jid: string, options?: IqRequestOptions): Promise<EntityTime> {
   const reply = await services.iq.request(buildTimeRequest(jid), options);
   const time = parseTime(reply);
-  if (time instanceof StanzaParseError) throw new XmppAdapterError('feature-failed', `malformed entity time from ${jid}: ${time.reason}`);
+  if (time instanceof StanzaParseError) throw new XmppAdapterError('bad-reply', `malformed entity time from ${jid}: ${time.reason}`);
   return time;
 }
 

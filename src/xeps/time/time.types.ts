@@ -1,5 +1,5 @@
 import type { SessionLifecycleEvent } from '../feature.js';
-import type { IqRequestRef } from '../disco/disco.types.js';
+import type { IqRequestRef } from '../iq-request.js';
 
 /** An entity's time as it answered (XEP-0202 §2), normalised. */
 export interface EntityTime {

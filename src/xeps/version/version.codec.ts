@@ -1,7 +1,7 @@
 /** XEP-0092 Software Version codec: pure and synchronous. */
 import { xml, type Element } from '@xmpp/xml';
 import type { RouteContext } from '../feature.js';
-import { StanzaParseError, readIqRequest, refOf } from '../disco/disco.codec.js';
+import { StanzaParseError, readIqRequest, refOf } from '../iq-request.js';
 import type { SoftwareVersion, VersionRequestEvent } from './version.types.js';
 
 export const NS_VERSION = 'jabber:iq:version';

@@ -2,15 +2,20 @@ import { setup } from 'xstate';
 import { XmppAdapterError } from '../../errors.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
-import { StanzaParseError, replyResult } from '../disco/disco.codec.js';
+import { StanzaParseError, replyResult } from '../iq-request.js';
 import { buildVersion, buildVersionRequest, parseVersion } from './version.codec.js';
 import type { SoftwareVersion, VersionContext, VersionEvent } from './version.types.js';
 
 /** Asks `jid` which software it runs. Backs `client.softwareVersion(jid)`. */
-export async function softwareVersion(services: Pick<FeatureServices, 'iq'>, jid: string, options?: IqRequestOptions): Promise<SoftwareVersion> {
+export async function softwareVersion(
+  services: Pick<FeatureServices, 'iq'>,
+  jid: string,
+  options?: IqRequestOptions,
+): Promise<SoftwareVersion> {
   const reply = await services.iq.request(buildVersionRequest(jid), options);
   const software = parseVersion(reply);
-  if (software instanceof StanzaParseError) throw new XmppAdapterError('feature-failed', `malformed software version from ${jid}: ${software.reason}`);
+  if (software instanceof StanzaParseError)
+    throw new XmppAdapterError('bad-reply', `malformed software version from ${jid}: ${software.reason}`);
   return software;
 }
 

@@ -1,5 +1,5 @@
 import type { SessionLifecycleEvent } from '../feature.js';
-import type { IqRequestRef } from '../disco/disco.types.js';
+import type { IqRequestRef } from '../iq-request.js';
 
 /** XEP-0092 §2: what a software-version result says. */
 export interface SoftwareVersion {

@@ -32,7 +32,12 @@ describe('SCRAM', () => {
     });
 
     it(`rejects a wrong server signature for SCRAM-${v.hash}`, async () => {
-      const exchange = createScramExchange({ hash: v.hash, credentials: { username: 'user', password: 'pencil' }, cache: new Map(), nonce: v.nonce });
+      const exchange = createScramExchange({
+        hash: v.hash,
+        credentials: { username: 'user', password: 'pencil' },
+        cache: new Map(),
+        nonce: v.nonce,
+      });
       await exchange.respond(v.serverFirst);
       await expect(exchange.verifySuccess('v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=')).rejects.toThrow(/does not verify/);
       await expect(exchange.verifySuccess(undefined)).rejects.toThrow(/without a server signature/);
@@ -51,7 +56,8 @@ describe('SCRAM', () => {
   });
 
   it('refuses hostile server-first messages', async () => {
-    const make = () => createScramExchange({ hash: 'SHA-1', credentials: { username: 'u', password: 'p' }, cache: new Map(), nonce: 'abc' });
+    const make = () =>
+      createScramExchange({ hash: 'SHA-1', credentials: { username: 'u', password: 'p' }, cache: new Map(), nonce: 'abc' });
     await expect(make().respond('r=zzz,s=QSXCR+Q6sek8bf92,i=4096')).rejects.toThrow(/nonce/);
     await expect(make().respond('r=abc,s=QSXCR+Q6sek8bf92,i=4096')).rejects.toThrow(/nonce/);
     await expect(make().respond('r=abcdef,s=,i=4096')).rejects.toThrow(/salt/);

@@ -4,7 +4,6 @@ import { NS_STANZAS } from '../../../src/wire/namespaces.js';
 import {
   NS_DISCO_INFO,
   NS_DISCO_ITEMS,
-  StanzaParseError,
   buildDiscoInfo,
   buildDiscoItems,
   connectDisco,
@@ -16,7 +15,7 @@ import {
   parseDiscoInfo,
   parseDiscoItems,
 } from '../../../src/xeps/disco/index.js';
-import { readIqRequest } from '../../../src/xeps/disco/disco.codec.js';
+import { StanzaParseError, readIqRequest } from '../../../src/xeps/iq-request.js';
 import { CAPS_NODE, verOf } from '../../../src/xeps/caps/caps.codec.js';
 import { parseXml } from '../../support/xml.js';
 import { fakeServices, featureInput, ok, routeContext } from './harness.js';
@@ -85,14 +84,24 @@ describe('disco codec', () => {
     expect(info).toMatchObject({
       node: 'http://psi-im.org#q07IKJEyjvHSyhy//CH0CxmKi8w=',
       identities: [{ category: 'client', type: 'pc', name: 'Psi 0.11', lang: 'en' }],
-      forms: [{ type: 'result', fields: [{ var: 'FORM_TYPE', type: 'hidden', values: ['urn:xmpp:dataforms:softwareinfo'] }, { var: 'ip_version', values: ['ipv4', 'ipv6'] }] }],
+      forms: [
+        {
+          type: 'result',
+          fields: [
+            { var: 'FORM_TYPE', type: 'hidden', values: ['urn:xmpp:dataforms:softwareinfo'] },
+            { var: 'ip_version', values: ['ipv4', 'ipv6'] },
+          ],
+        },
+      ],
     });
     expect(parseDiscoInfo(buildDiscoInfo(info))).toEqual(info);
   });
 
   it('refuses answers the spec does not allow instead of throwing', () => {
     expect(parseDiscoInfo(parseXml(`<iq type='result'/>`))).toBeInstanceOf(StanzaParseError);
-    expect(parseDiscoInfo(parseXml(`<query xmlns='${NS_DISCO_INFO}'><identity category='client'/></query>`))).toMatchObject({ reason: expect.stringContaining('category or type') });
+    expect(parseDiscoInfo(parseXml(`<query xmlns='${NS_DISCO_INFO}'><identity category='client'/></query>`))).toMatchObject({
+      reason: expect.stringContaining('category or type'),
+    });
     expect(parseDiscoInfo(parseXml(`<query xmlns='${NS_DISCO_INFO}'><feature/></query>`))).toBeInstanceOf(StanzaParseError);
     const huge = `<query xmlns='${NS_DISCO_INFO}'>${'<feature var="x"/>'.repeat(5000)}</query>`;
     expect(parseDiscoInfo(parseXml(huge))).toMatchObject({ reason: expect.stringContaining('too large') });
@@ -108,7 +117,9 @@ describe('disco codec', () => {
       ],
     });
     expect(parseDiscoItems(buildDiscoItems(items))).toEqual(items);
-    expect(parseDiscoItems(parseXml(`<query xmlns='${NS_DISCO_ITEMS}'><item name='no jid'/><item jid='a@b@c'/></query>`))).toEqual({ items: [] });
+    expect(parseDiscoItems(parseXml(`<query xmlns='${NS_DISCO_ITEMS}'><item name='no jid'/><item jid='a@b@c'/></query>`))).toEqual({
+      items: [],
+    });
   });
 
   it('builds our own info with disco#info and disco#items always present', () => {
@@ -129,9 +140,13 @@ describe('disco route', () => {
   });
 
   it('routes info and items queries with their node', () => {
-    const info = parseXml(`<iq type='get' from='juliet@capulet.com/balcony' id='n1'><query xmlns='${NS_DISCO_INFO}' node='${CAPS_NODE}#abc'/></iq>`);
+    const info = parseXml(
+      `<iq type='get' from='juliet@capulet.com/balcony' id='n1'><query xmlns='${NS_DISCO_INFO}' node='${CAPS_NODE}#abc'/></iq>`,
+    );
     const items = parseXml(`<iq type='get' id='n2'><query xmlns='${NS_DISCO_ITEMS}' node='music'/></iq>`);
-    expect(disco.route(info, ROMEO)).toEqual([{ type: 'disco.infoRequest', id: 'n1', from: 'juliet@capulet.com/balcony', node: `${CAPS_NODE}#abc` }]);
+    expect(disco.route(info, ROMEO)).toEqual([
+      { type: 'disco.infoRequest', id: 'n1', from: 'juliet@capulet.com/balcony', node: `${CAPS_NODE}#abc` },
+    ]);
     expect(disco.route(items, ROMEO)).toEqual([{ type: 'disco.itemsRequest', id: 'n2', node: 'music' }]);
   });
 
@@ -170,7 +185,9 @@ describe('disco machine', () => {
   it('answers disco#info with our identity and every feature', async () => {
     const { actor, take } = await startDisco();
     actor.send({ type: 'disco.infoRequest', id: 'info4', from: 'juliet@capulet.com/balcony' });
-    const [reply] = take();
+    const replies = take();
+    expect(replies).toHaveLength(1);
+    const [reply] = replies;
     expect(reply!.attrs).toMatchObject({ type: 'result', id: 'info4', to: 'juliet@capulet.com/balcony' });
     expect(parseDiscoInfo(reply!)).toEqual({
       identities: [{ category: 'client', type: 'pc', name: 'xmpp-adapter' }],
@@ -192,11 +209,29 @@ describe('disco machine', () => {
     expect(miss!.getChild('error')!.getChild('item-not-found', NS_STANZAS)).toBeDefined();
   });
 
+  it('holds a caps-node query that arrives while our ver is being hashed, and answers it once hashed', async () => {
+    const ver = await verOf(ownDiscoInfo('xmpp-adapter', input.discoFeatures, 'node'));
+    const fake = fakeServices('romeo@montague.net/orchard');
+    const actor = createActor(createDiscoLogic(fake.services, 'node'), { input, clock: fake.clock }).start();
+    expect(actor.getSnapshot().matches({ ownCaps: 'hashing' })).toBe(true);
+    actor.send({ type: 'disco.infoRequest', id: 'early', from: 'juliet@capulet.com/balcony', node: `${CAPS_NODE}#${ver}` });
+    actor.send({ type: 'disco.infoRequest', id: 'plain', from: 'juliet@capulet.com/balcony' });
+    // The plain query is answered at once; the caps-node one waits.
+    expect(fake.take().map((r) => r.attrs.id)).toEqual(['plain']);
+    await waitFor(actor, (s) => s.matches({ ownCaps: 'ready' }));
+    const [late] = fake.take();
+    expect(late!.attrs).toMatchObject({ type: 'result', id: 'early' });
+    expect(late!.getChild('query', NS_DISCO_INFO)!.attrs.node).toBe(`${CAPS_NODE}#${ver}`);
+    expect(actor.getSnapshot().context.heldQueries).toEqual([]);
+  });
+
   it('answers disco#items with an empty result, and item-not-found for a node', async () => {
     const { actor, take } = await startDisco();
     actor.send({ type: 'disco.itemsRequest', id: 'i1' });
     actor.send({ type: 'disco.itemsRequest', id: 'i2', from: 'juliet@capulet.com/balcony', node: 'music' });
-    const [empty, missing] = take();
+    const replies = take();
+    expect(replies).toHaveLength(2);
+    const [empty, missing] = replies;
     expect(empty!.attrs).toMatchObject({ type: 'result', id: 'i1' });
     expect(empty!.attrs.to).toBeUndefined();
     expect(empty!.getChild('query', NS_DISCO_ITEMS)!.children).toHaveLength(0);
@@ -212,14 +247,20 @@ describe('disco machine', () => {
     expect(request!.attrs).toMatchObject({ type: 'get', to: 'montague.net' });
     expect(request!.getChild('query', NS_DISCO_INFO)!.attrs.node).toBeUndefined();
     // XEP-0030 §5 example: the server's answer.
-    reply(request!, `<query xmlns='${NS_DISCO_INFO}'><identity category='server' type='im'/><feature var='http://jabber.org/protocol/disco#publish'/><feature var='urn:xmpp:ping'/></query>`);
+    reply(
+      request!,
+      `<query xmlns='${NS_DISCO_INFO}'><identity category='server' type='im'/><feature var='http://jabber.org/protocol/disco#publish'/><feature var='urn:xmpp:ping'/></query>`,
+    );
     await waitFor(actor, (s) => s.matches({ server: 'ready' }));
     const view = connectDisco(actor.getSnapshot());
     expect(view.status).toBe('ready');
     expect(view.serverFeatures).toEqual(['http://jabber.org/protocol/disco#publish', 'urn:xmpp:ping']);
     expect(view.supports('urn:xmpp:ping')).toBe(true);
     expect(view.supports('urn:xmpp:mam:2')).toBe(false);
-    expect(actor.getSnapshot().context.server).toEqual({ identities: [{ category: 'server', type: 'im' }], features: ['http://jabber.org/protocol/disco#publish', 'urn:xmpp:ping'] });
+    expect(actor.getSnapshot().context.server).toEqual({
+      identities: [{ category: 'server', type: 'im' }],
+      features: ['http://jabber.org/protocol/disco#publish', 'urn:xmpp:ping'],
+    });
     expect(JSON.parse(JSON.stringify(actor.getSnapshot().context))).toEqual(actor.getSnapshot().context);
   });
 
@@ -261,18 +302,28 @@ describe('disco helpers', () => {
     expect(request!.attrs).toMatchObject({ type: 'get', to: 'mim.shakespeare.lit' });
     expect(request!.getChild('query', NS_DISCO_INFO)!.attrs.node).toBe('http://jabber.org/protocol/commands');
     // XEP-0030 Example 14: JID+node result.
-    reply(request!, `<query xmlns='http://jabber.org/protocol/disco#info' node='http://jabber.org/protocol/commands'><identity category='automation' type='command-list'/></query>`);
-    await expect(pending).resolves.toEqual({ node: 'http://jabber.org/protocol/commands', identities: [{ category: 'automation', type: 'command-list' }], features: [], forms: [] });
+    reply(
+      request!,
+      `<query xmlns='http://jabber.org/protocol/disco#info' node='http://jabber.org/protocol/commands'><identity category='automation' type='command-list'/></query>`,
+    );
+    await expect(pending).resolves.toEqual({
+      node: 'http://jabber.org/protocol/commands',
+      identities: [{ category: 'automation', type: 'command-list' }],
+      features: [],
+      forms: [],
+    });
   });
 
   it('discoItems parses the answer and rejects a malformed one', async () => {
     const { services, take, reply } = fakeServices('romeo@montague.net/orchard');
     const ok = discoItems(services, 'shakespeare.lit');
     reply(take()[0]!, SHAKESPEARE_ITEMS.replace(/^[\s\S]*?(<query)/, '$1').replace(/<\/iq>\s*$/, ''));
-    await expect(ok).resolves.toMatchObject({ items: expect.arrayContaining([{ jid: 'people.shakespeare.lit', name: 'Directory of Characters' }]) });
+    await expect(ok).resolves.toMatchObject({
+      items: expect.arrayContaining([{ jid: 'people.shakespeare.lit', name: 'Directory of Characters' }]),
+    });
 
     const bad = discoItems(services, 'shakespeare.lit');
     reply(take()[0]!, '');
-    await expect(bad).rejects.toMatchObject({ code: 'feature-failed' });
+    await expect(bad).rejects.toMatchObject({ code: 'bad-reply' });
   });
 });

@@ -3,7 +3,7 @@ import { SimulatedClock } from 'xstate';
 import { IqTracker } from '../../../src/iq/iq-tracker.js';
 import { bareJid } from '../../../src/jid.js';
 import type { FeatureInput, FeatureServices, RouteContext } from '../../../src/xeps/feature.js';
-import { StanzaParseError } from '../../../src/xeps/disco/disco.codec.js';
+import { StanzaParseError } from '../../../src/xeps/iq-request.js';
 import { parseXml } from '../../support/xml.js';
 
 /** The routing facts of a client bound as `me`. */
