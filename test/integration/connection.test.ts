@@ -92,7 +92,7 @@ describe('connection against the local Prosody', () => {
     expect(c.inbound.length).toBe(beforeDrop + 1);
   });
 
-  it('comes back online on its own after Prosody is killed and restarted, delivering what was sent meanwhile once', async () => {
+  it('comes back online on its own after Prosody is killed and restarted, delivering what was sent meanwhile once and in order', async () => {
     const [alice, bob] = await Promise.all([uniqueUser('alice'), uniqueUser('bob')]);
     const a = track(observedClient(alice, TCP_URL, { reconnect: { minDelay: 100, maxDelay: 500 } }));
     const b = track(observedClient(bob, WS_URL, { reconnect: { minDelay: 100, maxDelay: 500 } }));
@@ -100,15 +100,18 @@ describe('connection against the local Prosody', () => {
 
     await killProsody();
     await Promise.all([a.waitFor('reconnecting'), b.waitFor('reconnecting')]);
-    const body = `sent while offline ${Date.now()}`;
-    a.client.sendStanza(xml('message', { to: bob.jid, type: 'chat' }, xml('body', {}, body)));
+    const tag = `offline-${Date.now()}`;
+    const bodies = [1, 2, 3, 4, 5].map((n) => `${tag} #${n}`);
+    for (const body of bodies) a.client.sendStanza(xml('message', { to: bob.jid, type: 'chat' }, xml('body', {}, body)));
     await startProsody();
     await Promise.all([a.waitFor('online', 30_000), b.waitFor('online', 30_000)]);
     // Killed with SIGKILL, the server lost its sessions: these are fresh sessions.
     expect(selectConnection(a.client.getSnapshot()).resumed).toBe(false);
 
-    await expect.poll(() => b.inbound.filter((s) => s.includes(body)).length, { timeout: 10_000 }).toBe(1);
+    const arrived = () => b.inbound.filter((s) => s.includes(tag)).map((s) => /#\d/.exec(s)![0]);
+    await expect.poll(() => arrived().length, { timeout: 10_000 }).toBe(bodies.length);
     await new Promise((r) => setTimeout(r, 300));
-    expect(b.inbound.filter((s) => s.includes(body))).toHaveLength(1);
+    // Once each, in the order they were sent.
+    expect(arrived()).toEqual(['#1', '#2', '#3', '#4', '#5']);
   });
 });
