@@ -15,7 +15,9 @@ const FORBIDDEN_IN_DOMAIN = /[\s@/\\<>"'&]/;
 const encoder = new TextEncoder();
 
 function fitsPart(part: string): boolean {
-  return part.length > 0 && encoder.encode(part).length <= MAX_PART_BYTES;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short parts (nearly all) need no encoding.
+  if (part.length === 0) return false;
+  return part.length * 3 <= MAX_PART_BYTES || encoder.encode(part).length <= MAX_PART_BYTES;
 }
 
 /** Parses a JID; returns `undefined` for anything RFC 7622 would reject (no throwing on hostile input). */

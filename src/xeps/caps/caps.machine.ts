@@ -40,6 +40,8 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 
 /** A copy with `key` set last (most recent); the oldest entries go once `max` is passed. */
 function remember<T>(record: Record<string, T>, key: string, value: T, max = Infinity): Record<string, T> {
+  // Contacts re-send the same caps with every presence: nothing to copy then (the hot path).
+  if (has(record, key) && record[key] === value) return record;
   const next = { ...record };
   delete next[key];
   Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
@@ -125,7 +127,7 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
           has(context.known, ver) || has(context.failed, ver) || has(context.inFlight, ver) || context.queue.some((c) => c.ver === ver);
         const candidate: CapsCandidate = { jid: from, hash, node, ver };
         if (seen) {
-          enqueue.assign({ jidToVer });
+          if (jidToVer !== context.jidToVer) enqueue.assign({ jidToVer });
         } else if (Object.keys(context.inFlight).length < MAX_VERIFICATIONS_IN_FLIGHT) {
           enqueue.spawnChild('verifyCaps', { id: verifierId(ver), input: candidate });
           enqueue.assign({ jidToVer, inFlight: remember(context.inFlight, ver, candidate) });
