@@ -1,4 +1,4 @@
-import { xml, type Element } from '@xmpp/xml';
+import { xml } from '@xmpp/xml';
 import { fromCallback } from 'xstate';
 import type { Logger } from '../client/options.js';
 import type { ScramCache } from '../sasl/scram.js';
@@ -11,14 +11,9 @@ import { serializeStanza } from '../wire/serialize.js';
 import { XmppStream } from '../wire/xmpp-stream.js';
 import type { TransportCommand, TransportEvent } from './transport.types.js';
 
-export interface TransportSettings {
+/** What the transport needs: the negotiation settings plus where to connect and how long to wait. */
+export interface TransportSettings extends Omit<NegotiationSettings, 'stepTimeout' | 'previousJid'> {
   service: string;
-  domain: string;
-  host: string;
-  username: string;
-  password: string;
-  resource: string | undefined;
-  allowPlainOverInsecure: boolean;
   connectTimeout: number;
   logger: Logger;
 }

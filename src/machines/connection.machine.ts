@@ -43,8 +43,6 @@ export interface ConnectionStatusEvent extends EventObject {
   view: ConnectionView;
 }
 
-type DroppedEvent = Extract<ConnectionEvent, { type: 'transport.dropped' }>;
-
 /** Builds the retry planner; tests pass a fixed `random` to make the jitter deterministic. */
 export function planRetryWith(random: () => number) {
   return assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>(({ context }) => ({

@@ -8,6 +8,7 @@ import { currentPlatform, discoInfo } from '../disco/disco.machine.js';
 import type { DiscoInfo } from '../disco/disco.types.js';
 import { CAPS_NODE, buildCaps, capsDiscoNode, isSupportedHash, verOf } from './caps.codec.js';
 import type { CapsCandidate, CapsContext, CapsEvent, CapsRecord, CapsVerifyOutcome } from './caps.types.js';
+import { hashOwnVer } from './own-ver.actor.js';
 
 /** Flood guard: verifications in flight at once. */
 export const MAX_VERIFICATIONS_IN_FLIGHT = 4;
@@ -105,11 +106,7 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
       input: {} as FeatureInput,
     },
     actors: {
-      hashOwnInfo: fromPromise<string, DiscoInfo>(async ({ input }) => {
-        const ver = await verOf(input);
-        if (ver instanceof StanzaParseError) throw new Error(ver.reason);
-        return ver;
-      }),
+      hashOwnInfo: hashOwnVer,
       verifyCaps: fromPromise<CapsVerifyOutcome, CapsCandidate>(({ input, signal }) => verifyCaps(services, input, signal)),
     },
     actions: {

@@ -4,7 +4,7 @@ import { XmppAdapterError } from '../../errors.js';
 import { platformName } from '../../wire/platform.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
-import { CAPS_NODE, capsDiscoNode, verOf } from '../caps/caps.codec.js';
+import { CAPS_NODE, capsDiscoNode } from '../caps/caps.codec.js';
 import { StanzaParseError, replyError, replyResult } from '../iq-request.js';
 import {
   buildDiscoInfo,
@@ -17,6 +17,7 @@ import {
   type Platform,
 } from './disco.codec.js';
 import type { DiscoContext, DiscoEvent, DiscoInfo, DiscoInfoRequestEvent, DiscoItems, ServerInfo } from './disco.types.js';
+import { hashOwnVer } from '../caps/own-ver.actor.js';
 
 /** Where this code runs, for the identity type (`web` or `pc`); fixed per build (see src/wire/platform.ts). */
 export function currentPlatform(): Platform {
@@ -89,11 +90,7 @@ export function createDiscoLogic(services: FeatureServices, platform: Platform =
       input: {} as FeatureInput,
     },
     actors: {
-      hashOwnInfo: fromPromise<string, DiscoInfo>(async ({ input }) => {
-        const ver = await verOf(input);
-        if (ver instanceof StanzaParseError) throw new Error(ver.reason);
-        return ver;
-      }),
+      hashOwnInfo: hashOwnVer,
       fetchServerInfo: fromPromise<ServerInfo, { domain: string }>(async ({ input, signal }) =>
         toServerInfo(await discoInfo(services, input.domain, undefined, { signal })),
       ),
