@@ -39,6 +39,7 @@ export function createTransportActor(options: TransportSettings) {
     password: options.password,
     resource: options.resource,
     allowPlainOverInsecure: options.allowPlainOverInsecure,
+    mechanisms: options.mechanisms,
     stepTimeout: options.connectTimeout,
   };
   return fromCallback<TransportCommand, Record<string, never>, TransportEvent>(({ sendBack, receive }) => {

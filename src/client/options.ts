@@ -1,6 +1,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { InvalidOptionsError } from '../errors.js';
 import { isDomain, parseJid } from '../jid.js';
+import { MECHANISM_PREFERENCE, type MechanismName } from '../sasl/mechanism.js';
 
 export interface Logger {
   debug(message: string, data?: unknown): void;
@@ -48,6 +49,12 @@ export interface XmppClientOptions {
    * @default false
    */
   allowPlainOverInsecure?: boolean;
+  /**
+   * The SASL mechanisms the client may use, e.g. `['SCRAM-SHA-256']` to refuse anything weaker.
+   * Whatever is listed, the strongest mechanism the server offers wins.
+   * @default ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN']
+   */
+  mechanisms?: readonly MechanismName[];
   /** Send an available presence (with entity capabilities) when a fresh session starts. @default true */
   initialPresence?: boolean;
   /** Name and version answered to XEP-0092 queries. @default { name: 'xmpp-adapter', version: <package version> } */
@@ -69,6 +76,7 @@ export interface ResolvedOptions {
   connectTimeout: number;
   iqTimeout: number;
   allowPlainOverInsecure: boolean;
+  mechanisms: readonly MechanismName[];
   initialPresence: boolean;
   software: { name: string; version: string; os?: string };
   logger: Logger;
@@ -93,6 +101,15 @@ function requiredString(option: string, value: unknown): string {
     throw new InvalidOptionsError(option, 'a non-empty string is required');
   }
   return value;
+}
+
+function resolveMechanisms(mechanisms: readonly MechanismName[] | undefined): readonly MechanismName[] {
+  if (mechanisms === undefined) return MECHANISM_PREFERENCE;
+  const unknown = Array.isArray(mechanisms) ? mechanisms.filter((m) => !MECHANISM_PREFERENCE.includes(m)) : ['(not a list)'];
+  if (unknown.length > 0 || mechanisms.length === 0) {
+    throw new InvalidOptionsError('mechanisms', `expected a non-empty list of ${MECHANISM_PREFERENCE.join(', ')}; got ${unknown.join(', ') || 'none'}`);
+  }
+  return mechanisms;
 }
 
 /** Checks every option and fills in defaults; throws `InvalidOptionsError` before any I/O. */
@@ -145,6 +162,7 @@ export function resolveOptions(options: XmppClientOptions): ResolvedOptions {
     connectTimeout: positiveMs('connectTimeout', options.connectTimeout, 20_000),
     iqTimeout: positiveMs('iqTimeout', options.iqTimeout, 15_000),
     allowPlainOverInsecure: options.allowPlainOverInsecure === true,
+    mechanisms: resolveMechanisms(options.mechanisms),
     initialPresence: options.initialPresence !== false,
     software: options.software ?? { name: 'xmpp-adapter', version: LIBRARY_VERSION },
     logger: options.logger ?? silentLogger,

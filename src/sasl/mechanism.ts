@@ -40,9 +40,14 @@ export interface MechanismChoice {
  * Picks the strongest offered mechanism. PLAIN sends the password itself, so it is only used
  * when the connection is encrypted, goes to a loopback host, or the app opted in.
  */
-export function chooseMechanism(offered: readonly string[], plainAllowed: boolean): MechanismChoice {
+export function chooseMechanism(
+  offered: readonly string[],
+  plainAllowed: boolean,
+  allowed: readonly MechanismName[] = MECHANISM_PREFERENCE,
+): MechanismChoice {
   const available = new Set(offered.map((m) => m.trim().toUpperCase()));
   for (const name of MECHANISM_PREFERENCE) {
+    if (!allowed.includes(name)) continue;
     if (!available.has(name)) continue;
     if (name === 'PLAIN' && !plainAllowed) {
       return { refused: 'PLAIN is the only common mechanism and the connection is not encrypted (set allowPlainOverInsecure to accept)' };

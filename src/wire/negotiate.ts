@@ -1,7 +1,7 @@
 import { xml, type Element } from '@xmpp/xml';
 import { utf8ToBase64, base64ToUtf8 } from '../sasl/base64.js';
 import { createExchange } from '../sasl/create-exchange.js';
-import { chooseMechanism, SaslProtocolError } from '../sasl/mechanism.js';
+import { chooseMechanism, SaslProtocolError, type MechanismName } from '../sasl/mechanism.js';
 import type { ScramCache } from '../sasl/scram.js';
 import { buildEnable, buildResume, parseH } from '../stream-management/sm.codec.js';
 import { NS_SM, type StreamManagementState } from '../stream-management/sm-state.js';
@@ -18,6 +18,8 @@ export interface NegotiationSettings {
   password: string;
   resource: string | undefined;
   allowPlainOverInsecure: boolean;
+  /** The SASL mechanisms this client may use; the strongest offered one wins. */
+  mechanisms: readonly MechanismName[];
   /** Bound for each single wait on the server. */
   stepTimeout: number;
   /** The full JID of the previous stream, needed when resuming. */
@@ -84,7 +86,7 @@ export async function negotiate(
       ?.getChildren('mechanism')
       .map((m) => m.text()) ?? [];
   const plainAllowed = stream.secure || isLoopbackHost(settings.host) || settings.allowPlainOverInsecure;
-  const choice = chooseMechanism(offered, plainAllowed);
+  const choice = chooseMechanism(offered, plainAllowed, settings.mechanisms);
   if (!choice.mechanism) return { kind: 'auth-failed', condition: 'no-acceptable-mechanism', text: choice.refused };
 
   phases.authenticating(choice.mechanism);

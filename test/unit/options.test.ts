@@ -26,6 +26,8 @@ describe('options', () => {
     [{ ...base, resource: '' }, 'resource'],
     [{ ...base, reconnect: { minDelay: -1 } }, 'reconnect.minDelay'],
     [{ ...base, reconnect: { minDelay: 5000, maxDelay: 1000 } }, 'reconnect.maxDelay'],
+    [{ ...base, mechanisms: [] }, 'mechanisms'],
+    [{ ...base, mechanisms: ['DIGEST-MD5'] }, 'mechanisms'],
   ] as const)('rejects %o naming the option', (options, option) => {
     let error: unknown;
     try {

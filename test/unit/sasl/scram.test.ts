@@ -84,6 +84,11 @@ describe('mechanism choice', () => {
     expect(chooseMechanism(['PLAIN'], true).mechanism).toBe('PLAIN');
   });
 
+  it('uses only the mechanisms the app allows', () => {
+    expect(chooseMechanism(['PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256'], true, ['PLAIN']).mechanism).toBe('PLAIN');
+    expect(chooseMechanism(['PLAIN', 'SCRAM-SHA-1'], true, ['SCRAM-SHA-256']).refused).toMatch(/no supported mechanism/);
+  });
+
   it('reports when nothing usable is offered', () => {
     expect(chooseMechanism(['X-OAUTH2', 'DIGEST-MD5'], true).refused).toMatch(/no supported mechanism/);
   });

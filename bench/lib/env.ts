@@ -1,0 +1,76 @@
+/** Environment helpers shared by the benchmarks: settings from env, GC, Prosody facts. */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** A positive integer from the environment, or `fallback`. */
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+let gcFn: (() => void) | undefined;
+/**
+ * Full garbage collection before a measured step, so that collecting an earlier step's garbage
+ * does not land in the next measurement. Uses `--expose-gc` at run time (the npm script passes
+ * no node flags); a no-op if that is refused.
+ */
+export function collectGarbage(): void {
+  if (!gcFn) {
+    try {
+      setFlagsFromString('--expose-gc');
+      gcFn = runInNewContext('gc') as () => void;
+    } catch {
+      gcFn = () => {};
+    }
+  }
+  gcFn();
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export const PROSODY_RUN_DIR = process.env.XMPP_ADAPTER_RUN_DIR ?? '/tmp/xmpp-adapter-prosody';
+
+/** The pid in Prosody's pidfile, to notice a restart (by someone else) during a run. */
+export function prosodyPid(): string | undefined {
+  try {
+    return readFileSync(join(PROSODY_RUN_DIR, 'prosody.pid'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Prosody's file-store name encoding: everything but [A-Za-z0-9] becomes %xx. */
+const encodeStoreName = (name: string) => name.replace(/[^a-zA-Z0-9]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/** The SCRAM iteration count stored for an account, read from Prosody's data directory (best effort). */
+export function scramIterations(username: string, host: string): number | undefined {
+  try {
+    const file = join(PROSODY_RUN_DIR, 'data', encodeStoreName(host), 'accounts', `${encodeStoreName(username)}.dat`);
+    const match = /\["iteration_count"\]\s*=\s*(\d+)/.exec(readFileSync(file, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The installed Prosody version (Debian package), best effort. */
+export function prosodyVersion(): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('dpkg-query', ['-W', '-f=${Version}', 'prosody'], { timeout: 5000 }, (err, stdout) => {
+      resolve(err || !stdout.trim() ? 'unknown' : stdout.trim());
+    });
+  });
+}
+
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
