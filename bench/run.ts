@@ -1,6 +1,6 @@
 /**
- * `npm run bench` — login latency, then inbound pipeline throughput.
- * `npm run bench -- login` or `npm run bench -- pipeline` runs one of them. With both, each runs in
+ * `npm run bench` — login latency, inbound pipeline throughput, appends to a long conversation.
+ * `npm run bench -- login` (or `pipeline`, `message-store`) runs one of them. With both, each runs in
  * a child process of its own, so that neither inherits the other's JIT and heap state.
  *
  * The login benchmark needs the local Prosody: it is started through scripts/prosody.ts if it is
@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { startProsody } from '../scripts/prosody.js';
 import { createLoginAccounts, runLoginBench } from './login.bench.js';
 import { runPipelineBench } from './pipeline.bench.js';
+import { runMessageStoreBench } from './message-store.bench.js';
 import { benchCommand } from './lib/report.js';
 
-const BENCHMARKS = ['login', 'pipeline'] as const;
+const BENCHMARKS = ['login', 'pipeline', 'message-store'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function selected(argv: readonly string[]): Benchmark[] {
@@ -51,6 +52,9 @@ if (which.includes('login')) {
 }
 if (which.includes('pipeline')) {
   await runPipelineBench();
+}
+if (which.includes('message-store')) {
+  await runMessageStoreBench();
 }
 if (process.env.BENCH_WRITE !== '0') console.log('results written to bench/RESULTS.md');
 // Lingering sockets or timers from the clients under test must not keep the process alive.

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  append,
+  at,
+  CHUNK_SIZE,
+  emptyStore,
+  get,
+  has,
+  last,
+  toArray,
+  update,
+  type MessageStore,
+} from '../../../src/store/message-store.js';
+
+interface Msg {
+  id: string;
+  body: string;
+}
+
+const msg = (n: number, body = `m${n}`): Msg => ({ id: `id-${n}`, body });
+
+function fill(count: number): MessageStore<Msg> {
+  let store = emptyStore<Msg>();
+  for (let n = 0; n < count; n++) store = append(store, msg(n));
+  return store;
+}
+
+describe('message store', () => {
+  it('keeps items in order across chunk boundaries', () => {
+    const store = fill(CHUNK_SIZE * 2 + 3);
+    expect(store.size).toBe(CHUNK_SIZE * 2 + 3);
+    expect(store.chunks).toHaveLength(2);
+    expect(store.tail).toHaveLength(3);
+    expect(toArray(store).map((m) => m.body)).toEqual(Array.from({ length: store.size }, (_, n) => `m${n}`));
+    expect(at(store, CHUNK_SIZE)?.id).toBe(`id-${CHUNK_SIZE}`);
+    expect(last(store, 2).map((m) => m.id)).toEqual([`id-${store.size - 2}`, `id-${store.size - 1}`]);
+  });
+
+  it('deduplicates by id, within one call and across calls, and returns the same store when nothing is new', () => {
+    const store = append(emptyStore<Msg>(), msg(1), msg(2), msg(1, 'again'));
+    expect(toArray(store).map((m) => m.body)).toEqual(['m1', 'm2']);
+    expect(append(store, msg(2, 'carbon copy'))).toBe(store);
+  });
+
+  it('never copies full chunks on append: they are shared and frozen', () => {
+    const before = fill(CHUNK_SIZE + 1);
+    const after = append(before, msg(10_000));
+    expect(after.chunks[0]).toBe(before.chunks[0]);
+    expect(Object.isFrozen(after.chunks[0])).toBe(true);
+    expect(Object.isFrozen(after)).toBe(true);
+  });
+
+  it('leaves older versions unchanged (snapshots stay valid)', () => {
+    const v1 = fill(10);
+    const v2 = append(v1, msg(10));
+    expect(v1.size).toBe(10);
+    expect(has(v1, 'id-10')).toBe(false);
+    expect(has(v2, 'id-10')).toBe(true);
+    expect(get(v1, 'id-10')).toBeUndefined();
+  });
+
+  it('handles a fork: appending to an older version does not see the other branch', () => {
+    const base = fill(5);
+    const left = append(base, msg(100));
+    const right = append(base, msg(200), msg(100));
+    expect(
+      toArray(left)
+        .map((m) => m.id)
+        .slice(5),
+    ).toEqual(['id-100']);
+    expect(
+      toArray(right)
+        .map((m) => m.id)
+        .slice(5),
+    ).toEqual(['id-200', 'id-100']);
+    expect(append(left, msg(100))).toBe(left);
+  });
+
+  it('updates one item by id, copying only its chunk', () => {
+    const store = fill(CHUNK_SIZE * 2 + 1);
+    const edited = update(store, 'id-3', (m) => ({ ...m, body: 'corrected' }));
+    expect(get(edited, 'id-3')?.body).toBe('corrected');
+    expect(get(store, 'id-3')?.body).toBe('m3');
+    expect(edited.chunks[1]).toBe(store.chunks[1]);
+    expect(update(store, 'unknown', (m) => m)).toBe(store);
+    expect(() => update(store, 'id-3', (m) => ({ ...m, id: 'other' }))).toThrow(/keep the item id/);
+    const tailEdit = update(store, `id-${CHUNK_SIZE * 2}`, (m) => ({ ...m, body: 'tail' }));
+    expect(last(tailEdit, 1)[0]?.body).toBe('tail');
+    // The index still serves appends after an update.
+    expect(append(edited, msg(3))).toBe(edited);
+  });
+
+  it('serialises to plain data only, and works again after a round trip', () => {
+    const store = fill(3);
+    const json = JSON.parse(JSON.stringify(store)) as MessageStore<Msg>;
+    expect(json).toEqual({ chunks: [], tail: [msg(0), msg(1), msg(2)], size: 3 });
+    expect(has(json, 'id-1')).toBe(true);
+    expect(append(json, msg(1))).toBe(json);
+    expect(append(json, msg(3)).size).toBe(4);
+  });
+});
