@@ -1,0 +1,238 @@
+/**
+ * 1:1 chat codec: RFC 6121 §5 chat messages with XEP-0359 (Unique and Stable Stanza IDs),
+ * XEP-0203 (Delayed Delivery) and XEP-0184 (Message Delivery Receipts).
+ * Pure and synchronous; never throws on hostile input.
+ */
+import { xml, type Element } from '@xmpp/xml';
+import { bareJid, normalizeJid } from '../../jid.js';
+import { NS_STANZAS } from '../../wire/namespaces.js';
+import { StanzaParseError } from '../iq-request.js';
+import type { RouteContext } from '../feature.js';
+import type { ChatMessage, ChatMessageError, ChatRoutedEvent, ParsedChatMessage } from './chat.types.js';
+
+export const NS_SID = 'urn:xmpp:sid:0';
+export const NS_DELAY = 'urn:xmpp:delay';
+export const NS_RECEIPTS = 'urn:xmpp:receipts';
+export const NS_MARKERS = 'urn:xmpp:chat-markers:0';
+/** Carbon wrappers are the carbons feature's business; the chat route leaves them alone. */
+const NS_CARBONS = 'urn:xmpp:carbons:2';
+
+/** A longer body is refused (a hostile peer could otherwise fill memory one message at a time). */
+export const MAX_BODY_LENGTH = 100_000;
+/** A delay stamp further than this in the future is not believed (clock skew allowance). */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+const MAX_ID_LENGTH = 1024;
+
+function usableId(value: string | undefined): string | undefined {
+  return value !== undefined && value.length > 0 && value.length <= MAX_ID_LENGTH ? value : undefined;
+}
+
+/**
+ * The `<stanza-id/>` assigned by the own account, or undefined. Anybody can put a stanza-id with
+ * any `by` into a message; only the own server's is worth keying on.
+ * XEP-0359 §3 rule 3: "Stanza ID generating entities, which encounter a <stanza-id/> element where
+ * 'id' is already set and where the 'by' attribute matches their own XMPP address, MUST ignore the
+ * existing value of 'id' and override it." (so one claiming `by` = own bare JID came from our server)
+ */
+export function trustedStanzaId(message: Element, ownBare: string): string | undefined {
+  for (const child of message.getChildren('stanza-id', NS_SID)) {
+    // XEP-0359 §3 rule 7: "The value of the 'by' attribute MUST be the XMPP address of the entity assigning the unique and stable stanza ID."
+    if (normalizeJid(child.attrs.by) === ownBare) return usableId(child.attrs.id);
+  }
+  return undefined;
+}
+
+export function originIdOf(message: Element): string | undefined {
+  return usableId(message.getChild('origin-id', NS_SID)?.attrs.id);
+}
+
+/** The raw stamp of the first `<delay/>`, if any (checked against the clock by {@link resolveStamp}). */
+export function delayStampOf(message: Element): string | undefined {
+  const stamp = message.getChild('delay', NS_DELAY)?.attrs.stamp;
+  return typeof stamp === 'string' && stamp.length > 0 ? stamp : undefined;
+}
+
+// XEP-0082 §3.2 DateTime: CCYY-MM-DDThh:mm:ss[.sss]TZD
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The message time as ISO 8601 UTC: the delay stamp when it is a valid XEP-0082 DateTime not far
+ * in the future, else the arrival time `nowMs` (a sender's clock is not trusted to reorder history).
+ */
+export function resolveStamp(delay: string | undefined, nowMs: number): string {
+  if (delay !== undefined && DATE_TIME.test(delay)) {
+    // XEP-0203 §2: "The format MUST adhere to the dateTime format specified in XEP-0082 and MUST be expressed in UTC."
+    const ms = Date.parse(delay);
+    if (Number.isFinite(ms) && ms <= nowMs + MAX_FUTURE_SKEW_MS) return new Date(ms).toISOString();
+  }
+  return new Date(nowMs).toISOString();
+}
+
+function hasChild(el: Element, name: string, ns: string): boolean {
+  return el.getChild(name, ns) !== undefined;
+}
+
+/**
+ * Reads a content message (`type` chat, or normal with a body). `from` is required (a message
+ * without one is from the own account's server, never a chat partner).
+ */
+export function parseChatMessage(message: Element, ownBare: string): ParsedChatMessage | StanzaParseError {
+  if (message.name !== 'message') return new StanzaParseError('not a message');
+  const rawType = message.attrs.type ?? 'normal';
+  if (rawType !== 'chat' && rawType !== 'normal') return new StanzaParseError(`type ${rawType} is not a 1:1 chat message`);
+  const bodyEl = message.getChild('body');
+  if (!bodyEl) return new StanzaParseError('no body');
+  const body = bodyEl.text();
+  if (body.length === 0) return new StanzaParseError('empty body');
+  if (body.length > MAX_BODY_LENGTH) return new StanzaParseError('body too long');
+  const from = normalizeJid(message.attrs.from);
+  if (from === undefined) return new StanzaParseError('no usable from');
+  const parsed: ParsedChatMessage = { type: rawType, from, body, receiptRequested: hasChild(message, 'request', NS_RECEIPTS) };
+  if (message.attrs.to !== undefined) {
+    const to = normalizeJid(message.attrs.to);
+    if (to === undefined) return new StanzaParseError('unusable to');
+    parsed.to = to;
+  }
+  const idAttr = usableId(message.attrs.id);
+  if (idAttr !== undefined) parsed.idAttr = idAttr;
+  const originId = originIdOf(message);
+  if (originId !== undefined) parsed.originId = originId;
+  const stanzaId = trustedStanzaId(message, ownBare);
+  if (stanzaId !== undefined) parsed.stanzaId = stanzaId;
+  const delay = delayStampOf(message);
+  if (delay !== undefined) parsed.delay = delay;
+  if (hasChild(message, 'markable', NS_MARKERS)) parsed.markable = true;
+  return parsed;
+}
+
+/** RFC 6120 §8.3: the error of a `type='error'` stanza as plain data. */
+export function parseMessageError(message: Element): ChatMessageError {
+  const error = message.getChild('error');
+  const condition = error?.getChildElements().find((c) => c.getNS() === NS_STANZAS && c.name !== 'text')?.name ?? 'undefined-condition';
+  const result: ChatMessageError = { condition };
+  if (error?.attrs.type !== undefined) result.type = error.attrs.type;
+  const text = error?.getChildText('text', NS_STANZAS);
+  if (text) result.text = text;
+  return result;
+}
+
+/**
+ * What the chat feature makes of an inbound message: a content message, a receipt, a bounce, or
+ * nothing (`[]`). Messages from the own server with carbons are declined (see the carbons feature).
+ */
+export function routeChatStanza(stanza: Element, context: RouteContext): ChatRoutedEvent[] {
+  if (stanza.name !== 'message') return [];
+  if (hasChild(stanza, 'received', NS_CARBONS) || hasChild(stanza, 'sent', NS_CARBONS)) return [];
+  const type = stanza.attrs.type ?? 'normal';
+  if (type === 'groupchat' || type === 'headline') return [];
+  const from = normalizeJid(stanza.attrs.from);
+  if (type === 'error') {
+    const id = usableId(stanza.attrs.id);
+    if (from === undefined || id === undefined) return [];
+    return [{ type: 'chat.bounce', from, id, error: parseMessageError(stanza) }];
+  }
+  const events: ChatRoutedEvent[] = [];
+  const received = stanza.getChild('received', NS_RECEIPTS);
+  if (received && from !== undefined) {
+    const id = usableId(received.attrs.id);
+    if (id !== undefined) events.push({ type: 'chat.receipt', from, id });
+  }
+  for (const marker of ['received', 'displayed', 'acknowledged'] as const) {
+    const el = stanza.getChild(marker, NS_MARKERS);
+    // XEP-0333 §6: "The Chat Marker MUST have an 'id' which is the 'id' of the message being marked."
+    const id = usableId(el?.attrs.id);
+    if (el && id !== undefined && from !== undefined) events.push({ type: 'chat.marker', from, id, marker });
+  }
+  if (stanza.getChild('body')) {
+    const message = parseChatMessage(stanza, context.ownBare);
+    if (!(message instanceof StanzaParseError)) events.push({ type: 'chat.message', message });
+  }
+  return events;
+}
+
+export interface OutgoingChat {
+  to: string;
+  body: string;
+  /** Used as the stanza `id` and the XEP-0359 origin-id. */
+  id: string;
+}
+
+/** A type='chat' message with an origin-id and a XEP-0184 receipt request. */
+export function buildChatMessage({ to, body, id }: OutgoingChat): Element {
+  return xml(
+    'message',
+    { type: 'chat', to, id },
+    xml('body', {}, body),
+    // XEP-0184 §7: "A sender MUST include an 'id' attribute on every content message that requests a receipt".
+    xml('request', { xmlns: NS_RECEIPTS }),
+    // XEP-0359 §2.2: "the client MUST use the <origin-id/> element extension element qualified by the 'urn:xmpp:sid:0' namespace."
+    xml('origin-id', { xmlns: NS_SID, id }),
+    // XEP-0333 §6: "A sender MUST include an 'id' attribute on every markable message."
+    xml('markable', { xmlns: NS_MARKERS }),
+  );
+}
+
+/**
+ * A XEP-0333 chat marker for the message whose stanza id is `id`.
+ * §6: "it SHOULD ensure that the message stanza contains only the Chat Marker child element".
+ */
+export function buildMarker(to: string, id: string, marker: 'received' | 'displayed' | 'acknowledged', ownId: string): Element {
+  return xml('message', { to, id: ownId, type: 'chat' }, xml(marker, { xmlns: NS_MARKERS, id }));
+}
+
+/**
+ * The XEP-0184 ack for a content message: to its sender, echoing its `id`, with the same type.
+ * XEP-0184 §7: "it SHOULD ensure that the message stanza contains only one child element, namely the <received/> element".
+ */
+export function buildReceipt(to: string, id: string, type: 'chat' | 'normal', ownId: string): Element {
+  return xml('message', { to, id: ownId, type: type === 'chat' ? 'chat' : undefined }, xml('received', { xmlns: NS_RECEIPTS, id }));
+}
+
+/** The conversation a message belongs to: the peer's bare JID. */
+export function peerOf(direction: 'in' | 'out', message: Pick<ParsedChatMessage, 'from' | 'to'>): string | undefined {
+  return bareJid(direction === 'in' ? message.from : message.to);
+}
+
+/**
+ * The dedupe key. Incoming: trusted stanza-id, else origin-id, else the stanza `id`. Outgoing
+ * (our own, or another resource's seen as a sent carbon): origin-id first, because the sending
+ * device only knows the origin-id it generated, while the sent carbon and the archive copy also
+ * carry the stanza-id our server added; keying every copy by origin-id keeps them one message.
+ */
+export function dedupeIdOf(
+  message: Pick<ParsedChatMessage, 'stanzaId' | 'originId' | 'idAttr'>,
+  direction: 'in' | 'out' = 'in',
+): string | undefined {
+  if (direction === 'out') return message.originId ?? message.stanzaId ?? message.idAttr;
+  return message.stanzaId ?? message.originId ?? message.idAttr;
+}
+
+/**
+ * The stored form of a parsed message. `nowMs` (wall clock, ms since the epoch) and `newId` are
+ * passed in so that this stays pure: arrival time for messages without a usable delay stamp, and
+ * an id for messages that carry none of the XEP-0359 ids nor a stanza `id`.
+ */
+export function toChatMessage(
+  parsed: ParsedChatMessage,
+  direction: 'in' | 'out',
+  nowMs: number,
+  newId: () => string,
+  me: string | undefined,
+): ChatMessage {
+  const message: ChatMessage = {
+    id: dedupeIdOf(parsed, direction) ?? newId(),
+    direction,
+    from: parsed.from,
+    to: parsed.to ?? me ?? '',
+    body: parsed.body,
+    stamp: resolveStamp(parsed.delay, nowMs),
+    // Incoming messages have reached us; another resource's outgoing ones have left it.
+    state: direction === 'in' ? 'delivered' : 'sent',
+  };
+  if (parsed.originId !== undefined) message.originId = parsed.originId;
+  if (parsed.stanzaId !== undefined) message.stanzaId = parsed.stanzaId;
+  // §7: "Messages MUST have an 'id' to use Chat Markers."
+  if (direction === 'in' && parsed.markable && parsed.idAttr !== undefined) message.markableId = parsed.idAttr;
+  return message;
+}
