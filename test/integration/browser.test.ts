@@ -1,0 +1,71 @@
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserPlatform } from '../../scripts/browser-platform.js';
+import { WS_URL, uniqueUser } from '../../scripts/prosody.js';
+
+// Debian's Chromium, installed by .ci/run (`apt-get install chromium`); no browser download.
+const CHROMIUM = '/usr/bin/chromium';
+
+let server: Server;
+let browser: Browser;
+let origin: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`);
+  const bundle = await build({
+    entryPoints: ['test/browser/page.ts'],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+    plugins: [browserPlatform],
+  });
+  const script = bundle.outputFiles[0]!.text;
+  server = createServer((req, res) => {
+    if (req.url?.startsWith('/page.js')) {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/page.js"></script>');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+describe('in a real browser (headless Chromium)', () => {
+  it('logs in over WebSocket with SCRAM on WebCrypto, pings, and stops', async () => {
+    const user = await uniqueUser('browser');
+    const page = await browser.newPage();
+    const hash = new URLSearchParams({ service: WS_URL, domain: user.domain, username: user.username, password: user.password });
+    await page.goto(`${origin}/#${hash}`);
+    await page.waitForFunction(() => window.__result !== undefined, undefined, { timeout: 20_000 });
+    const result = await page.evaluate(() => window.__result!);
+    expect(result.error).toBeUndefined();
+    expect(result.mechanism).toBe('SCRAM-SHA-1');
+    expect(result.jid?.startsWith(`${user.jid}/`)).toBe(true);
+    expect(result.pingMs).toBeGreaterThanOrEqual(0);
+    expect(result.statuses.slice(0, 5)).toEqual(['idle', 'connecting', 'authenticating', 'binding', 'online']);
+    expect(result.stopped).toBe('stopped');
+  });
+});
