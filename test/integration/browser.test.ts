@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
@@ -7,15 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserPlatform } from '../../scripts/browser-platform.js';
 import { WS_URL, uniqueUser } from '../../scripts/prosody.js';
 
-// Debian's Chromium, installed by .ci/run (`apt-get install chromium`); no browser download.
+// Debian's Chromium (scripts/ensure-chromium.sh installs it when run as root); no browser download.
 const CHROMIUM = '/usr/bin/chromium';
+const ENSURE_CHROMIUM = new URL('../../scripts/ensure-chromium.sh', import.meta.url).pathname;
 
 let server: Server;
 let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`);
+  execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
   const bundle = await build({
     entryPoints: ['test/browser/page.ts'],
     bundle: true,
