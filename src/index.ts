@@ -28,7 +28,21 @@ export { ping, pingEntity, connectPing, type PingView } from './xeps/ping/index.
 export { time, entityTime, type EntityTime } from './xeps/time/index.js';
 export { version, softwareVersion, type SoftwareVersion } from './xeps/version/index.js';
 export { xml, type Element } from '@xmpp/xml';
-// Opt-in until the core-IM work is complete: `createXmppClient(options, { features: [...defaultFeatures, chat, carbons] })`.
+// Opt-in until the core-IM work is complete:
+// `createXmppClient(options, { features: [...defaultFeatures, roster, presence, blocking, chat, carbons] })`.
 export { chat, sendMessage, connectChat, connectChats, type ChatsView, type ConversationView } from './xeps/chat/index.js';
 export type { ChatMessage } from './xeps/chat/index.js';
 export { carbons, connectCarbons, enableCarbons, disableCarbons, type CarbonsView } from './xeps/carbons/index.js';
+export {
+  roster,
+  createRosterFeature,
+  connectRoster,
+  addContact,
+  removeContact,
+  renameContact,
+  setGroups,
+  type RosterView,
+} from './xeps/roster/index.js';
+export type { RosterItem } from './xeps/roster/index.js';
+export { presence, connectPresence, subscribe, approve, deny, unsubscribe, setPresence, type PresenceView } from './xeps/presence/index.js';
+export { blocking, connectBlocking, block, unblock, type BlockingView } from './xeps/blocking/index.js';

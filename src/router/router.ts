@@ -1,5 +1,5 @@
 import type { Element } from '@xmpp/xml';
-import type { FeatureModule, RouteContext } from '../xeps/feature.js';
+import { ANY_NAMESPACE, type FeatureModule, type RouteContext } from '../xeps/feature.js';
 
 export interface Delivery {
   to: string;
@@ -12,7 +12,8 @@ export interface Router {
 
 /**
  * Builds a pure router indexed by (stanza name, child namespace): a stanza costs one map lookup
- * per child element, and only the features indexed under those keys look at it.
+ * per child element plus one for the features that take every stanza of its name, and only the
+ * features indexed under those keys look at it.
  */
 export function createRouter(features: readonly FeatureModule[]): Router {
   const index = new Map<string, FeatureModule[]>();
@@ -29,16 +30,18 @@ export function createRouter(features: readonly FeatureModule[]): Router {
     route(stanza, context) {
       const deliveries: Delivery[] = [];
       let seen: Set<FeatureModule> | undefined;
-      for (const child of stanza.children) {
-        if (typeof child === 'string') continue;
-        const candidates = index.get(`${stanza.name} ${child.getNS()}`);
-        if (!candidates) continue;
+      const ask = (candidates: FeatureModule[] | undefined) => {
+        if (!candidates) return;
         for (const feature of candidates) {
-          // Several children of one stanza may point at the same feature: ask it once.
+          // Several keys of one stanza may point at the same feature: ask it once.
           if (seen?.has(feature)) continue;
           (seen ??= new Set()).add(feature);
           for (const event of feature.route(stanza, context)) deliveries.push({ to: feature.id, event });
         }
+      };
+      ask(index.get(`${stanza.name} ${ANY_NAMESPACE}`));
+      for (const child of stanza.children) {
+        if (typeof child !== 'string') ask(index.get(`${stanza.name} ${child.getNS()}`));
       }
       return deliveries;
     },

@@ -11,11 +11,17 @@ export interface SpecReference {
   url: string;
 }
 
-/** The stanzas a feature wants to see: a stanza name and the namespace of one of its children. */
+/**
+ * The stanzas a feature wants to see: a stanza name and the namespace of one of its children, or
+ * `'*'` for every stanza of that name (a bare `<presence type='unavailable'/>` has no children).
+ */
 export interface StanzaKey {
   stanza: 'iq' | 'message' | 'presence';
   ns: string;
 }
+
+/** `StanzaKey.ns` for every stanza of the name, with or without children. */
+export const ANY_NAMESPACE = '*';
 
 /** What routing knows besides the stanza: plain data, the same for every feature. */
 export interface RouteContext {

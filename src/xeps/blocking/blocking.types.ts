@@ -1,0 +1,25 @@
+import type { SessionLifecycleEvent } from '../feature.js';
+import type { IqRequestRef } from '../iq-request.js';
+
+/** A block or unblock push from the own server (XEP-0191 §5.3, §5.4). An unblock without JIDs unblocks everyone (§5.5). */
+export interface BlockingPushEvent extends IqRequestRef {
+  type: 'blocking.push';
+  action: 'block' | 'unblock';
+  jids: string[];
+}
+
+export type BlockingRoutedEvent = BlockingPushEvent;
+
+export type BlockingEvent = BlockingRoutedEvent | SessionLifecycleEvent | { type: 'blocking.refresh' };
+
+/** `unsupported`: the server answered the block list request with an error. */
+export type BlockingStatus = 'idle' | 'loading' | 'ready' | 'unsupported' | 'failed';
+
+export interface BlockingContext {
+  /** Blocked JIDs (normalised), in the order they were blocked. */
+  blocked: string[];
+  /** Pushes that arrived while the list was being fetched, applied again to its result. */
+  heldPushes: BlockingPushEvent[];
+  /** Why the last fetch failed. */
+  error: string | undefined;
+}

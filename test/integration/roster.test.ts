@@ -1,0 +1,139 @@
+import { xml } from '@xmpp/xml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import type { FeatureModule } from '../../src/xeps/feature.js';
+import { defaultFeatures } from '../../src/xeps/registry.js';
+import { blocking, block, connectBlocking, type BlockingLogic } from '../../src/xeps/blocking/index.js';
+import { connectPresence, presence, subscribe, type PresenceLogic } from '../../src/xeps/presence/index.js';
+import {
+  NS_ROSTER,
+  addContact,
+  connectRoster,
+  createRosterFeature,
+  roster,
+  type RosterLogic,
+  type RosterView,
+} from '../../src/xeps/roster/index.js';
+import { TCP_URL, WS_URL, uniqueUser, type TestUser } from '../../scripts/prosody.js';
+import { observedClient, type ObservedClient } from '../support/client.js';
+
+const running: ObservedClient[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.client.stop()));
+});
+
+type Online = ObservedClient & { jid: string; bare: string };
+
+async function online(
+  user: TestUser,
+  features: readonly FeatureModule[] = [roster, presence, blocking],
+  service = TCP_URL,
+): Promise<Online> {
+  const c = observedClient(user, service, {}, { features: [...defaultFeatures, ...features] });
+  running.push(c);
+  const view = await c.client.start();
+  return { ...c, jid: view.jid!, bare: `${user.username}@${user.domain}` };
+}
+
+const ref = (c: ObservedClient, id: string) => c.client.actor.system.get(id) as AnyActorRef;
+
+async function rosterWhere(c: ObservedClient, check: (view: RosterView) => boolean): Promise<RosterView> {
+  const snapshot = await waitFor(ref(c, 'roster'), (s) => check(connectRoster(s as SnapshotFrom<RosterLogic>)), { timeout: 5000 });
+  return connectRoster(snapshot as SnapshotFrom<RosterLogic>);
+}
+
+describe('roster, presence and blocking against the local Prosody', () => {
+  it('adds a contact and sees the push in the roster actor', async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('ralice'), uniqueUser('rbob')]);
+    const alice = await online(aliceUser);
+    await rosterWhere(alice, (v) => v.status === 'ready');
+    await addContact(alice.client.services, bobUser.username + '@' + bobUser.domain, 'Bob', ['Friends']);
+    const view = await rosterWhere(alice, (v) => v.contacts.length === 1);
+    expect(view.contacts[0]).toMatchObject({ name: 'Bob', subscription: 'none', groups: ['Friends'] });
+    expect(view.ver).toBeDefined();
+  });
+
+  it('re-fetches by version after a restart: unchanged from a cache, complete from ver=""', async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('valice'), uniqueUser('vbob')]);
+    const bobBare = `${bobUser.username}@${bobUser.domain}`;
+    const first = await online(aliceUser);
+    await rosterWhere(first, (v) => v.status === 'ready');
+    await addContact(first.client.services, bobBare, 'Bob');
+    const before = await rosterWhere(first, (v) => v.contacts.length === 1);
+    await first.client.stop();
+
+    // A new client with the roster cached by the app: the server answers "unchanged" (an empty result).
+    const cached = createRosterFeature({
+      cache: { ver: before.ver!, items: Object.fromEntries(before.contacts.map((c) => [c.jid, c])) },
+    });
+    const second = await online(aliceUser, [cached, presence, blocking], WS_URL);
+    const again = await rosterWhere(second, (v) => v.status === 'ready');
+    expect(again.contacts.map((c) => c.jid)).toEqual([bobBare]);
+    // No `<query xmlns='jabber:iq:roster'>` came back: the result was empty.
+    expect(second.inbound.some((s) => s.includes(`<query xmlns="${NS_ROSTER}"`))).toBe(false);
+    await second.client.stop();
+
+    // A new client without a cache bootstraps versioning with ver='' and gets the complete roster.
+    const third = await online(aliceUser, [createRosterFeature({ versioning: true }), presence, blocking]);
+    const complete = await rosterWhere(third, (v) => v.status === 'ready');
+    expect(complete.contacts).toEqual([expect.objectContaining({ jid: bobBare, name: 'Bob' })]);
+    expect(complete.ver).toBe(before.ver);
+  });
+
+  it('blocks a contact and the block list shows him', async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('balice'), uniqueUser('bbob')]);
+    const bobBare = `${bobUser.username}@${bobUser.domain}`;
+    const alice = await online(aliceUser);
+    const blockingRef = ref(alice, 'blocking');
+    await waitFor(blockingRef, (s) => connectBlocking(s as SnapshotFrom<BlockingLogic>).status === 'ready', { timeout: 5000 });
+    await block(alice.client.services, [bobBare]);
+    const snapshot = await waitFor(blockingRef, (s) => (s as SnapshotFrom<BlockingLogic>).context.blocked.length > 0, { timeout: 5000 });
+    const view = connectBlocking(snapshot as SnapshotFrom<BlockingLogic>);
+    expect(view.blocked).toEqual([bobBare]);
+    expect(view.isBlocked(`${bobBare}/phone`)).toBe(true);
+  });
+
+  it('ignores a roster push forged by another user, who gets an error', async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('falice'), uniqueUser('fbob')]);
+    const [alice, bob] = await Promise.all([online(aliceUser), online(bobUser)]);
+    await rosterWhere(alice, (v) => v.status === 'ready');
+    const forged = xml(
+      'iq',
+      { type: 'set', to: alice.jid },
+      xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: 'mallory@localhost', name: 'Mallory' })),
+    );
+    // `client.iq` writes the stanza like `sendStanza` and waits for alice's answer.
+    await expect(bob.client.iq(forged)).rejects.toMatchObject({ condition: 'service-unavailable' });
+    const view = connectRoster(ref(alice, 'roster').getSnapshot() as SnapshotFrom<RosterLogic>);
+    expect(view.contacts).toEqual([]);
+  });
+
+  it("sees a plain subscription request, the contact's presence once approved, and its going offline", async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('palice'), uniqueUser('pbob')]);
+    const [alice, bob] = await Promise.all([online(aliceUser), online(bobUser)]);
+    await rosterWhere(alice, (v) => v.status === 'ready');
+    // A bare <presence type='subscribe'/>: no child at all.
+    subscribe(alice.client.services, bob.bare);
+    const pending = await waitFor(ref(bob, 'presence'), (s) => connectPresence(s as SnapshotFrom<PresenceLogic>).pending.length > 0, {
+      timeout: 5000,
+    });
+    expect(connectPresence(pending as SnapshotFrom<PresenceLogic>).pending).toEqual([{ jid: alice.bare }]);
+    ref(bob, 'presence').send({ type: 'presence.approve', jid: alice.bare });
+    const seen = await waitFor(
+      ref(alice, 'presence'),
+      (s) => connectPresence(s as SnapshotFrom<PresenceLogic>).of(bob.bare) !== undefined,
+      {
+        timeout: 5000,
+      },
+    );
+    expect(connectPresence(seen as SnapshotFrom<PresenceLogic>).of(bob.bare)).toMatchObject({ resource: bob.jid, show: 'available' });
+    expect(connectPresence(ref(bob, 'presence').getSnapshot() as SnapshotFrom<PresenceLogic>).pending).toEqual([]);
+    await rosterWhere(alice, (v) => v.get(bob.bare)?.subscription === 'to');
+
+    // Bob's client stops: its <presence type='unavailable'/> has no children either.
+    await bob.client.stop();
+    await waitFor(ref(alice, 'presence'), (s) => connectPresence(s as SnapshotFrom<PresenceLogic>).of(bob.bare) === undefined, {
+      timeout: 5000,
+    });
+  });
+});
