@@ -26,22 +26,30 @@ export function createRouter(features: readonly FeatureModule[]): Router {
     }
   }
 
+  // Hot path (every inbound stanza): no closures or arrays beyond the result.
+  const askOnce = (
+    candidates: FeatureModule[] | undefined,
+    stanza: Element,
+    context: RouteContext,
+    asked: Set<FeatureModule>,
+    out: Delivery[],
+  ) => {
+    if (!candidates) return;
+    for (const feature of candidates) {
+      // Several keys of one stanza may point at the same feature: ask it once.
+      if (asked.has(feature)) continue;
+      asked.add(feature);
+      for (const event of feature.route(stanza, context)) out.push({ to: feature.id, event });
+    }
+  };
+
   return {
     route(stanza, context) {
       const deliveries: Delivery[] = [];
-      let seen: Set<FeatureModule> | undefined;
-      const ask = (candidates: FeatureModule[] | undefined) => {
-        if (!candidates) return;
-        for (const feature of candidates) {
-          // Several keys of one stanza may point at the same feature: ask it once.
-          if (seen?.has(feature)) continue;
-          (seen ??= new Set()).add(feature);
-          for (const event of feature.route(stanza, context)) deliveries.push({ to: feature.id, event });
-        }
-      };
-      ask(index.get(`${stanza.name} ${ANY_NAMESPACE}`));
+      const asked = new Set<FeatureModule>();
+      askOnce(index.get(`${stanza.name} ${ANY_NAMESPACE}`), stanza, context, asked, deliveries);
       for (const child of stanza.children) {
-        if (typeof child !== 'string') ask(index.get(`${stanza.name} ${child.getNS()}`));
+        if (typeof child !== 'string') askOnce(index.get(`${stanza.name} ${child.getNS()}`), stanza, context, asked, deliveries);
       }
       return deliveries;
     },
