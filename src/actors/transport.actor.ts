@@ -122,6 +122,7 @@ export function createTransportActor(options: TransportSettings) {
           resumed: result.resumed,
           smEnabled: result.smEnabled,
           secure: current.secure,
+          streamFeatures: result.streamFeatures,
         });
       } catch (err) {
         lose(current, { kind: 'network', message: err instanceof Error ? err.message : String(err) });

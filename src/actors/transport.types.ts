@@ -16,7 +16,7 @@ export type TransportCommand =
 export type TransportEvent =
   | { type: 'transport.authenticating'; mechanism: string }
   | { type: 'transport.binding' }
-  | { type: 'transport.online'; jid: string; resumed: boolean; smEnabled: boolean; secure: boolean }
+  | { type: 'transport.online'; jid: string; resumed: boolean; smEnabled: boolean; secure: boolean; streamFeatures?: readonly string[] }
   | { type: 'transport.authFailed'; condition: string; text?: string }
   | { type: 'transport.dropped'; reason: DropReason }
   | { type: 'transport.closed' }

@@ -6,7 +6,7 @@ import { buildErrorReply } from '../iq/iq-tracker.js';
 import { bareJid } from '../jid.js';
 import type { Router } from '../router/router.js';
 import type { TransportCommand, TransportEvent } from '../actors/transport.types.js';
-import type { FeatureInput, FeatureModule, FeatureServices, RouteContext } from '../xeps/feature.js';
+import type { FeatureInput, FeatureModule, FeatureServices, RouteContext, SessionLifecycleEvent } from '../xeps/feature.js';
 import { connectionMachine, type ConnectionSettings, type ConnectionStatusEvent } from './connection.machine.js';
 import type { ConnectionCommand, ConnectionView } from './connection.types.js';
 
@@ -15,6 +15,8 @@ export interface SessionContext {
   connection: ConnectionView;
   /** Routing facts of the current stream (own JID), set as soon as the stream is bound. */
   route: RouteContext;
+  /** Namespaces of the stream features offered on the current stream (after authentication). */
+  streamFeatures: readonly string[];
 }
 
 export type SessionEvent =
@@ -94,6 +96,7 @@ export function createSessionMachine({ options, features, router, services, tran
       rememberStream: assign({
         route: ({ event }) =>
           event.type === 'transport.online' ? routeContextOf(event.jid, options.domain) : routeContextOf(options.domain, options.domain),
+        streamFeatures: ({ event }) => (event.type === 'transport.online' ? (event.streamFeatures ?? []) : []),
       }),
       forwardToConnection: sendTo('connection', ({ event }) => event as ConnectionCommand),
       routeStanza: enqueueActions(({ context, event, enqueue, self }) => {
@@ -132,7 +135,8 @@ export function createSessionMachine({ options, features, router, services, tran
         const jid = context.connection.jid ?? context.route.me;
         const resumed = context.connection.resumed === true;
         services.iq.setOwnJid(jid);
-        for (const f of sessionFeatures) enqueue.sendTo(f.id, { type: 'session.online', jid, resumed });
+        const online: SessionLifecycleEvent = { type: 'session.online', jid, resumed, streamFeatures: context.streamFeatures };
+        for (const f of sessionFeatures) enqueue.sendTo(f.id, online);
         enqueue.emit({ type: 'online', jid, resumed });
       }),
       notifyOffline: enqueueActions(({ context, enqueue }) => {
@@ -157,6 +161,7 @@ export function createSessionMachine({ options, features, router, services, tran
     context: {
       connection: { status: 'idle', attempt: 0 },
       route: routeContextOf(options.domain, options.domain),
+      streamFeatures: [],
     },
     entry: [
       // The connection machine commands the transport and reports back here, so both refs are

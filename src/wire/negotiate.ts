@@ -27,7 +27,7 @@ export interface NegotiationSettings {
 }
 
 export type NegotiationResult =
-  | { kind: 'online'; jid: string; resumed: boolean; smEnabled: boolean; resend: string[] }
+  | { kind: 'online'; jid: string; resumed: boolean; smEnabled: boolean; resend: string[]; streamFeatures: string[] }
   | { kind: 'auth-failed'; condition: string; text?: string };
 
 export interface NegotiationPhases {
@@ -95,6 +95,7 @@ export async function negotiate(
   features = await featuresAfter(() => stream.restart());
 
   const canManage = features.getChild('sm', NS_SM) !== undefined;
+  const streamFeatures = [...new Set(features.getChildElements().map((c) => c.getNS() ?? c.name))];
   if (canManage && sm.session && settings.previousJid) {
     const answer = await stream.exchange(
       buildResume(sm.session.id, sm.inbound).toString(),
@@ -106,7 +107,7 @@ export async function negotiate(
     if (answer.is('resumed', NS_SM) && answer.attrs.previd === sm.session.id && h !== undefined) {
       const outcome = sm.onResumed(h);
       if (!outcome.ok) throw new Error(`resumption rejected: ${outcome.reason}`);
-      return { kind: 'online', jid: settings.previousJid, resumed: true, smEnabled: true, resend: outcome.acked };
+      return { kind: 'online', jid: settings.previousJid, resumed: true, smEnabled: true, resend: outcome.acked, streamFeatures };
     }
     // XEP-0198 §5: on <failed/> the client proceeds with a new session (bind, then enable).
     const leftover = sm.onResumeFailed(h);
@@ -148,7 +149,7 @@ export async function negotiate(
       );
       smEnabled = answer.is('enabled', NS_SM);
     }
-    return { kind: 'online', jid, resumed: false, smEnabled, resend };
+    return { kind: 'online', jid, resumed: false, smEnabled, resend, streamFeatures };
   }
 }
 

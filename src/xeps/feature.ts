@@ -55,7 +55,15 @@ export interface FeatureInput {
 }
 
 /** Delivered to `lifetime: 'session'` features as the connection comes and goes. */
-export type SessionLifecycleEvent = { type: 'session.online'; jid: string; resumed: boolean } | { type: 'session.offline' };
+export type SessionLifecycleEvent =
+  | {
+      type: 'session.online';
+      jid: string;
+      resumed: boolean;
+      /** Namespaces of the stream features the server offered after authentication (e.g. roster versioning). */
+      streamFeatures?: readonly string[];
+    }
+  | { type: 'session.offline' };
 
 /**
  * A protocol feature as data: the registry indexes `handles`, calls `route` only for matching

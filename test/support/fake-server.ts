@@ -55,10 +55,10 @@ export function createFakeServer({ jid = 'alice@example.org/test' } = {}) {
     },
     jid,
     /** Plays a whole successful negotiation. */
-    acceptConnection({ resumed = false, smEnabled = true, secure = true, as = jid } = {}) {
+    acceptConnection({ resumed = false, smEnabled = true, secure = true, as = jid, streamFeatures = [] as string[] } = {}) {
       emit({ type: 'transport.authenticating', mechanism: 'SCRAM-SHA-1' });
       if (!resumed) emit({ type: 'transport.binding' });
-      emit({ type: 'transport.online', jid: as, resumed, smEnabled, secure });
+      emit({ type: 'transport.online', jid: as, resumed, smEnabled, secure, streamFeatures });
     },
     failAuth(condition = 'not-authorized', text?: string) {
       emit({ type: 'transport.authenticating', mechanism: 'SCRAM-SHA-1' });

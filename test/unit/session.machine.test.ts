@@ -82,13 +82,14 @@ describe('session', () => {
     const probe = probeFeature('probe', NS_ECHO);
     const { server, clock } = start([probe.feature]);
     const lifecycle = () => probe.received.filter((e): e is SessionLifecycleEvent => e.type.startsWith('session.'));
-    expect(lifecycle()).toEqual([{ type: 'session.online', jid: 'alice@example.org/test', resumed: false }]);
+    expect(lifecycle()).toEqual([{ type: 'session.online', jid: 'alice@example.org/test', resumed: false, streamFeatures: [] }]);
     server.drop();
     clock.increment(60_000);
-    server.acceptConnection({ resumed: true });
+    const offered = ['urn:xmpp:sm:3', 'urn:xmpp:features:rosterver'];
+    server.acceptConnection({ resumed: true, streamFeatures: offered });
     expect(lifecycle().slice(1)).toEqual([
       { type: 'session.offline' },
-      { type: 'session.online', jid: 'alice@example.org/test', resumed: true },
+      { type: 'session.online', jid: 'alice@example.org/test', resumed: true, streamFeatures: offered },
     ]);
   });
 

@@ -124,9 +124,7 @@ export function createRosterLogic(services: FeatureServices, options: RosterOpti
       forgetHeldPushes: assign({ heldPushes: [] }),
       noteStreamFeatures: assign({
         serverVersioning: ({ event }) =>
-          event.type === 'session.online' && 'streamFeatures' in event && event.streamFeatures !== undefined
-            ? event.streamFeatures.includes(NS_ROSTERVER)
-            : undefined,
+          event.type === 'session.online' && event.streamFeatures !== undefined ? event.streamFeatures.includes(NS_ROSTERVER) : undefined,
       }),
       recordError: assign({ error: ({ event }) => messageOf((event as unknown as { error: unknown }).error) }),
     },

@@ -36,12 +36,8 @@ export interface RosterPushEvent extends IqRequestRef {
 /** What `route` hands the roster actor. */
 export type RosterRoutedEvent = RosterPushEvent;
 
-/**
- * `session.online` may one day carry the namespaces of the stream features the server offered
- * (a proposed session change); when it does, they decide whether `ver` is sent.
- */
-export type RosterSessionEvent =
-  SessionLifecycleEvent | { type: 'session.online'; jid: string; resumed: boolean; streamFeatures?: readonly string[] };
+/** `session.online` carries the stream features offered; roster versioning is one of them. */
+export type RosterSessionEvent = SessionLifecycleEvent;
 
 export type RosterEvent =
   | RosterRoutedEvent
