@@ -1,6 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import { normalizeJid } from '../../jid.js';
-import { lookup, type CapsLogic } from './caps.machine.js';
+import { lookup } from '../keyed-record.js';
+import type { CapsLogic } from './caps.machine.js';
 
 export interface CapsView {
   /** The verified features of the client behind `jid` (a full JID); undefined while unknown or unverified. */

@@ -9,6 +9,7 @@ import type { DiscoInfo } from '../disco/disco.types.js';
 import { CAPS_NODE, buildCaps, capsDiscoNode, isSupportedHash, verOf } from './caps.codec.js';
 import type { CapsCandidate, CapsContext, CapsEvent, CapsRecord, CapsVerifyOutcome } from './caps.types.js';
 import { hashOwnVer } from './own-ver.actor.js';
+import { has, without, withEntry } from '../keyed-record.js';
 
 /** Flood guard: verifications in flight at once. */
 export const MAX_VERIFICATIONS_IN_FLIGHT = 4;
@@ -24,33 +25,6 @@ const verifierId = (ver: string) => `${VERIFIER_PREFIX}${ver}`;
 const DONE_PREFIX = `xstate.done.actor.${VERIFIER_PREFIX}`;
 
 // Records keyed by strings from the network: `__proto__` and friends must stay ordinary keys.
-function has(record: Record<string, unknown>, key: string): boolean {
-  return Object.hasOwn(record, key);
-}
-
-export function lookup<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function without<T>(record: Record<string, T>, key: string): Record<string, T> {
-  if (!has(record, key)) return record;
-  const next = { ...record };
-  delete next[key];
-  return next;
-}
-
-/** A copy with `key` set last (most recent); the oldest entries go once `max` is passed. */
-function remember<T>(record: Record<string, T>, key: string, value: T, max = Infinity): Record<string, T> {
-  // Contacts re-send the same caps with every presence: nothing to copy then (the hot path).
-  if (has(record, key) && record[key] === value) return record;
-  const next = { ...record };
-  delete next[key];
-  Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
-  const keys = Object.keys(next);
-  for (let i = 0; i < keys.length - max; i++) delete next[keys[i]!];
-  return next;
-}
-
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -119,7 +93,7 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
           if (has(context.jidToVer, from)) enqueue.assign({ jidToVer: without(context.jidToVer, from) });
           return;
         }
-        const jidToVer = remember(context.jidToVer, from, ver, MAX_KNOWN_JIDS);
+        const jidToVer = withEntry(context.jidToVer, from, ver, MAX_KNOWN_JIDS);
         const seen =
           has(context.known, ver) || has(context.failed, ver) || has(context.inFlight, ver) || context.queue.some((c) => c.ver === ver);
         const candidate: CapsCandidate = { jid: from, hash, node, ver };
@@ -127,7 +101,7 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
           if (jidToVer !== context.jidToVer) enqueue.assign({ jidToVer });
         } else if (Object.keys(context.inFlight).length < MAX_VERIFICATIONS_IN_FLIGHT) {
           enqueue.spawnChild('verifyCaps', { id: verifierId(ver), input: candidate });
-          enqueue.assign({ jidToVer, inFlight: remember(context.inFlight, ver, candidate) });
+          enqueue.assign({ jidToVer, inFlight: withEntry(context.inFlight, ver, candidate) });
         } else if (context.queue.length < MAX_QUEUED_VERIFICATIONS) {
           enqueue.assign({ jidToVer, queue: [...context.queue, candidate] });
         } else {
@@ -141,9 +115,9 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
         let failed = context.failed;
         if (result.outcome === 'verified') {
           const record: CapsRecord = { identities: result.identities, features: result.features };
-          known = remember(known, result.ver, record, MAX_KNOWN_VERS);
+          known = withEntry(known, result.ver, record, MAX_KNOWN_VERS);
         } else if (result.outcome === 'invalid') {
-          failed = remember(failed, result.ver, result.reason, MAX_FAILED_VERS);
+          failed = withEntry(failed, result.ver, result.reason, MAX_FAILED_VERS);
         }
         let inFlight = without(context.inFlight, result.ver);
         const queue = [...context.queue];
@@ -151,7 +125,7 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
           const next = queue.shift()!;
           if (has(known, next.ver) || has(failed, next.ver) || has(inFlight, next.ver)) continue;
           enqueue.spawnChild('verifyCaps', { id: verifierId(next.ver), input: next });
-          inFlight = remember(inFlight, next.ver, next);
+          inFlight = withEntry(inFlight, next.ver, next);
         }
         enqueue.assign({ known, failed, inFlight, queue });
       }),

@@ -4,6 +4,7 @@ import { bareJid, normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { buildPresence, buildSubscribe, buildSubscribed, buildUnsubscribe, buildUnsubscribed } from './presence.codec.js';
 import type { PendingRequest, PresenceContext, PresenceEvent, ResourcePresence, Show } from './presence.types.js';
+import { has, without, withEntry } from '../keyed-record.js';
 
 /** Flood guards: entities and resources tracked, and pending requests kept (oldest dropped). */
 export const MAX_TRACKED_ENTITIES = 5000;
@@ -36,27 +37,6 @@ export function setPresence(
   options: { priority?: number; extensions?: readonly Element[] } = {},
 ): void {
   services.send(buildPresence(show, status, options.priority, options.extensions));
-}
-
-function has(record: object, key: string): boolean {
-  return Object.hasOwn(record, key);
-}
-
-/** A copy with `key` set last; the oldest keys go once `max` is passed. Network keys stay data. */
-function put<T>(record: Record<string, T>, key: string, value: T, max: number): Record<string, T> {
-  const next = { ...record };
-  delete next[key];
-  Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
-  const keys = Object.keys(next);
-  for (let i = 0; i < keys.length - max; i++) delete next[keys[i]!];
-  return next;
-}
-
-function without<T>(record: Record<string, T>, key: string): Record<string, T> {
-  if (!has(record, key)) return record;
-  const next = { ...record };
-  delete next[key];
-  return next;
 }
 
 const SHOW_RANK: Record<Show, number> = { chat: 5, available: 4, away: 3, xa: 2, dnd: 1 };
@@ -96,8 +76,8 @@ export function createPresenceLogic(services: FeatureServices) {
         }
         const bare = bareJid(from)!;
         const current = has(context.resources, bare) ? context.resources[bare]! : {};
-        const entity = put(current, from, presence, MAX_RESOURCES_PER_ENTITY);
-        enqueue.assign({ resources: put(context.resources, bare, entity, MAX_TRACKED_ENTITIES) });
+        const entity = withEntry(current, from, presence, MAX_RESOURCES_PER_ENTITY);
+        enqueue.assign({ resources: withEntry(context.resources, bare, entity, MAX_TRACKED_ENTITIES) });
       }),
       noteUnavailable: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'presence.unavailable') return;
@@ -111,14 +91,15 @@ export function createPresenceLogic(services: FeatureServices) {
         // An unavailable presence from the bare JID ends every resource of the entity.
         const entity = from === bare ? {} : without(context.resources[bare]!, from);
         enqueue.assign({
-          resources: Object.keys(entity).length === 0 ? without(context.resources, bare) : put(context.resources, bare, entity, Infinity),
+          resources:
+            Object.keys(entity).length === 0 ? without(context.resources, bare) : withEntry(context.resources, bare, entity, Infinity),
         });
       }),
       noteRequest: assign({
         pending: ({ context, event }) => {
           if (event.type !== 'presence.subscriptionRequest') return context.pending;
           const request: PendingRequest = event.status === undefined ? { jid: event.from } : { jid: event.from, status: event.status };
-          return put(context.pending, event.from, request, MAX_PENDING_REQUESTS);
+          return withEntry(context.pending, event.from, request, MAX_PENDING_REQUESTS);
         },
       }),
       forgetRequest: assign({

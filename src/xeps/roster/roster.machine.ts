@@ -6,6 +6,7 @@ import type { FeatureInput, FeatureServices } from '../feature.js';
 import { StanzaParseError, replyResult } from '../iq-request.js';
 import { NS_ROSTERVER, buildRosterGet, buildRosterRemove, buildRosterSet, parseRosterResult } from './roster.codec.js';
 import type { RosterContext, RosterEvent, RosterItem, RosterOptions, RosterPushEvent, RosterResult } from './roster.types.js';
+import { define, without, withEntry } from '../keyed-record.js';
 
 /** Asks the server for the roster, from `ver` when given. */
 export async function fetchRoster(services: Pick<FeatureServices, 'iq'>, ver?: string, options?: IqRequestOptions): Promise<RosterResult> {
@@ -64,16 +65,12 @@ export function setGroups(
 /** A copy of `items` with one push applied; keys from the network stay ordinary keys. */
 export function applyPush(items: Record<string, RosterItem>, push: Pick<RosterPushEvent, 'item'>): Record<string, RosterItem> {
   const { item } = push;
-  const next = { ...items };
-  delete next[item.jid];
-  if (item.subscription === 'remove') return next;
-  Object.defineProperty(next, item.jid, { value: item, enumerable: true, writable: true, configurable: true });
-  return next;
+  return item.subscription === 'remove' ? without(items, item.jid) : withEntry(items, item.jid, item);
 }
 
 function recordOf(items: readonly RosterItem[]): Record<string, RosterItem> {
   const record: Record<string, RosterItem> = {};
-  for (const item of items) Object.defineProperty(record, item.jid, { value: item, enumerable: true, writable: true, configurable: true });
+  for (const item of items) define(record, item.jid, item);
   return record;
 }
 

@@ -1,0 +1,40 @@
+/**
+ * Plain-object maps keyed by strings that come from the network (JIDs, caps `ver`s), so that
+ * context stays serialisable data. Keys are defined, never assigned: a key such as `__proto__`
+ * stays an ordinary key instead of changing the object's prototype.
+ */
+
+export function has(record: object, key: string): boolean {
+  return Object.hasOwn(record, key);
+}
+
+export function lookup<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** Sets `key` on a record being built (mutates it). */
+export function define<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A copy without `key`, or the same record when it has no such key. */
+export function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!has(record, key)) return record;
+  const next = { ...record };
+  delete next[key];
+  return next;
+}
+
+/**
+ * A copy with `key` set last (most recent); the oldest entries go once `max` is passed. The same
+ * record comes back when `key` already holds `value`, so an unchanged entry costs no copy.
+ */
+export function withEntry<T>(record: Record<string, T>, key: string, value: T, max = Infinity): Record<string, T> {
+  if (has(record, key) && record[key] === value) return record;
+  const next = { ...record };
+  delete next[key];
+  define(next, key, value);
+  const keys = Object.keys(next);
+  for (let i = 0; i < keys.length - max; i++) delete next[keys[i]!];
+  return next;
+}
