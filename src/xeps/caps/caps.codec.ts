@@ -8,7 +8,7 @@ import { normalizeJid } from '../../jid.js';
 import type { RouteContext } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';
 import type { DataForm, DiscoIdentity, DiscoInfo } from '../disco/disco.types.js';
-import type { CapsAnnouncedEvent, CapsAnnouncement, CapsHashName } from './caps.types.js';
+import type { CapsAnnouncement, CapsHashName, CapsRoutedEvent } from './caps.types.js';
 
 export const NS_CAPS = 'http://jabber.org/protocol/caps';
 /** Our caps `node`: a URI naming this software (§4). */
@@ -56,10 +56,13 @@ export function capsDiscoNode(node: string, ver: string): string {
  * Routes an available presence carrying caps from anyone but ourselves. Unavailable and other
  * typed presences are not about capabilities; a `<c/>` without node or ver is dropped.
  */
-export function parseCapsPresence(stanza: Element, context: RouteContext): CapsAnnouncedEvent | undefined {
-  if (stanza.name !== 'presence' || stanza.attrs.type !== undefined) return undefined;
+export function parseCapsPresence(stanza: Element, context: RouteContext): CapsRoutedEvent | undefined {
+  if (stanza.name !== 'presence') return undefined;
   const from = normalizeJid(stanza.attrs.from);
   if (from === undefined || from === normalizeJid(context.me)) return undefined;
+  // An unavailable presence ends whatever caps that resource announced.
+  if (stanza.attrs.type === 'unavailable') return { type: 'caps.gone', from };
+  if (stanza.attrs.type !== undefined) return undefined;
   const caps = parseCaps(stanza);
   if (caps instanceof StanzaParseError) return undefined;
   // §5.4 step 1: without a 'hash' attribute the ver is legacy; it is ignored here.

@@ -136,6 +136,9 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
       }),
       // A fresh session starts with nobody's presence: who-uses-which is rebuilt from new presences.
       forgetPresences: assign({ jidToVer: {} }),
+      forgetJid: assign({
+        jidToVer: ({ context, event }) => (event.type === 'caps.gone' ? without(context.jidToVer, event.from) : context.jidToVer),
+      }),
     },
     guards: {
       isFreshSession: ({ event }) => event.type === 'session.online' && !event.resumed,
@@ -155,6 +158,7 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
     }),
     on: {
       'caps.announced': { actions: 'noteAnnouncement' },
+      'caps.gone': { actions: 'forgetJid' },
       'xstate.done.actor.*': { actions: 'settleVerification' },
       'session.offline': { actions: 'dropVerifications' },
     },

@@ -24,6 +24,15 @@ export interface CapsAnnouncedEvent {
   ver: string;
 }
 
+/** `from` went offline: it no longer uses any `ver`. */
+export interface CapsGoneEvent {
+  type: 'caps.gone';
+  from: string;
+}
+
+/** What the caps route hands to the caps actor. */
+export type CapsRoutedEvent = CapsAnnouncedEvent | CapsGoneEvent;
+
 /** One verification to do: ask `jid` for `node#ver` and check the answer hashes to `ver`. */
 export interface CapsCandidate {
   jid: string;
@@ -46,7 +55,7 @@ export type CapsVerifyOutcome =
   /** No usable answer (timeout, abort): forget the attempt so a later presence may retry. */
   | { ver: string; outcome: 'unanswered'; reason: string };
 
-export type CapsEvent = CapsAnnouncedEvent | SessionLifecycleEvent | { type: `xstate.done.actor.${string}`; output: CapsVerifyOutcome };
+export type CapsEvent = CapsRoutedEvent | SessionLifecycleEvent | { type: `xstate.done.actor.${string}`; output: CapsVerifyOutcome };
 
 export interface CapsContext {
   /** Our own identity and features, the input of our verification string. */

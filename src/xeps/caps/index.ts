@@ -1,15 +1,16 @@
-import { defineFeature } from '../feature.js';
+import { ANY_NAMESPACE, defineFeature } from '../feature.js';
 import { NS_CAPS, parseCapsPresence } from './caps.codec.js';
 import { createCapsLogic } from './caps.machine.js';
-import type { CapsAnnouncedEvent } from './caps.types.js';
+import type { CapsRoutedEvent } from './caps.types.js';
 
 /** XEP-0115 Entity Capabilities: announces our caps and verifies the caps others announce. */
-export const caps = defineFeature<CapsAnnouncedEvent>({
+export const caps = defineFeature<CapsRoutedEvent>({
   id: 'caps',
   spec: [{ xep: 'XEP-0115', version: '1.6.0', url: 'https://xmpp.org/extensions/xep-0115.html' }],
   // XEP-0115 §7: "If an entity supports the entity capabilities protocol, it MUST advertise that fact".
   discoFeatures: [NS_CAPS],
-  handles: [{ stanza: 'presence', ns: NS_CAPS }],
+  // Every presence: an unavailable one (no <c/>) must clear what the resource announced.
+  handles: [{ stanza: 'presence', ns: ANY_NAMESPACE }],
   route(stanza, context) {
     const event = parseCapsPresence(stanza, context);
     return event ? [event] : [];

@@ -203,14 +203,17 @@ describe('caps route', () => {
     ]);
   });
 
+  it("routes an unavailable presence, with or without <c/>, as the end of that resource's caps", () => {
+    expect(caps.route(parseXml(`<presence type='unavailable' from='romeo@montague.lit/orchard'/>`), JULIET)).toEqual([
+      { type: 'caps.gone', from: 'romeo@montague.lit/orchard' },
+    ]);
+  });
+
   it.each([
     ['our own presence', `<presence from='juliet@capulet.lit/chamber'><c xmlns='${NS_CAPS}' hash='sha-1' node='n' ver='v'/></presence>`],
     ['a presence without from', `<presence><c xmlns='${NS_CAPS}' hash='sha-1' node='n' ver='v'/></presence>`],
     ['a presence from a non-JID', `<presence from='a@b@c'><c xmlns='${NS_CAPS}' hash='sha-1' node='n' ver='v'/></presence>`],
-    [
-      'an unavailable presence',
-      `<presence type='unavailable' from='romeo@montague.lit/orchard'><c xmlns='${NS_CAPS}' hash='sha-1' node='n' ver='v'/></presence>`,
-    ],
+    ['our own unavailable presence', `<presence type='unavailable' from='juliet@capulet.lit/chamber'/>`],
     [
       'a subscription request',
       `<presence type='subscribe' from='romeo@montague.lit'><c xmlns='${NS_CAPS}' hash='sha-1' node='n' ver='v'/></presence>`,
@@ -266,6 +269,14 @@ describe('caps machine', () => {
     actor.send({ type: 'session.offline' });
     actor.send({ type: 'session.online', jid: 'juliet@capulet.lit/chamber', resumed: false });
     expect(take().map((p) => ok(parseCaps(p)).ver)).toEqual([expected]);
+  });
+
+  it('forgets which ver a resource used once it goes offline', () => {
+    const { actor } = startCaps();
+    actor.send(announce('romeo@montague.lit/orchard', EXODUS_VER));
+    expect(actor.getSnapshot().context.jidToVer).toEqual({ 'romeo@montague.lit/orchard': EXODUS_VER });
+    actor.send({ type: 'caps.gone', from: 'romeo@montague.lit/orchard' });
+    expect(actor.getSnapshot().context.jidToVer).toEqual({});
   });
 
   it('sends no presence on a resumed session or when initialPresence is off', async () => {
