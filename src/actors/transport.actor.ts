@@ -88,7 +88,7 @@ export function createTransportActor(options: TransportSettings) {
         observe: (el) =>
           observeSmElement(sm, el, {
             writeNonza: (nonza) => writeRaw(nonza.toString()),
-            acknowledged: (count) => sendBack({ type: 'transport.acked', count }),
+            acknowledged: (count) => logger.debug('stream-management ack', { count }),
             violation: (message) => lose(current, { kind: 'protocol', message }),
           }),
         onElement: (el) => {

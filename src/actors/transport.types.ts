@@ -20,8 +20,6 @@ export type TransportEvent =
   | { type: 'transport.authFailed'; condition: string; text?: string }
   | { type: 'transport.dropped'; reason: DropReason }
   | { type: 'transport.closed' }
-  | { type: 'transport.stanza'; stanza: Element }
-  /** The server acknowledged `count` of our stanzas (XEP-0198), proof the link is alive. */
-  | { type: 'transport.acked'; count: number };
+  | { type: 'transport.stanza'; stanza: Element };
 
 export type TransportLifecycleEvent = Exclude<TransportEvent, { type: 'transport.stanza' }>;

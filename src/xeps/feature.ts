@@ -87,6 +87,16 @@ export interface FeatureModule<TEvent extends { type: string } = { type: string 
   lifetime: 'online' | 'session';
 }
 
+/** A `route` built from a parser that yields one event, or `undefined` to decline the stanza. */
+export function routeOne<TEvent extends { type: string }>(
+  parse: (stanza: Element, context: RouteContext) => TEvent | undefined,
+): FeatureModule<TEvent>['route'] {
+  return (stanza, context) => {
+    const event = parse(stanza, context);
+    return event === undefined ? [] : [event];
+  };
+}
+
 export function defineFeature<TEvent extends { type: string }>(feature: FeatureModule<TEvent>): FeatureModule<TEvent> {
   return feature;
 }

@@ -23,19 +23,41 @@ export interface IqRequest extends IqRequestRef {
   payload: Element;
 }
 
+export interface IqRequestShape {
+  /** @default 'get' */
+  type?: 'get' | 'set';
+  /**
+   * Who may send it (given the normalised `from`); anybody when omitted, and then `to` must be us.
+   * A missing `from` is the own account.
+   */
+  acceptFrom?: (from: string, context: RouteContext) => boolean;
+}
+
 /**
- * Reads an inbound IQ `get` whose one payload is `<name xmlns=ns>`, or returns `undefined` to
- * decline it. Declines results and errors (never answered), sets, a missing id, a `from` that is
- * not a JID, a `to` that is not us, and more than one payload (which would draw two replies).
+ * Reads an inbound IQ request whose one payload is `<name xmlns=ns>` (one of `name` when a list),
+ * or returns `undefined` to decline it. Declines results and errors (never answered), the other
+ * request type, a missing id, a `from` that is not a JID or not accepted, a `to` that is not us,
+ * and more than one payload (which would draw two replies).
  */
-export function readIqRequest(stanza: Element, context: RouteContext, name: string, ns: string): IqRequest | undefined {
-  if (stanza.name !== 'iq' || stanza.attrs.type !== 'get') return undefined;
+export function readIqRequest(
+  stanza: Element,
+  context: RouteContext,
+  name: string | readonly string[],
+  ns: string,
+  shape: IqRequestShape = {},
+): IqRequest | undefined {
+  if (stanza.name !== 'iq' || stanza.attrs.type !== (shape.type ?? 'get')) return undefined;
   const id = stanza.attrs.id;
   if (typeof id !== 'string' || id.length === 0) return undefined;
   const from = stanza.attrs.from;
-  if (from !== undefined && normalizeJid(from) === undefined) return undefined;
+  if (from !== undefined) {
+    const sender = normalizeJid(from);
+    if (sender === undefined || (shape.acceptFrom && !shape.acceptFrom(sender, context))) return undefined;
+  }
   const to = stanza.attrs.to;
-  if (to !== undefined) {
+  // Requests from anybody must be addressed to us; pushes restricted by `acceptFrom` are trusted by
+  // their sender (the own account), whichever of its resources the server addressed.
+  if (to !== undefined && !shape.acceptFrom) {
     const target = normalizeJid(to);
     if (target === undefined || (target !== normalizeJid(context.me) && target !== normalizeJid(context.ownBare))) return undefined;
   }
@@ -43,7 +65,7 @@ export function readIqRequest(stanza: Element, context: RouteContext, name: stri
   const children = stanza.getChildElements();
   if (children.length !== 1) return undefined;
   const payload = children[0]!;
-  if (payload.name !== name || payload.getNS() !== ns) return undefined;
+  if (payload.getNS() !== ns || (typeof name === 'string' ? payload.name !== name : !name.includes(payload.name))) return undefined;
   return from === undefined ? { id, payload } : { id, from, payload };
 }
 

@@ -5,7 +5,7 @@
 import { xml, type Element } from '@xmpp/xml';
 import { normalizeJid } from '../../jid.js';
 import type { RouteContext } from '../feature.js';
-import { StanzaParseError } from '../iq-request.js';
+import { readIqRequest, StanzaParseError } from '../iq-request.js';
 import type { BlockingPushEvent } from './blocking.types.js';
 
 export const NS_BLOCKING = 'urn:xmpp:blocking';
@@ -33,22 +33,17 @@ export function parseBlocklist(stanza: Element): string[] | StanzaParseError {
  * the own bare JID or the own domain; anyone else could otherwise edit our block list view.
  */
 export function parseBlockingPush(stanza: Element, context: RouteContext): BlockingPushEvent | undefined {
-  if (stanza.name !== 'iq' || stanza.attrs.type !== 'set') return undefined;
-  const id = stanza.attrs.id;
-  if (typeof id !== 'string' || id.length === 0) return undefined;
-  const from = stanza.attrs.from;
-  if (from !== undefined) {
-    const sender = normalizeJid(from);
-    if (sender === undefined || (sender !== normalizeJid(context.ownBare) && sender !== normalizeJid(context.domain))) return undefined;
-  }
-  const children = stanza.getChildElements();
-  if (children.length !== 1) return undefined;
-  const payload = children[0]!;
-  if (payload.getNS() !== NS_BLOCKING || (payload.name !== 'block' && payload.name !== 'unblock')) return undefined;
+  const request = readIqRequest(stanza, context, ['block', 'unblock'], NS_BLOCKING, {
+    type: 'set',
+    acceptFrom: (from, { ownBare, domain }) => from === normalizeJid(ownBare) || from === normalizeJid(domain),
+  });
+  if (!request) return undefined;
+  const { id, from, payload } = request;
+  const action = payload.name === 'block' ? 'block' : 'unblock';
   const jids = readItems(payload);
   // XEP-0191 §5.3: a block push names at least one JID; an empty unblock means "everyone" (§5.5).
-  if (payload.name === 'block' && jids.length === 0) return undefined;
-  const event: BlockingPushEvent = { type: 'blocking.push', id, action: payload.name, jids };
+  if (action === 'block' && jids.length === 0) return undefined;
+  const event: BlockingPushEvent = { type: 'blocking.push', id, action, jids };
   if (from !== undefined) event.from = from;
   return event;
 }

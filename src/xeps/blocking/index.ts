@@ -1,4 +1,4 @@
-import { defineFeature } from '../feature.js';
+import { defineFeature, routeOne } from '../feature.js';
 import { NS_BLOCKING, parseBlockingPush } from './blocking.codec.js';
 import { createBlockingLogic } from './blocking.machine.js';
 import type { BlockingRoutedEvent } from './blocking.types.js';
@@ -10,10 +10,7 @@ export const blocking = defineFeature<BlockingRoutedEvent>({
   // A client-to-own-server protocol: the server advertises it, the client does not.
   discoFeatures: [],
   handles: [{ stanza: 'iq', ns: NS_BLOCKING }],
-  route(stanza, context) {
-    const event = parseBlockingPush(stanza, context);
-    return event ? [event] : [];
-  },
+  route: routeOne(parseBlockingPush),
   logic: (services) => createBlockingLogic(services),
   lifetime: 'session',
 });

@@ -1,4 +1,4 @@
-import { ANY_NAMESPACE, defineFeature } from '../feature.js';
+import { ANY_NAMESPACE, defineFeature, routeOne } from '../feature.js';
 import { NS_CAPS, parseCapsPresence } from './caps.codec.js';
 import { createCapsLogic } from './caps.machine.js';
 import type { CapsRoutedEvent } from './caps.types.js';
@@ -11,10 +11,7 @@ export const caps = defineFeature<CapsRoutedEvent>({
   discoFeatures: [NS_CAPS],
   // Every presence: an unavailable one (no <c/>) must clear what the resource announced.
   handles: [{ stanza: 'presence', ns: ANY_NAMESPACE }],
-  route(stanza, context) {
-    const event = parseCapsPresence(stanza, context);
-    return event ? [event] : [];
-  },
+  route: routeOne(parseCapsPresence),
   logic: (services) => createCapsLogic(services),
   lifetime: 'session',
 });

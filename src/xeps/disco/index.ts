@@ -1,4 +1,4 @@
-import { defineFeature } from '../feature.js';
+import { defineFeature, routeOne } from '../feature.js';
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, parseDiscoRequest } from './disco.codec.js';
 import { createDiscoLogic } from './disco.machine.js';
 import type { DiscoRoutedEvent } from './disco.types.js';
@@ -12,10 +12,7 @@ export const disco = defineFeature<DiscoRoutedEvent>({
     { stanza: 'iq', ns: NS_DISCO_INFO },
     { stanza: 'iq', ns: NS_DISCO_ITEMS },
   ],
-  route(stanza, context) {
-    const event = parseDiscoRequest(stanza, context);
-    return event ? [event] : [];
-  },
+  route: routeOne(parseDiscoRequest),
   logic: (services) => createDiscoLogic(services),
   lifetime: 'session',
 });

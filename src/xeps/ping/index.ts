@@ -1,4 +1,4 @@
-import { defineFeature } from '../feature.js';
+import { defineFeature, routeOne } from '../feature.js';
 import { NS_PING, parsePingRequest } from './ping.codec.js';
 import { createPingLogic } from './ping.machine.js';
 import type { PingRequestEvent } from './ping.types.js';
@@ -9,10 +9,7 @@ export const ping = defineFeature<PingRequestEvent>({
   spec: [{ xep: 'XEP-0199', version: '2.0.1', url: 'https://xmpp.org/extensions/xep-0199.html' }],
   discoFeatures: [NS_PING],
   handles: [{ stanza: 'iq', ns: NS_PING }],
-  route(stanza, context) {
-    const event = parsePingRequest(stanza, context);
-    return event ? [event] : [];
-  },
+  route: routeOne(parsePingRequest),
   logic: (services) => createPingLogic(services),
   lifetime: 'online',
 });

@@ -1,4 +1,4 @@
-import { ANY_NAMESPACE, defineFeature } from '../feature.js';
+import { ANY_NAMESPACE, defineFeature, routeOne } from '../feature.js';
 import { parsePresence } from './presence.codec.js';
 import { createPresenceLogic } from './presence.machine.js';
 import type { PresenceRoutedEvent } from './presence.types.js';
@@ -10,10 +10,7 @@ export const presence = defineFeature<PresenceRoutedEvent>({
   discoFeatures: [],
   // Every presence: unavailable and subscription presences usually have no children at all.
   handles: [{ stanza: 'presence', ns: ANY_NAMESPACE }],
-  route(stanza, context) {
-    const event = parsePresence(stanza, context);
-    return event ? [event] : [];
-  },
+  route: routeOne(parsePresence),
   logic: (services) => createPresenceLogic(services),
   lifetime: 'session',
 });

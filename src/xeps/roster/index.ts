@@ -1,4 +1,4 @@
-import { defineFeature, type FeatureModule } from '../feature.js';
+import { defineFeature, type FeatureModule, routeOne } from '../feature.js';
 import { NS_ROSTER, parseRosterPush } from './roster.codec.js';
 import { createRosterLogic } from './roster.machine.js';
 import type { RosterOptions, RosterRoutedEvent } from './roster.types.js';
@@ -14,10 +14,7 @@ export function createRosterFeature(options: RosterOptions = {}): FeatureModule<
     // The roster is a client-to-own-server protocol: nothing to advertise to others.
     discoFeatures: [],
     handles: [{ stanza: 'iq', ns: NS_ROSTER }],
-    route(stanza, context) {
-      const event = parseRosterPush(stanza, context);
-      return event ? [event] : [];
-    },
+    route: routeOne(parseRosterPush),
     logic: (services) => createRosterLogic(services, options),
     lifetime: 'session',
   });

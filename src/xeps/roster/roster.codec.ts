@@ -5,7 +5,7 @@
 import { xml, type Element } from '@xmpp/xml';
 import { bareJid, normalizeJid } from '../../jid.js';
 import type { RouteContext } from '../feature.js';
-import { StanzaParseError } from '../iq-request.js';
+import { readIqRequest, StanzaParseError } from '../iq-request.js';
 import type { RosterItem, RosterPushEvent, RosterRemoval, RosterResult, Subscription } from './roster.types.js';
 
 export const NS_ROSTER = 'jabber:iq:roster';
@@ -72,19 +72,15 @@ export function parseRosterResult(stanza: Element): RosterResult | StanzaParseEr
  * iq set with service-unavailable).
  */
 export function parseRosterPush(stanza: Element, context: RouteContext): RosterPushEvent | undefined {
-  if (stanza.name !== 'iq' || stanza.attrs.type !== 'set') return undefined;
-  const id = stanza.attrs.id;
-  if (typeof id !== 'string' || id.length === 0) return undefined;
-  const from = stanza.attrs.from;
-  // RFC 6121 §2.1.6: "A receiving client MUST ignore the stanza unless it has no 'from' attribute
-  // (i.e., implicitly from the bare JID of the user's account) or it has a 'from' attribute whose
-  // value matches the user's bare JID <user@domainpart>." A full JID, even our own, is not that.
-  if (from !== undefined && normalizeJid(from) !== normalizeJid(context.ownBare)) return undefined;
-  // RFC 6120 §8.2.3: an IQ set MUST contain exactly one child element.
-  const children = stanza.getChildElements();
-  if (children.length !== 1) return undefined;
-  const query = children[0]!;
-  if (query.name !== 'query' || query.getNS() !== NS_ROSTER) return undefined;
+  const request = readIqRequest(stanza, context, 'query', NS_ROSTER, {
+    type: 'set',
+    // RFC 6121 §2.1.6: "A receiving client MUST ignore the stanza unless it has no 'from' attribute
+    // (i.e., implicitly from the bare JID of the user's account) or it has a 'from' attribute whose
+    // value matches the user's bare JID <user@domainpart>." A full JID, even our own, is not that.
+    acceptFrom: (from, { ownBare }) => from === normalizeJid(ownBare),
+  });
+  if (!request) return undefined;
+  const { id, from, payload: query } = request;
   // A push carries the one item that changed (RFC 6121 §2.1.6); anything else is not a push.
   const items = query.getChildren('item', NS_ROSTER);
   if (items.length !== 1) return undefined;

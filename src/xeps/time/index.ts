@@ -1,4 +1,4 @@
-import { defineFeature } from '../feature.js';
+import { defineFeature, routeOne } from '../feature.js';
 import { NS_TIME, parseTimeRequest } from './time.codec.js';
 import { createTimeLogic } from './time.machine.js';
 import type { TimeRequestEvent } from './time.types.js';
@@ -10,10 +10,7 @@ export const time = defineFeature<TimeRequestEvent>({
   // §4: "If an entity supports the Entity Time protocol, it MUST report that by including a service discovery feature".
   discoFeatures: [NS_TIME],
   handles: [{ stanza: 'iq', ns: NS_TIME }],
-  route(stanza, context) {
-    const event = parseTimeRequest(stanza, context);
-    return event ? [event] : [];
-  },
+  route: routeOne(parseTimeRequest),
   logic: (services) => createTimeLogic(services),
   lifetime: 'session',
 });

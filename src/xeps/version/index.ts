@@ -1,4 +1,4 @@
-import { defineFeature } from '../feature.js';
+import { defineFeature, routeOne } from '../feature.js';
 import { NS_VERSION, parseVersionRequest } from './version.codec.js';
 import { createVersionLogic } from './version.machine.js';
 import type { VersionRequestEvent } from './version.types.js';
@@ -9,10 +9,7 @@ export const version = defineFeature<VersionRequestEvent>({
   spec: [{ xep: 'XEP-0092', version: '1.1', url: 'https://xmpp.org/extensions/xep-0092.html' }],
   discoFeatures: [NS_VERSION],
   handles: [{ stanza: 'iq', ns: NS_VERSION }],
-  route(stanza, context) {
-    const event = parseVersionRequest(stanza, context);
-    return event ? [event] : [];
-  },
+  route: routeOne(parseVersionRequest),
   logic: (services) => createVersionLogic(services),
   lifetime: 'session',
 });
