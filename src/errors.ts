@@ -1,6 +1,8 @@
 /** Every error this library creates carries a stable `code` that apps can switch on. */
 export type XmppErrorCode =
   | 'invalid-options'
+  /** A helper was called with an argument it cannot use (not a JID, an empty body, …). */
+  | 'invalid-argument'
   | 'timeout'
   | 'aborted'
   | 'not-online'

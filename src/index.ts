@@ -17,10 +17,14 @@ export {
   type FeatureModule,
   type FeatureServices,
   type FeatureInput,
+  type FeatureNotifyEvent,
   type RouteContext,
   type StanzaKey,
 } from './xeps/feature.js';
-export { defaultFeatures, xepTable, type XepTableRow } from './xeps/registry.js';
+export { defaultFeatures, withFeatures, xepTable, type XepTableRow } from './xeps/registry.js';
+export type { AppIntent } from './client/intents.js';
+export type { AppNotification } from './client/notifications.js';
+export type { AddContactOptions, ContactsApi, MessagesApi, PresenceApi, SendMessageOptions } from './client/im-api.js';
 export { StanzaParseError, isParseError, readIqRequest, refOf, replyError, replyResult, type IqRequestRef } from './xeps/iq-request.js';
 export { disco, discoInfo, discoItems, connectDisco, type DiscoInfo, type DiscoItems, type DiscoView } from './xeps/disco/index.js';
 export { caps, connectCaps, type CapsView } from './xeps/caps/index.js';
@@ -28,8 +32,7 @@ export { ping, pingEntity, connectPing, type PingView } from './xeps/ping/index.
 export { time, entityTime, type EntityTime } from './xeps/time/index.js';
 export { version, softwareVersion, type SoftwareVersion } from './xeps/version/index.js';
 export { xml, type Element } from '@xmpp/xml';
-// Opt-in until the core-IM work is complete:
-// `createXmppClient(options, { features: [...defaultFeatures, roster, presence, blocking, chat, carbons] })`.
+// Core instant messaging (all in `defaultFeatures`).
 export { chat, sendMessage, connectChat, connectChats, type ChatsView, type ConversationView } from './xeps/chat/index.js';
 export type { ChatMessage } from './xeps/chat/index.js';
 export { carbons, connectCarbons, enableCarbons, disableCarbons, type CarbonsView } from './xeps/carbons/index.js';
@@ -37,6 +40,8 @@ export {
   roster,
   createRosterFeature,
   connectRoster,
+  type Contact,
+  type RosterRelated,
   addContact,
   removeContact,
   renameContact,
@@ -44,5 +49,16 @@ export {
   type RosterView,
 } from './xeps/roster/index.js';
 export type { RosterItem } from './xeps/roster/index.js';
-export { presence, connectPresence, subscribe, approve, deny, unsubscribe, setPresence, type PresenceView } from './xeps/presence/index.js';
+export {
+  presence,
+  connectPresence,
+  subscribe,
+  approve,
+  deny,
+  unsubscribe,
+  setPresence,
+  type ContactPresence,
+  type PresenceView,
+} from './xeps/presence/index.js';
+export type { OwnPresence, PendingRequest, Show } from './xeps/presence/index.js';
 export { blocking, connectBlocking, block, unblock, type BlockingView } from './xeps/blocking/index.js';

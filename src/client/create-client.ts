@@ -1,5 +1,5 @@
 import type { Element } from '@xmpp/xml';
-import { createActor, type Actor, type AnyActorLogic } from 'xstate';
+import { createActor, type Actor, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { createTransportActor } from '../actors/transport.actor.js';
 import type { TransportCommand } from '../actors/transport.types.js';
 import { XmppAdapterError } from '../errors.js';
@@ -8,12 +8,14 @@ import { IqTracker, type IqRequestOptions } from '../iq/iq-tracker.js';
 import type { ConnectionCommand, ConnectionView } from '../machines/connection.types.js';
 import { createSessionMachine, type SessionEmitted, type SessionMachine } from '../machines/session.machine.js';
 import { createRouter } from '../router/router.js';
-import type { FeatureModule, FeatureServices } from '../xeps/feature.js';
+import { SESSION_SYSTEM_ID, type FeatureModule, type FeatureServices } from '../xeps/feature.js';
 import { discoInfo, discoItems, type DiscoInfo, type DiscoItems } from '../xeps/disco/index.js';
 import { pingEntity } from '../xeps/ping/index.js';
 import { defaultFeatures } from '../xeps/registry.js';
 import { entityTime, type EntityTime } from '../xeps/time/index.js';
 import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
+import { createImApi, type ContactsApi, type MessagesApi, type PresenceApi } from './im-api.js';
+import type { AppIntent } from './intents.js';
 import { resolveOptions, type XmppClientOptions } from './options.js';
 
 /** Advanced: replace the wire or the timers, e.g. with the fake server and `SimulatedClock` in tests. */
@@ -36,8 +38,8 @@ export interface XmppClient {
   start(): Promise<ConnectionView>;
   /** Closes gracefully (unavailable presence, stream close); resolves when every actor has stopped. */
   stop(): Promise<void>;
-  /** Sends an event to the session (e.g. `{ type: 'connection.retryNow' }`). */
-  send(event: ConnectionCommand): void;
+  /** Sends an event to the session: a connection command (`connection.retryNow`) or an app intent (`chat.send`, `roster.add`, `presence.set`, …). */
+  send(event: ConnectionCommand | AppIntent): void;
   /** Subscribes to an app notification; returns the unsubscribe function. */
   on<T extends EmittedType>(type: T, listener: (event: EmittedOf<T>) => void): () => void;
   getSnapshot(): ReturnType<Actor<SessionMachine>['getSnapshot']>;
@@ -54,6 +56,17 @@ export interface XmppClient {
     info(jid: string, node?: string, options?: IqRequestOptions): Promise<DiscoInfo>;
     items(jid: string, node?: string, options?: IqRequestOptions): Promise<DiscoItems>;
   };
+  /** 1:1 messages: send, mark read. */
+  readonly messages: MessagesApi;
+  /** Roster, subscriptions and blocking. */
+  readonly contacts: ContactsApi;
+  /** Our own availability. */
+  readonly presence: PresenceApi;
+  /**
+   * The actor of a feature (`'roster'`, `'presence'`, `'chat'`, `'chat:<bareJid>'`, …) to bind UI to
+   * with the feature's connect helper; undefined before `start()` or when the feature is absent.
+   */
+  feature(id: string): AnyActorRef | undefined;
   /** XEP-0199: pings `jid` (the own server when omitted) and resolves with the round trip in ms. */
   ping(jid?: string, options?: IqRequestOptions): Promise<number>;
   /** XEP-0202: asks `jid` for its time. */
@@ -70,6 +83,14 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
   const resolved = resolveOptions(options);
   const clock = internals.clock ?? realClock;
   const features = internals.features ?? defaultFeatures;
+  const ids = features.map((f) => f.id);
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate !== undefined) {
+    throw new XmppAdapterError(
+      'invalid-options',
+      `two features share the id '${duplicate}': replace one with withFeatures(defaultFeatures, …)`,
+    );
+  }
 
   let actor: Actor<SessionMachine> | undefined;
   const send = (stanza: Element) => {
@@ -88,16 +109,20 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     transport: internals.transport ?? createTransportActor(resolved),
   });
   const session = createActor(machine, {
+    systemId: SESSION_SYSTEM_ID,
     ...(internals.clock ? { clock: internals.clock as never } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   actor = session;
 
   let started = false;
+  const im = createImApi(session, services, () => started && session.getSnapshot().status === 'active');
 
   return {
     actor: session,
     services,
+    ...im,
+    feature: (id) => (started ? (session.system.get(id) as AnyActorRef | undefined) : undefined),
     start() {
       const online = new Promise<ConnectionView>((resolve, reject) => {
         const subscription = session.subscribe({

@@ -107,7 +107,10 @@ function resolveMechanisms(mechanisms: readonly MechanismName[] | undefined): re
   if (mechanisms === undefined) return MECHANISM_PREFERENCE;
   const unknown = Array.isArray(mechanisms) ? mechanisms.filter((m) => !MECHANISM_PREFERENCE.includes(m)) : ['(not a list)'];
   if (unknown.length > 0 || mechanisms.length === 0) {
-    throw new InvalidOptionsError('mechanisms', `expected a non-empty list of ${MECHANISM_PREFERENCE.join(', ')}; got ${unknown.join(', ') || 'none'}`);
+    throw new InvalidOptionsError(
+      'mechanisms',
+      `expected a non-empty list of ${MECHANISM_PREFERENCE.join(', ')}; got ${unknown.join(', ') || 'none'}`,
+    );
   }
   return mechanisms;
 }

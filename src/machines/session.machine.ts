@@ -6,7 +6,16 @@ import { buildErrorReply } from '../iq/iq-tracker.js';
 import { bareJid } from '../jid.js';
 import type { Router } from '../router/router.js';
 import type { TransportCommand, TransportEvent } from '../actors/transport.types.js';
-import type { FeatureInput, FeatureModule, FeatureServices, RouteContext, SessionLifecycleEvent } from '../xeps/feature.js';
+import type { AppIntent } from '../client/intents.js';
+import type { AppNotification } from '../client/notifications.js';
+import type {
+  FeatureInput,
+  FeatureModule,
+  FeatureNotifyEvent,
+  FeatureServices,
+  RouteContext,
+  SessionLifecycleEvent,
+} from '../xeps/feature.js';
 import { connectionMachine, type ConnectionSettings, type ConnectionStatusEvent } from './connection.machine.js';
 import type { ConnectionCommand, ConnectionView } from './connection.types.js';
 
@@ -20,14 +29,20 @@ export interface SessionContext {
 }
 
 export type SessionEvent =
-  TransportEvent | ConnectionStatusEvent | ConnectionCommand | { type: `xstate.error.actor.${string}`; error: unknown };
+  | TransportEvent
+  | ConnectionStatusEvent
+  | ConnectionCommand
+  | AppIntent
+  | FeatureNotifyEvent<AppNotification>
+  | { type: `xstate.error.actor.${string}`; error: unknown };
 
 /** Notifications for apps, received with `client.on(type, fn)`. */
 export type SessionEmitted =
   | { type: 'online'; jid: string; resumed: boolean }
   | { type: 'offline'; error?: ConnectionView['error'] }
   | { type: 'status'; connection: ConnectionView }
-  | { type: 'error'; source: string; message: string };
+  | { type: 'error'; source: string; message: string }
+  | AppNotification;
 
 export interface SessionDependencies {
   options: ResolvedOptions;
@@ -74,6 +89,7 @@ export function createSessionMachine({ options, features, router, services, tran
     stopTimeout: 5000,
   };
   const featureActors = Object.fromEntries(features.map((f) => [f.id, f.logic(services)]));
+  const intentTargets = new Map(features.flatMap((f) => (f.intents ?? []).map((intent) => [intent, f.id] as const)));
 
   const isStatus =
     (status: ConnectionView['status']) =>
@@ -131,6 +147,13 @@ export function createSessionMachine({ options, features, router, services, tran
           enqueue.sendTo('transport', { type: 'transport.send', stanza: reply } satisfies TransportCommand);
         }
       }),
+      forwardIntent: enqueueActions(({ event, enqueue, self }) => {
+        const target = intentTargets.get(event.type);
+        const child = target === undefined ? undefined : self.getSnapshot().children[target];
+        if (child?.getSnapshot().status === 'active') enqueue.sendTo(child as never, event as never);
+        else enqueue(() => options.logger.warn(`${event.type} ignored: its feature is not running`));
+      }),
+      relayNotification: emit(({ event }) => (event as FeatureNotifyEvent<AppNotification>).notification),
       notifyOnline: enqueueActions(({ context, enqueue }) => {
         const jid = context.connection.jid ?? context.route.me;
         const resumed = context.connection.resumed === true;
@@ -188,6 +211,9 @@ export function createSessionMachine({ options, features, router, services, tran
       'connection.stop': { actions: 'forwardToConnection' },
       'connection.retryNow': { actions: 'forwardToConnection' },
       'xstate.error.actor.*': { actions: ['logActorError', 'reportActorError'] },
+      'feature.notify': { actions: 'relayNotification' },
+      // App intents (`chat.send`, `roster.add`, …) go to the feature that declared them.
+      ...Object.fromEntries([...intentTargets.keys()].map((intent) => [intent, { actions: 'forwardIntent' }])),
     },
     initial: 'offline',
     states: {

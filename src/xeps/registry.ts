@@ -1,12 +1,31 @@
 import type { FeatureModule, SpecReference } from './feature.js';
+import { blocking } from './blocking/index.js';
 import { caps } from './caps/index.js';
+import { carbons } from './carbons/index.js';
+import { chat } from './chat/index.js';
 import { disco } from './disco/index.js';
 import { ping } from './ping/index.js';
+import { presence } from './presence/index.js';
+import { roster } from './roster/index.js';
 import { time } from './time/index.js';
 import { version } from './version/index.js';
 
-/** The features every client gets unless the app passes its own list. */
-export const defaultFeatures: readonly FeatureModule[] = [disco, caps, ping, time, version];
+/**
+ * The features every client gets unless the app passes its own list: service discovery and the
+ * answers every client owes (caps, ping, time, version), and core instant messaging.
+ * Without `presence` nothing announces the client's availability.
+ */
+export const defaultFeatures: readonly FeatureModule[] = [disco, caps, ping, time, version, roster, presence, blocking, chat, carbons];
+
+/**
+ * `base` with `extra` added, each replacing the feature of `base` with the same id:
+ * `withFeatures(defaultFeatures, createRosterFeature({ cache }))` keeps every default but the roster's options.
+ */
+export function withFeatures(base: readonly FeatureModule[], ...extra: readonly FeatureModule[]): FeatureModule[] {
+  const replaced = new Map(extra.map((f) => [f.id, f]));
+  const kept = base.map((f) => replaced.get(f.id) ?? f);
+  return [...kept, ...extra.filter((f) => !base.some((b) => b.id === f.id))];
+}
 
 export interface XepTableRow extends SpecReference {
   /** The feature module's id. */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor, type SnapshotFrom } from 'xstate';
 import { selectConnection } from '../../src/client/select-connection.js';
-import { buildOwnPresence, connectCaps, type CapsLogic } from '../../src/xeps/caps/index.js';
+import { xml } from '@xmpp/xml';
+import { connectCaps, ownCapsElement, type CapsLogic } from '../../src/xeps/caps/index.js';
 import { connectDisco, NS_DISCO_INFO, type DiscoLogic } from '../../src/xeps/disco/index.js';
 import { connectPing, NS_PING, type PingLogic } from '../../src/xeps/ping/index.js';
 import { NS_TIME } from '../../src/xeps/time/index.js';
@@ -61,7 +62,7 @@ describe('features against the local Prosody', () => {
       },
     )) as SnapshotFrom<CapsLogic>;
     // Directed presence (no roster subscription is needed for it) carrying b's caps.
-    const presence = buildOwnPresence(connectCaps(bCaps).ownVer);
+    const presence = xml('presence', {}, ownCapsElement(connectCaps(bCaps).ownVer));
     presence.attrs.to = a.jid;
     b.client.sendStanza(presence);
     const aCaps = a.client.actor.system.get('caps')!;

@@ -1,11 +1,11 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, fromPromise, setup, spawnChild } from 'xstate';
 import { StanzaError, XmppAdapterError } from '../../errors.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import { normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { StanzaParseError, replyResult } from '../iq-request.js';
 import { buildBlock, buildBlocklistRequest, buildUnblock, parseBlocklist } from './blocking.codec.js';
-import type { BlockingContext, BlockingEvent, BlockingPushEvent } from './blocking.types.js';
+import type { BlockingCommand, BlockingContext, BlockingEvent, BlockingPushEvent } from './blocking.types.js';
 
 /** XEP-0191 §5.2: asks the own server for the block list. */
 export async function fetchBlocklist(services: Pick<FeatureServices, 'iq'>, options?: IqRequestOptions): Promise<string[]> {
@@ -35,6 +35,15 @@ export async function unblock(services: Pick<FeatureServices, 'iq'>, jids: reado
   await services.iq.request(buildUnblock(jidsOf(jids)), options);
 }
 
+/** Carries out a blocking intent; rejects with the server's `StanzaError` or an invalid JID. */
+export function runBlockingCommand(
+  services: Pick<FeatureServices, 'iq'>,
+  command: BlockingCommand,
+  options?: IqRequestOptions,
+): Promise<void> {
+  return command.type === 'blocking.block' ? block(services, command.jids, options) : unblock(services, command.jids, options);
+}
+
 /** The block list after one push. */
 export function applyBlockingPush(blocked: readonly string[], push: Pick<BlockingPushEvent, 'action' | 'jids'>): string[] {
   if (push.action === 'block') return [...blocked, ...push.jids.filter((jid) => !blocked.includes(jid))];
@@ -49,6 +58,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * An error answer to the fetch means the server does not offer blocking (`unsupported`).
  */
 export function createBlockingLogic(services: FeatureServices) {
+  let commands = 0;
   return setup({
     types: {
       context: {} as BlockingContext,
@@ -57,8 +67,14 @@ export function createBlockingLogic(services: FeatureServices) {
     },
     actors: {
       fetchBlocklist: fromPromise<string[]>(({ signal }) => fetchBlocklist(services, { signal })),
+      // One child per intent, visible in the inspector while its IQ is out.
+      command: fromPromise<void, BlockingCommand>(({ input, signal }) => runBlockingCommand(services, input, { signal })),
     },
     actions: {
+      runCommand: spawnChild('command', {
+        id: () => `command.${++commands}`,
+        input: ({ event }) => event as BlockingCommand,
+      }),
       applyPush: assign({
         blocked: ({ context, event }) => (event.type === 'blocking.push' ? applyBlockingPush(context.blocked, event) : context.blocked),
       }),
@@ -78,9 +94,14 @@ export function createBlockingLogic(services: FeatureServices) {
     },
   }).createMachine({
     id: 'blocking',
-    context: { blocked: [], heldPushes: [], error: undefined },
+    context: { blocked: [], heldPushes: [], error: undefined, commandError: undefined },
     initial: 'idle',
     on: {
+      'blocking.block': { actions: 'runCommand' },
+      'blocking.unblock': { actions: 'runCommand' },
+      // Only command children finish outside `loading` (whose fetch has its own onDone/onError).
+      'xstate.done.actor.*': { actions: assign({ commandError: undefined }) },
+      'xstate.error.actor.*': { actions: assign({ commandError: ({ event }) => messageOf(event.error) }) },
       // XEP-0191 §5.2: "A client SHOULD retrieve the block list after authenticating with its server and before completing any blocking or unblocking operations."
       'session.online': { guard: 'isFreshSession', target: '.loading', reenter: true },
       'blocking.refresh': { target: '.loading', reenter: true },

@@ -10,7 +10,17 @@ export interface BlockingPushEvent extends IqRequestRef {
 
 export type BlockingRoutedEvent = BlockingPushEvent;
 
-export type BlockingEvent = BlockingRoutedEvent | SessionLifecycleEvent | { type: 'blocking.refresh' };
+/** App intents; the change comes back as a push (XEP-0191 §5.3, §5.4). */
+export type BlockingCommand =
+  | { type: 'blocking.block'; jids: readonly string[] }
+  /** With no JIDs, unblocks everyone (§5.5). */
+  | { type: 'blocking.unblock'; jids: readonly string[] };
+
+/** How a command child (`command.<n>`) ends. */
+export type BlockingCommandOutcome = { type: `xstate.done.actor.${string}` } | { type: `xstate.error.actor.${string}`; error: unknown };
+
+export type BlockingEvent =
+  BlockingRoutedEvent | SessionLifecycleEvent | BlockingCommand | BlockingCommandOutcome | { type: 'blocking.refresh' };
 
 /** `unsupported`: the server answered the block list request with an error. */
 export type BlockingStatus = 'idle' | 'loading' | 'ready' | 'unsupported' | 'failed';
@@ -22,4 +32,6 @@ export interface BlockingContext {
   heldPushes: BlockingPushEvent[];
   /** Why the last fetch failed. */
   error: string | undefined;
+  /** Why the last `blocking.block` / `blocking.unblock` failed (cleared by the next one that succeeds). */
+  commandError: string | undefined;
 }

@@ -13,6 +13,7 @@ export const blocking = defineFeature<BlockingRoutedEvent>({
   route: routeOne(parseBlockingPush),
   logic: (services) => createBlockingLogic(services),
   lifetime: 'session',
+  intents: ['blocking.block', 'blocking.unblock', 'blocking.refresh'],
 });
 
 export { NS_BLOCKING, buildBlock, buildBlocklistRequest, buildUnblock, parseBlocklist, parseBlockingPush } from './blocking.codec.js';

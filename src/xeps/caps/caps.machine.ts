@@ -1,5 +1,5 @@
-import { xml, type Element } from '@xmpp/xml';
-import { assign, enqueueActions, fromPromise, setup, stateIn } from 'xstate';
+import type { Element } from '@xmpp/xml';
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { XmppAdapterError } from '../../errors.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { ownDiscoInfo, type Platform } from '../disco/disco.codec.js';
@@ -60,19 +60,20 @@ export async function verifyCaps(
   return { ver, outcome: 'verified', identities: info.identities, features: info.features };
 }
 
-/** Our available presence, annotated with caps when our ver is known. */
-export function buildOwnPresence(ownVer: string | undefined): Element {
-  // XEP-0115 §6.1: "a client SHOULD include entity capabilities with every presence notification it sends".
-  return xml('presence', {}, ownVer === undefined ? undefined : buildCaps({ hash: 'sha-1', node: CAPS_NODE, ver: ownVer }));
+/**
+ * The `<c/>` for our own presence, once our ver is known. The presence feature sends every
+ * presence and appends it: XEP-0115 §6.1 "a client SHOULD include entity capabilities with every
+ * presence notification it sends".
+ */
+export function ownCapsElement(ownVer: string | undefined): Element | undefined {
+  return ownVer === undefined ? undefined : buildCaps({ hash: 'sha-1', node: CAPS_NODE, ver: ownVer });
 }
 
 /**
- * The caps actor: publishes our own caps in the initial presence of each fresh session, and
+ * The caps actor: hashes our own caps `ver` (the presence feature puts it into each presence), and
  * verifies the caps others announce, at most `MAX_VERIFICATIONS_IN_FLIGHT` at a time, each `ver` once.
  */
 export function createCapsLogic(services: FeatureServices, platform: Platform = currentPlatform()) {
-  const announceWhenHashed = stateIn('#caps.hashing.announceWhenHashed');
-
   return setup({
     types: {
       context: {} as CapsContext,
@@ -84,7 +85,11 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
       verifyCaps: fromPromise<CapsVerifyOutcome, CapsCandidate>(({ input, signal }) => verifyCaps(services, input, signal)),
     },
     actions: {
-      sendOwnPresence: ({ context }) => services.send(buildOwnPresence(context.ownVer)),
+      // A presence that went out before the hash was ready lacked `<c/>`: the presence feature resends it.
+      refreshPresence: enqueueActions(({ enqueue, system }) => {
+        const presence = system.get('presence');
+        if (presence) enqueue.sendTo(presence, { type: 'presence.refresh' });
+      }),
       noteAnnouncement: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'caps.announced') return;
         const { from, hash, node, ver } = event;
@@ -142,14 +147,12 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
     },
     guards: {
       isFreshSession: ({ event }) => event.type === 'session.online' && !event.resumed,
-      announcesPresence: ({ context, event }) => event.type === 'session.online' && !event.resumed && context.initialPresence,
     },
   }).createMachine({
     id: 'caps',
     context: ({ input }) => ({
       own: ownDiscoInfo(input.software.name, input.discoFeatures, platform),
       ownVer: undefined,
-      initialPresence: input.initialPresence,
       known: {},
       failed: {},
       jidToVer: {},
@@ -165,47 +168,21 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
     initial: 'hashing',
     states: {
       hashing: {
-        initial: 'quiet',
         invoke: {
           id: 'hashOwnInfo',
           src: 'hashOwnInfo',
           input: ({ context }) => context.own,
-          onDone: [
-            { guard: announceWhenHashed, target: 'ready', actions: [assign({ ownVer: ({ event }) => event.output }), 'sendOwnPresence'] },
-            { target: 'ready', actions: assign({ ownVer: ({ event }) => event.output }) },
-          ],
-          // Without WebCrypto there are no caps to announce; the initial presence still goes out.
-          onError: [{ guard: announceWhenHashed, target: 'unavailable', actions: 'sendOwnPresence' }, { target: 'unavailable' }],
+          onDone: { target: 'ready', actions: [assign({ ownVer: ({ event }) => event.output }), 'refreshPresence'] },
+          // Without WebCrypto there are no caps to announce; presence goes out without them.
+          onError: { target: 'unavailable' },
         },
-        states: {
-          quiet: {
-            on: {
-              'session.online': [
-                { guard: 'announcesPresence', target: 'announceWhenHashed', actions: 'forgetPresences' },
-                { guard: 'isFreshSession', actions: 'forgetPresences' },
-              ],
-            },
-          },
-          announceWhenHashed: {
-            on: { 'session.offline': { target: 'quiet', actions: 'dropVerifications' } },
-          },
-        },
+        on: { 'session.online': { guard: 'isFreshSession', actions: 'forgetPresences' } },
       },
       ready: {
-        on: {
-          'session.online': [
-            { guard: 'announcesPresence', actions: ['forgetPresences', 'sendOwnPresence'] },
-            { guard: 'isFreshSession', actions: 'forgetPresences' },
-          ],
-        },
+        on: { 'session.online': { guard: 'isFreshSession', actions: 'forgetPresences' } },
       },
       unavailable: {
-        on: {
-          'session.online': [
-            { guard: 'announcesPresence', actions: ['forgetPresences', 'sendOwnPresence'] },
-            { guard: 'isFreshSession', actions: 'forgetPresences' },
-          ],
-        },
+        on: { 'session.online': { guard: 'isFreshSession', actions: 'forgetPresences' } },
       },
     },
   });

@@ -62,7 +62,6 @@ export interface CapsContext {
   own: DiscoInfo;
   /** Our own verification string, once hashed. */
   ownVer: string | undefined;
-  initialPresence: boolean;
   /** Verified `ver` → identities and features (the cache §8.2 recommends). */
   known: Record<string, CapsRecord>;
   /** `ver` → why it failed verification; such a `ver` is never asked about again. */

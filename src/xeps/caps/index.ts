@@ -35,7 +35,7 @@ export {
   MAX_KNOWN_VERS,
   MAX_QUEUED_VERIFICATIONS,
   MAX_VERIFICATIONS_IN_FLIGHT,
-  buildOwnPresence,
+  ownCapsElement,
   createCapsLogic,
   verifyCaps,
   type CapsLogic,

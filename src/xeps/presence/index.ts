@@ -13,6 +13,7 @@ export const presence = defineFeature<PresenceRoutedEvent>({
   route: routeOne(parsePresence),
   logic: (services) => createPresenceLogic(services),
   lifetime: 'session',
+  intents: ['presence.set', 'presence.subscribe', 'presence.unsubscribe', 'presence.approve', 'presence.deny'],
 });
 
 export {
@@ -32,6 +33,7 @@ export {
   MAX_TRACKED_ENTITIES,
   aggregate,
   approve,
+  checkOwnPresence,
   createPresenceLogic,
   deny,
   setPresence,

@@ -1,10 +1,45 @@
 import type { Element } from '@xmpp/xml';
-import { assign, enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, setup, type ActorSystem, type AnyActorRef } from 'xstate';
 import { bareJid, normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { buildPresence, buildSubscribe, buildSubscribed, buildUnsubscribe, buildUnsubscribed } from './presence.codec.js';
-import type { PendingRequest, PresenceContext, PresenceEvent, ResourcePresence, Show } from './presence.types.js';
+import type { AppNotification } from '../../client/notifications.js';
+import { notifyApp } from '../feature.js';
+import { ownCapsElement } from '../caps/caps.machine.js';
+import type { OwnPresence, PendingRequest, PresenceContext, PresenceEvent, ResourcePresence, Show } from './presence.types.js';
 import { has, without, withEntry } from '../keyed-record.js';
+
+const SHOWS: readonly string[] = ['available', 'chat', 'away', 'xa', 'dnd'];
+const MAX_OWN_STATUS = 1024;
+
+/** `presence.set` input checked: a known show, a bounded status, an integer priority in range. */
+export function checkOwnPresence(input: { show: unknown; status?: unknown; priority?: unknown }): OwnPresence | string {
+  if (typeof input.show !== 'string' || !SHOWS.includes(input.show)) return `show must be one of ${SHOWS.join(', ')}`;
+  const own: OwnPresence = { show: input.show as Show };
+  if (input.status !== undefined) {
+    if (typeof input.status !== 'string' || input.status.length > MAX_OWN_STATUS)
+      return `status must be a string of at most ${MAX_OWN_STATUS} characters`;
+    if (input.status.length > 0) own.status = input.status;
+  }
+  if (input.priority !== undefined) {
+    // RFC 6121 §4.7.2.3: "The value MUST be an integer between -128 and +127."
+    if (!Number.isInteger(input.priority) || (input.priority as number) < -128 || (input.priority as number) > 127) {
+      return 'priority must be an integer between -128 and 127';
+    }
+    own.priority = input.priority as number;
+  }
+  return own;
+}
+
+const samePresence = (a: OwnPresence | undefined, b: OwnPresence | undefined) =>
+  a !== undefined && b !== undefined && a.show === b.show && a.status === b.status && a.priority === b.priority;
+
+/** Our caps `<c/>` from the caps actor, when there is one and it has hashed our ver. */
+function capsExtension(system: ActorSystem<any>): Element[] {
+  const caps = system.get('caps') as AnyActorRef | undefined;
+  const element = ownCapsElement(caps?.getSnapshot().context?.ownVer);
+  return element === undefined ? [] : [element];
+}
 
 /** Flood guards: entities and resources tracked, and pending requests kept (oldest dropped). */
 export const MAX_TRACKED_ENTITIES = 5000;
@@ -56,8 +91,9 @@ export function aggregate(resources: Record<string, ResourcePresence> | undefine
 }
 
 /**
- * The presence actor: tracks who is available with which show/status/priority, our own
- * reflected presence, and the subscription requests waiting for an answer.
+ * The presence actor: announces our own presence (every presence we broadcast goes out here, with
+ * our caps), tracks who is available with which show/status/priority, our own reflected presence,
+ * and the subscription requests waiting for an answer.
  */
 export function createPresenceLogic(services: FeatureServices) {
   return setup({
@@ -95,13 +131,50 @@ export function createPresenceLogic(services: FeatureServices) {
             Object.keys(entity).length === 0 ? without(context.resources, bare) : withEntry(context.resources, bare, entity, Infinity),
         });
       }),
-      noteRequest: assign({
-        pending: ({ context, event }) => {
-          if (event.type !== 'presence.subscriptionRequest') return context.pending;
-          const request: PendingRequest = event.status === undefined ? { jid: event.from } : { jid: event.from, status: event.status };
-          return withEntry(context.pending, event.from, request, MAX_PENDING_REQUESTS);
-        },
+      noteRequest: enqueueActions(({ context, event, enqueue, system }) => {
+        if (event.type !== 'presence.subscriptionRequest') return;
+        const request: PendingRequest = event.status === undefined ? { jid: event.from } : { jid: event.from, status: event.status };
+        // A repeated request is the same question: the app hears of it once.
+        if (!has(context.pending, event.from)) notifyApp<AppNotification>(enqueue, system, { type: 'contact.request', ...request });
+        enqueue.assign({ pending: withEntry(context.pending, event.from, request, MAX_PENDING_REQUESTS) });
       }),
+      /** Sends `intended` (or the presence being set) when the stream should carry it. */
+      announce: enqueueActions(({ context, event, enqueue, system }) => {
+        let intended = context.intended;
+        if (event.type === 'presence.set') {
+          const checked = checkOwnPresence(event);
+          if (typeof checked === 'string') {
+            enqueue(() => services.logger.warn(`presence.set ignored: ${checked}`));
+            return;
+          }
+          intended = checked;
+          enqueue.assign({ intended });
+        }
+        const fresh = event.type === 'session.online' && !event.resumed;
+        const online = event.type === 'session.online' || (context.online && event.type !== 'session.offline');
+        const announced = fresh ? undefined : context.announced;
+        let due: boolean;
+        if (!online) due = false;
+        else if (event.type === 'presence.set') due = true;
+        // caps hashed our ver after we announced without it.
+        else if (event.type === 'presence.refresh') due = announced !== undefined;
+        // A fresh session starts unavailable; a resumed one still carries what we last sent.
+        else due = announced === undefined ? context.announceOnline : !samePresence(announced, intended);
+        if (!due) return;
+        const { show, status, priority } = intended;
+        const stanza = buildPresence(show, status, priority, capsExtension(system));
+        enqueue(() => services.send(stanza));
+        enqueue.assign({ announced: intended });
+      }),
+      sendSubscriptionChange: ({ event }) => {
+        if (event.type !== 'presence.subscribe' && event.type !== 'presence.unsubscribe') return;
+        if (bareJid(event.jid) === undefined) {
+          services.logger.warn(`${event.type} ignored: not a JID`, { jid: event.jid });
+          return;
+        }
+        if (event.type === 'presence.subscribe') subscribe(services, event.jid, event.status);
+        else unsubscribe(services, event.jid);
+      },
       forgetRequest: assign({
         pending: ({ context, event }) => {
           const jid = event.type === 'presence.subscriptionWithdrawn' ? event.from : 'jid' in event ? bareJid(event.jid) : undefined;
@@ -109,14 +182,16 @@ export function createPresenceLogic(services: FeatureServices) {
         },
       }),
       sendApproval: ({ event }) => {
-        if (event.type === 'presence.approve') approve(services, event.jid);
+        if (event.type === 'presence.approve' && bareJid(event.jid) !== undefined) approve(services, event.jid);
       },
       sendDenial: ({ event }) => {
-        if (event.type === 'presence.deny') deny(services, event.jid);
+        if (event.type === 'presence.deny' && bareJid(event.jid) !== undefined) deny(services, event.jid);
       },
-      goOnline: assign(({ event }) => (event.type === 'session.online' ? { me: normalizeJid(event.jid) } : {})),
+      goOnline: assign(({ event }) => (event.type === 'session.online' ? { me: normalizeJid(event.jid), online: true } : {})),
+      goOffline: assign({ online: false }),
       // Presence is per stream: what we knew is stale once the stream is gone.
       forgetPresences: assign({ resources: {}, own: undefined }),
+      forgetAnnounced: assign({ announced: undefined }),
     },
     guards: {
       isFreshSession: ({ event }) => event.type === 'session.online' && !event.resumed,
@@ -128,16 +203,27 @@ export function createPresenceLogic(services: FeatureServices) {
       pending: {},
       own: undefined,
       me: input.jid === undefined ? undefined : normalizeJid(input.jid),
+      online: input.jid !== undefined,
+      intended: { show: 'available' },
+      announced: undefined,
+      announceOnline: input.initialPresence,
     }),
     on: {
       'presence.available': { actions: 'noteAvailable' },
       'presence.unavailable': { actions: 'noteUnavailable' },
       'presence.subscriptionRequest': { actions: 'noteRequest' },
       'presence.subscriptionWithdrawn': { actions: 'forgetRequest' },
+      'presence.set': { actions: 'announce' },
+      'presence.refresh': { actions: 'announce' },
+      'presence.subscribe': { actions: 'sendSubscriptionChange' },
+      'presence.unsubscribe': { actions: 'sendSubscriptionChange' },
       'presence.approve': { actions: ['sendApproval', 'forgetRequest'] },
       'presence.deny': { actions: ['sendDenial', 'forgetRequest'] },
-      'session.online': [{ guard: 'isFreshSession', actions: ['forgetPresences', 'goOnline'] }, { actions: 'goOnline' }],
-      'session.offline': { actions: 'forgetPresences' },
+      'session.online': [
+        { guard: 'isFreshSession', actions: ['forgetPresences', 'forgetAnnounced', 'announce', 'goOnline'] },
+        { actions: ['announce', 'goOnline'] },
+      ],
+      'session.offline': { actions: ['forgetPresences', 'goOffline'] },
     },
   });
 }

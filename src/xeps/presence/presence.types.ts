@@ -20,12 +20,33 @@ export type PresenceRoutedEvent =
   /** The contact unsubscribed from our presence, which also withdraws a pending request (RFC 6121 §3.3). */
   | { type: 'presence.subscriptionWithdrawn'; from: string };
 
+/** What we announce: `show`, `status` and `priority` of our available presence. */
+export interface OwnPresence {
+  show: Show;
+  status?: string;
+  /** RFC 6121 §4.7.2.3; omitted from the stanza when undefined (the server assumes 0). */
+  priority?: number;
+}
+
+/** App intents (the session forwards them to the presence actor). */
+export type PresenceIntent =
+  /** Sets our availability; sent at once when online, and announced on every fresh session. */
+  | ({ type: 'presence.set' } & OwnPresence)
+  /** RFC 6121 §3.1.1: asks `jid` to share its presence with us. */
+  | { type: 'presence.subscribe'; jid: string; status?: string }
+  /** RFC 6121 §3.3.1: stops receiving `jid`'s presence. */
+  | { type: 'presence.unsubscribe'; jid: string }
+  /** RFC 6121 §3.1.4: approves `jid`'s request, or pre-approves one (§3.4). */
+  | { type: 'presence.approve'; jid: string }
+  /** RFC 6121 §3.2.1: denies `jid`'s request, or cancels its subscription to us. */
+  | { type: 'presence.deny'; jid: string };
+
 export type PresenceEvent =
   | PresenceRoutedEvent
   | SessionLifecycleEvent
-  /** App intents that also change state: answering a pending subscription request. */
-  | { type: 'presence.approve'; jid: string }
-  | { type: 'presence.deny'; jid: string };
+  | PresenceIntent
+  /** Our caps `ver` became known: resend the current presence so that it carries `<c/>`. */
+  | { type: 'presence.refresh' };
 
 export interface PendingRequest {
   jid: string;
@@ -41,4 +62,12 @@ export interface PresenceContext {
   own: ResourcePresence | undefined;
   /** Our own full JID while online. */
   me: string | undefined;
+  /** Whether a stream is up (stanzas sent now reach the server in this session). */
+  online: boolean;
+  /** What the app asked to announce (`presence.set`); available until it says otherwise. */
+  intended: OwnPresence;
+  /** What the current stream last announced; undefined before the first presence of a fresh session. */
+  announced: OwnPresence | undefined;
+  /** Whether a fresh session announces `intended` on its own (the `initialPresence` option). */
+  announceOnline: boolean;
 }

@@ -17,6 +17,7 @@ export function createRosterFeature(options: RosterOptions = {}): FeatureModule<
     route: routeOne(parseRosterPush),
     logic: (services) => createRosterLogic(services, options),
     lifetime: 'session',
+    intents: ['roster.add', 'roster.remove', 'roster.refresh'],
   });
 }
 
@@ -45,5 +46,5 @@ export {
   verToSend,
   type RosterLogic,
 } from './roster.machine.js';
-export { connectRoster, type RosterView } from './roster.connect.js';
+export { connectRoster, type Contact, type RosterRelated, type RosterView } from './roster.connect.js';
 export type * from './roster.types.js';

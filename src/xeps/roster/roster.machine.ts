@@ -1,11 +1,19 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, fromPromise, setup, spawnChild } from 'xstate';
 import { XmppAdapterError } from '../../errors.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import { normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { StanzaParseError, replyResult } from '../iq-request.js';
 import { NS_ROSTERVER, buildRosterGet, buildRosterRemove, buildRosterSet, parseRosterResult } from './roster.codec.js';
-import type { RosterContext, RosterEvent, RosterItem, RosterOptions, RosterPushEvent, RosterResult } from './roster.types.js';
+import type {
+  RosterCommand,
+  RosterContext,
+  RosterEvent,
+  RosterItem,
+  RosterOptions,
+  RosterPushEvent,
+  RosterResult,
+} from './roster.types.js';
 import { define, without, withEntry } from '../keyed-record.js';
 
 /** Asks the server for the roster, from `ver` when given. */
@@ -62,6 +70,13 @@ export function setGroups(
   return addContact(services, item.jid, item.name, groups, options);
 }
 
+/** Carries out a roster intent; rejects with the server's `StanzaError` or an invalid JID. */
+export function runRosterCommand(services: Pick<FeatureServices, 'iq'>, command: RosterCommand, options?: IqRequestOptions): Promise<void> {
+  return command.type === 'roster.add'
+    ? addContact(services, command.jid, command.name, command.groups, options)
+    : removeContact(services, command.jid, options);
+}
+
 /** A copy of `items` with one push applied; keys from the network stay ordinary keys. */
 export function applyPush(items: Record<string, RosterItem>, push: Pick<RosterPushEvent, 'item'>): Record<string, RosterItem> {
   const { item } = push;
@@ -94,6 +109,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * and acknowledges the server's pushes, and keeps the contacts as a plain record.
  */
 export function createRosterLogic(services: FeatureServices, options: RosterOptions = {}) {
+  let commands = 0;
   return setup({
     types: {
       context: {} as RosterContext,
@@ -104,8 +120,14 @@ export function createRosterLogic(services: FeatureServices, options: RosterOpti
       fetchRoster: fromPromise<RosterResult, { ver: string | undefined }>(({ input, signal }) =>
         fetchRoster(services, input.ver, { signal }),
       ),
+      // One child per intent, visible in the inspector while its IQ is out.
+      command: fromPromise<void, RosterCommand>(({ input, signal }) => runRosterCommand(services, input, { signal })),
     },
     actions: {
+      runCommand: spawnChild('command', {
+        id: () => `command.${++commands}`,
+        input: ({ event }) => event as RosterCommand,
+      }),
       // RFC 6120 §8.2.3: an IQ set gets a result (or an error); the push is accepted, so a result.
       acknowledgePush: ({ event }) => {
         if (event.type === 'roster.push') services.send(replyResult(event));
@@ -137,9 +159,15 @@ export function createRosterLogic(services: FeatureServices, options: RosterOpti
       serverVersioning: undefined,
       heldPushes: [],
       error: undefined,
+      commandError: undefined,
     }),
     initial: 'idle',
     on: {
+      'roster.add': { actions: 'runCommand' },
+      'roster.remove': { actions: 'runCommand' },
+      // Only command children finish outside `loading` (whose fetch has its own onDone/onError).
+      'xstate.done.actor.*': { actions: assign({ commandError: undefined }) },
+      'xstate.error.actor.*': { actions: assign({ commandError: ({ event }) => messageOf(event.error) }) },
       // A resumed stream (XEP-0198) lost no pushes: only fresh sessions fetch.
       'session.online': { guard: 'isFreshSession', target: '.loading', reenter: true, actions: 'noteStreamFeatures' },
       'roster.refresh': { target: '.loading', reenter: true },

@@ -39,9 +39,21 @@ export type RosterRoutedEvent = RosterPushEvent;
 /** `session.online` carries the stream features offered; roster versioning is one of them. */
 export type RosterSessionEvent = SessionLifecycleEvent;
 
+/** App intents that change the roster on the server; the result comes back as a roster push. */
+export type RosterCommand =
+  /** RFC 6121 §2.3/§2.4: adds the contact, or replaces its name and groups. */
+  | { type: 'roster.add'; jid: string; name?: string; groups?: readonly string[] }
+  /** RFC 6121 §2.5: removes the contact (the server cancels the subscriptions both ways). */
+  | { type: 'roster.remove'; jid: string };
+
+/** How a command child (`command.<n>`) ends. */
+export type RosterCommandOutcome = { type: `xstate.done.actor.${string}` } | { type: `xstate.error.actor.${string}`; error: unknown };
+
 export type RosterEvent =
   | RosterRoutedEvent
   | RosterSessionEvent
+  | RosterCommand
+  | RosterCommandOutcome
   /** Fetch the roster again (complete, or from the last `ver`). */
   | { type: 'roster.refresh' };
 
@@ -77,4 +89,6 @@ export interface RosterContext {
   heldPushes: RosterPushEvent[];
   /** Why the last fetch failed. */
   error: string | undefined;
+  /** Why the last `roster.add` / `roster.remove` failed (cleared by the next one that succeeds). */
+  commandError: string | undefined;
 }

@@ -1,3 +1,4 @@
+import { xml } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { createActor, waitFor } from 'xstate';
 import { NS_STANZAS } from '../../../src/wire/namespaces.js';
@@ -12,6 +13,7 @@ import {
   compareOctets,
   connectCaps,
   createCapsLogic,
+  ownCapsElement,
   parseCaps,
   verOf,
   verificationString,
@@ -253,22 +255,16 @@ describe('caps machine', () => {
     ver,
   });
 
-  it('sends an available presence with our own caps on a fresh session', async () => {
+  it("hashes our own ver for the presence feature's <c/> and sends no presence itself", async () => {
     const { actor, take } = startCaps();
     actor.send({ type: 'session.online', jid: 'juliet@capulet.lit/chamber', resumed: false });
     await waitFor(actor, (s) => s.matches('ready'));
-    const [presence] = take();
-    expect(presence!.name).toBe('presence');
-    expect(presence!.attrs.type).toBeUndefined();
-    const c = ok(parseCaps(presence!));
-    const expected = await verOf(ownDiscoInfo('xmpp-adapter', discoFeatures, 'node'));
-    expect(c).toEqual({ hash: 'sha-1', node: CAPS_NODE, ver: expected });
+    const expected = ok(await verOf(ownDiscoInfo('xmpp-adapter', discoFeatures, 'node')));
     expect(connectCaps(actor.getSnapshot()).ownVer).toBe(expected);
-
-    // The next fresh session (the hash is ready by now) announces again, synchronously.
-    actor.send({ type: 'session.offline' });
-    actor.send({ type: 'session.online', jid: 'juliet@capulet.lit/chamber', resumed: false });
-    expect(take().map((p) => ok(parseCaps(p)).ver)).toEqual([expected]);
+    expect(ownCapsElement(expected)!.attrs).toMatchObject({ hash: 'sha-1', node: CAPS_NODE, ver: expected });
+    expect(ok(parseCaps(xml('presence', {}, ownCapsElement(expected))))).toEqual({ hash: 'sha-1', node: CAPS_NODE, ver: expected });
+    expect(ownCapsElement(undefined)).toBeUndefined();
+    expect(take()).toHaveLength(0);
   });
 
   it('forgets which ver a resource used once it goes offline', () => {
@@ -277,18 +273,6 @@ describe('caps machine', () => {
     expect(actor.getSnapshot().context.jidToVer).toEqual({ 'romeo@montague.lit/orchard': EXODUS_VER });
     actor.send({ type: 'caps.gone', from: 'romeo@montague.lit/orchard' });
     expect(actor.getSnapshot().context.jidToVer).toEqual({});
-  });
-
-  it('sends no presence on a resumed session or when initialPresence is off', async () => {
-    const resumed = startCaps();
-    await waitFor(resumed.actor, (s) => s.matches('ready'));
-    resumed.actor.send({ type: 'session.online', jid: 'juliet@capulet.lit/chamber', resumed: true });
-    expect(resumed.take()).toHaveLength(0);
-
-    const off = startCaps({ initialPresence: false });
-    await waitFor(off.actor, (s) => s.matches('ready'));
-    off.actor.send({ type: 'session.online', jid: 'juliet@capulet.lit/chamber', resumed: false });
-    expect(off.take()).toHaveLength(0);
   });
 
   it('verifies an unknown ver by asking the sender for node#ver, then trusts it for everyone using it', async () => {

@@ -26,8 +26,10 @@ async function onlineClient() {
 describe('default features in a session', () => {
   it('announces caps in the initial presence that the disco responder then answers for', async () => {
     const { server, client } = await onlineClient();
-    const presence = server.expectOutgoing({ name: 'presence' });
-    const c = ok(parseCaps(presence));
+    // The presence feature announces at once; if our ver was not hashed yet it announces again with `<c/>`.
+    const presences = server.sent({ name: 'presence' });
+    expect(presences.length).toBeGreaterThanOrEqual(1);
+    const c = ok(parseCaps(presences.at(-1)!));
     expect(c.node).toBe(CAPS_NODE);
 
     server.pushIncoming(

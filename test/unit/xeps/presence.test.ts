@@ -4,6 +4,7 @@ import { createRouter } from '../../../src/router/router.js';
 import {
   approve,
   buildPresence,
+  checkOwnPresence,
   connectPresence,
   createPresenceLogic,
   deny,
@@ -111,6 +112,8 @@ function startPresence() {
   const fake = fakeServices(JULIET.me);
   const actor = createActor(createPresenceLogic(fake.services), { input: featureInput(), clock: fake.clock }).start();
   actor.send({ type: 'session.online', jid: JULIET.me, resumed: false });
+  // The initial presence (tested in 'own presence' below).
+  fake.take();
   const deliver = (text: string) => {
     for (const event of presence.route(parseXml(text), JULIET)) actor.send(event);
   };
@@ -173,5 +176,99 @@ describe('presence actor', () => {
     p.deliver(`<presence from='__proto__/x'><status>x</status></presence>`);
     expect(p.view().of('__proto__')).toMatchObject({ status: 'x' });
     expect(({} as Record<string, unknown>).status).toBeUndefined();
+  });
+});
+
+describe('own presence', () => {
+  function start(overrides: Parameters<typeof featureInput>[0] = {}) {
+    const fake = fakeServices(JULIET.me);
+    const actor = createActor(createPresenceLogic(fake.services), { input: featureInput(overrides), clock: fake.clock }).start();
+    const online = (resumed = false) => actor.send({ type: 'session.online', jid: JULIET.me, resumed });
+    return { ...fake, actor, online, sentText: () => fake.take().map(String) };
+  }
+
+  it('announces availability on every fresh session, not on a resumed one', () => {
+    const p = start();
+    p.online();
+    expect(p.sentText()).toEqual(['<presence/>']);
+    p.actor.send({ type: 'session.offline' });
+    p.online(true);
+    expect(p.sentText()).toEqual([]);
+    p.actor.send({ type: 'session.offline' });
+    p.online(false);
+    expect(p.sentText()).toEqual(['<presence/>']);
+  });
+
+  it('sends presence.set at once when online and keeps it for the next fresh session', () => {
+    const p = start();
+    p.online();
+    p.take();
+    p.actor.send({ type: 'presence.set', show: 'away', status: 'lunch', priority: 5 });
+    expect(p.sentText()).toEqual(['<presence><show>away</show><status>lunch</status><priority>5</priority></presence>']);
+    p.actor.send({ type: 'session.offline' });
+    p.online(false);
+    expect(p.sentText()).toEqual(['<presence><show>away</show><status>lunch</status><priority>5</priority></presence>']);
+  });
+
+  it('sends a presence set while offline once back: on a fresh session, and on a resumed one that still has the old', () => {
+    const p = start();
+    p.online();
+    p.take();
+    p.actor.send({ type: 'session.offline' });
+    p.actor.send({ type: 'presence.set', show: 'dnd' });
+    expect(p.sentText()).toEqual([]);
+    p.online(true);
+    expect(p.sentText()).toEqual(['<presence><show>dnd</show></presence>']);
+  });
+
+  it('stays unavailable with initialPresence off until the app sets a presence', () => {
+    const p = start({ initialPresence: false });
+    p.online();
+    expect(p.sentText()).toEqual([]);
+    p.actor.send({ type: 'presence.set', show: 'chat' });
+    expect(p.sentText()).toEqual(['<presence><show>chat</show></presence>']);
+  });
+
+  it('refuses an unusable presence.set without sending or changing anything', () => {
+    const p = start();
+    p.online();
+    p.take();
+    for (const bad of [
+      { show: 'invisible' },
+      { show: 'away', priority: 300 },
+      { show: 'away', priority: 1.5 },
+      { show: 'away', status: 'x'.repeat(2000) },
+    ]) {
+      p.actor.send({ type: 'presence.set', ...(bad as { show: 'away' }) });
+    }
+    expect(p.sentText()).toEqual([]);
+    expect(p.actor.getSnapshot().context.intended).toEqual({ show: 'available' });
+    expect(checkOwnPresence({ show: 'xa', status: '', priority: -128 })).toEqual({ show: 'xa', priority: -128 });
+  });
+
+  it('sends subscription intents to the bare JID, and ignores ones without a JID', () => {
+    const p = start();
+    p.online();
+    p.take();
+    p.actor.send({ type: 'presence.subscribe', jid: 'romeo@example.net/orchard', status: 'hi' });
+    p.actor.send({ type: 'presence.unsubscribe', jid: 'romeo@example.net' });
+    p.actor.send({ type: 'presence.subscribe', jid: 'not a jid@' });
+    p.actor.send({ type: 'presence.approve', jid: '@' });
+    expect(p.sentText()).toEqual([
+      `<presence to="romeo@example.net" type="subscribe"><status>hi</status></presence>`,
+      `<presence to="romeo@example.net" type="unsubscribe"/>`,
+    ]);
+    expect(p.actor.getSnapshot().status).toBe('active');
+  });
+
+  it('resends the current presence when caps asks (our ver became known after announcing)', () => {
+    const p = start();
+    p.online();
+    p.take();
+    p.actor.send({ type: 'presence.refresh' });
+    expect(p.sentText()).toEqual(['<presence/>']);
+    p.actor.send({ type: 'session.offline' });
+    p.actor.send({ type: 'presence.refresh' });
+    expect(p.sentText()).toEqual([]);
   });
 });

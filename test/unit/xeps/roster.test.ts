@@ -265,7 +265,7 @@ describe('roster inside a session', () => {
     const server = createFakeServer({ jid: 'alice@example.org/test' });
     const client = createXmppClient(
       { service: 'wss://example.org/ws', username: 'alice', password: 'x', domain: 'example.org' },
-      { transport: server.logic, clock: new SimulatedClock(), features: [...defaultFeatures, roster] },
+      { transport: server.logic, clock: new SimulatedClock(), features: defaultFeatures },
     );
     void client.start().catch(() => {});
     server.acceptConnection();

@@ -1,0 +1,164 @@
+import type { Actor, AnyActorRef } from 'xstate';
+import { XmppAdapterError } from '../errors.js';
+import { bareJid, normalizeJid } from '../jid.js';
+import type { SessionMachine } from '../machines/session.machine.js';
+import { get, type MessageStore } from '../store/message-store.js';
+import { block, unblock } from '../xeps/blocking/blocking.machine.js';
+import { conversationId } from '../xeps/chat/chat.machine.js';
+import type { ChatMessage, ChatSendEvent } from '../xeps/chat/chat.types.js';
+import type { FeatureServices } from '../xeps/feature.js';
+import { checkOwnPresence } from '../xeps/presence/presence.machine.js';
+import type { Show } from '../xeps/presence/presence.types.js';
+import { addContact, removeContact } from '../xeps/roster/roster.machine.js';
+import type { RosterItem } from '../xeps/roster/roster.types.js';
+
+export interface SendMessageOptions {
+  /** XEP-0280 §6: keep this message out of our other devices' carbons (and out of archives that honour `no-copy`). */
+  private?: boolean;
+}
+
+export interface AddContactOptions {
+  /** Roster groups (RFC 6121 §2.1.2.4). */
+  groups?: readonly string[];
+  /** Also ask the contact to share its presence (RFC 6121 §3.1.1). @default true */
+  subscribe?: boolean;
+}
+
+/** Promise helpers over the chat feature, for apps that prefer commands to events. */
+export interface MessagesApi {
+  /**
+   * Sends a chat message to `to` (a bare JID, or a full JID to reach one device) and resolves with
+   * it as stored in `chat:<bare to>` (state `sent`: handed to the stream, which resends it after a
+   * reconnect when the server resumes the session).
+   */
+  send(to: string, body: string, options?: SendMessageOptions): Promise<ChatMessage>;
+  /** Marks the conversation with `jid` read up to message `id` (default: the newest), sending a XEP-0333 `displayed` marker. */
+  markRead(jid: string, id?: string): void;
+}
+
+/** Promise helpers over the roster, presence and blocking features. */
+export interface ContactsApi {
+  /** Adds `jid` to the roster (resolves when the server accepted it) and, unless told not to, asks for a subscription. */
+  add(jid: string, name?: string, options?: AddContactOptions): Promise<void>;
+  /** Removes `jid` from the roster; the server also cancels the subscriptions both ways (RFC 6121 §2.5.2). */
+  remove(jid: string): Promise<void>;
+  /** Renames a roster contact, keeping its groups. */
+  rename(jid: string, name: string | undefined): Promise<void>;
+  /** XEP-0191: blocks `jid` (their messages and presence no longer reach us). */
+  block(jid: string): Promise<void>;
+  /** XEP-0191: unblocks `jid`. */
+  unblock(jid: string): Promise<void>;
+  /** Approves `jid`'s subscription request (or pre-approves one). */
+  approve(jid: string): void;
+  /** Denies `jid`'s subscription request, or cancels its subscription to us. */
+  deny(jid: string): void;
+}
+
+export interface PresenceApi {
+  /** Sets our availability now and for every later session; throws on an unusable show/status/priority. */
+  set(show: Show, status?: string, priority?: number): void;
+}
+
+function argument(message: string): XmppAdapterError {
+  return new XmppAdapterError('invalid-argument', message);
+}
+
+function jidArgument(jid: string): string {
+  const normalized = normalizeJid(jid);
+  if (normalized === undefined) throw argument(`not a JID: ${String(jid)}`);
+  return normalized;
+}
+
+/**
+ * Builds `client.messages`, `client.contacts` and `client.presence`. Each helper checks its
+ * arguments first (an `invalid-argument` error, nothing sent), then sends the same intent an app
+ * could send to `client.actor`, or the IQ whose answer it resolves with.
+ */
+export function createImApi(
+  session: Actor<SessionMachine>,
+  services: FeatureServices,
+  isRunning: () => boolean,
+): { messages: MessagesApi; contacts: ContactsApi; presence: PresenceApi } {
+  const requireFeature = (id: string): AnyActorRef => {
+    if (!isRunning()) throw new XmppAdapterError('stopped', 'the client is not running: call start() first');
+    const actor = session.system.get(id) as AnyActorRef | undefined;
+    if (!actor) throw new XmppAdapterError('feature-failed', `the ${id} feature is not part of this client`);
+    return actor;
+  };
+  const rosterItem = (jid: string): RosterItem | undefined => {
+    const items = requireFeature('roster').getSnapshot().context.items as Record<string, RosterItem>;
+    return Object.hasOwn(items, jid) ? items[jid] : undefined;
+  };
+
+  const messages: MessagesApi = {
+    async send(to, body, options = {}) {
+      const recipient = jidArgument(to);
+      if (typeof body !== 'string' || body.length === 0) throw argument('a message needs a non-empty body');
+      requireFeature('chat');
+      const id = globalThis.crypto.randomUUID();
+      const intent = { type: 'chat.send', to: recipient, body, id, ...(options.private ? { private: true } : {}) } as ChatSendEvent;
+      session.send(intent);
+      // The chat manager stores the message synchronously while handling the intent.
+      const conversation = session.system.get(conversationId(bareJid(recipient)!)) as AnyActorRef | undefined;
+      const stored = conversation ? get(conversation.getSnapshot().context.messages as MessageStore<ChatMessage>, id) : undefined;
+      if (!stored) throw new XmppAdapterError('feature-failed', 'the chat feature did not take the message');
+      return stored;
+    },
+    markRead(jid, id) {
+      const peer = jidArgument(jid);
+      requireFeature('chat');
+      session.send(id === undefined ? { type: 'chat.markRead', jid: peer } : { type: 'chat.markRead', jid: peer, id });
+    },
+  };
+
+  const contacts: ContactsApi = {
+    async add(jid, name, options = {}) {
+      const contact = bareJid(jidArgument(jid))!;
+      requireFeature('roster');
+      await addContact(services, contact, name, options.groups);
+      if (options.subscribe !== false) session.send({ type: 'presence.subscribe', jid: contact });
+    },
+    async remove(jid) {
+      const contact = bareJid(jidArgument(jid))!;
+      requireFeature('roster');
+      await removeContact(services, contact);
+    },
+    async rename(jid, name) {
+      const contact = bareJid(jidArgument(jid))!;
+      const item = rosterItem(contact);
+      if (!item) throw argument(`${contact} is not on the roster`);
+      await addContact(services, contact, name, item.groups);
+    },
+    async block(jid) {
+      const target = jidArgument(jid);
+      requireFeature('blocking');
+      await block(services, [target]);
+    },
+    async unblock(jid) {
+      const target = jidArgument(jid);
+      requireFeature('blocking');
+      await unblock(services, [target]);
+    },
+    approve(jid) {
+      const contact = jidArgument(jid);
+      requireFeature('presence');
+      session.send({ type: 'presence.approve', jid: contact });
+    },
+    deny(jid) {
+      const contact = jidArgument(jid);
+      requireFeature('presence');
+      session.send({ type: 'presence.deny', jid: contact });
+    },
+  };
+
+  const presence: PresenceApi = {
+    set(show, status, priority) {
+      const checked = checkOwnPresence({ show, status, priority });
+      if (typeof checked === 'string') throw argument(checked);
+      requireFeature('presence');
+      session.send({ type: 'presence.set', ...checked });
+    },
+  };
+
+  return { messages, contacts, presence };
+}

@@ -1,0 +1,17 @@
+import type { BlockingCommand } from '../xeps/blocking/blocking.types.js';
+import type { ChatMarkReadEvent, ChatSendEvent } from '../xeps/chat/chat.types.js';
+import type { PresenceIntent } from '../xeps/presence/presence.types.js';
+import type { RosterCommand } from '../xeps/roster/roster.types.js';
+
+/**
+ * Events an app may send to `client.actor` (or `client.send`): the session forwards each to the
+ * feature that declared it in `FeatureModule.intents`.
+ */
+export type AppIntent =
+  | ChatSendEvent
+  | ChatMarkReadEvent
+  | RosterCommand
+  | { type: 'roster.refresh' }
+  | PresenceIntent
+  | BlockingCommand
+  | { type: 'blocking.refresh' };
