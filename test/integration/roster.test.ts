@@ -2,15 +2,16 @@ import { xml } from '@xmpp/xml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import type { FeatureModule } from '../../src/xeps/feature.js';
-import { defaultFeatures } from '../../src/xeps/registry.js';
-import { blocking, block, connectBlocking, type BlockingLogic } from '../../src/xeps/blocking/index.js';
-import { connectPresence, presence, subscribe, type PresenceLogic } from '../../src/xeps/presence/index.js';
+import type { AppNotification } from '../../src/client/notifications.js';
+import { defaultFeatures, withFeatures } from '../../src/xeps/registry.js';
+import { block, connectBlocking, type BlockingLogic } from '../../src/xeps/blocking/index.js';
+import type { ConversationLogic } from '../../src/xeps/chat/index.js';
+import { connectPresence, subscribe, type PresenceLogic } from '../../src/xeps/presence/index.js';
 import {
   NS_ROSTER,
   addContact,
   connectRoster,
   createRosterFeature,
-  roster,
   type RosterLogic,
   type RosterView,
 } from '../../src/xeps/roster/index.js';
@@ -24,12 +25,8 @@ afterEach(async () => {
 
 type Online = ObservedClient & { jid: string; bare: string };
 
-async function online(
-  user: TestUser,
-  features: readonly FeatureModule[] = [roster, presence, blocking],
-  service = TCP_URL,
-): Promise<Online> {
-  const c = observedClient(user, service, {}, { features: [...defaultFeatures, ...features] });
+async function online(user: TestUser, features: readonly FeatureModule[] = [], service = TCP_URL): Promise<Online> {
+  const c = observedClient(user, service, {}, { features: withFeatures(defaultFeatures, ...features) });
   running.push(c);
   const view = await c.client.start();
   return { ...c, jid: view.jid!, bare: `${user.username}@${user.domain}` };
@@ -66,7 +63,7 @@ describe('roster, presence and blocking against the local Prosody', () => {
     const cached = createRosterFeature({
       cache: { ver: before.ver!, items: Object.fromEntries(before.contacts.map((c) => [c.jid, c])) },
     });
-    const second = await online(aliceUser, [cached, presence, blocking], WS_URL);
+    const second = await online(aliceUser, [cached], WS_URL);
     const again = await rosterWhere(second, (v) => v.status === 'ready');
     expect(again.contacts.map((c) => c.jid)).toEqual([bobBare]);
     // No `<query xmlns='jabber:iq:roster'>` came back: the result was empty.
@@ -74,7 +71,7 @@ describe('roster, presence and blocking against the local Prosody', () => {
     await second.client.stop();
 
     // A new client without a cache bootstraps versioning with ver='' and gets the complete roster.
-    const third = await online(aliceUser, [createRosterFeature({ versioning: true }), presence, blocking]);
+    const third = await online(aliceUser, [createRosterFeature({ versioning: true })]);
     const complete = await rosterWhere(third, (v) => v.status === 'ready');
     expect(complete.contacts).toEqual([expect.objectContaining({ jid: bobBare, name: 'Bob' })]);
     expect(complete.ver).toBe(before.ver);
@@ -135,5 +132,66 @@ describe('roster, presence and blocking against the local Prosody', () => {
     await waitFor(ref(alice, 'presence'), (s) => connectPresence(s as SnapshotFrom<PresenceLogic>).of(bob.bare) === undefined, {
       timeout: 5000,
     });
+  });
+
+  it('two users subscribe to each other with client.contacts and see presence changes both ways', async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('salice'), uniqueUser('sbob')]);
+    const [alice, bob] = await Promise.all([online(aliceUser), online(bobUser)]);
+    const requests = { alice: [] as AppNotification[], bob: [] as AppNotification[] };
+    alice.client.on('contact.request', (n) => requests.alice.push(n));
+    bob.client.on('contact.request', (n) => requests.bob.push(n));
+    await Promise.all([rosterWhere(alice, (v) => v.status === 'ready'), rosterWhere(bob, (v) => v.status === 'ready')]);
+
+    await alice.client.contacts.add(bob.bare, 'Bob');
+    await expect.poll(() => requests.bob, { timeout: 5000 }).toEqual([{ type: 'contact.request', jid: alice.bare }]);
+    bob.client.contacts.approve(alice.bare);
+    await bob.client.contacts.add(alice.bare, 'Alice');
+    await expect.poll(() => requests.alice, { timeout: 5000 }).toEqual([{ type: 'contact.request', jid: bob.bare }]);
+    alice.client.contacts.approve(bob.bare);
+
+    await rosterWhere(alice, (v) => v.get(bob.bare)?.subscription === 'both');
+    await rosterWhere(bob, (v) => v.get(alice.bare)?.subscription === 'both');
+    const presenceOf = (watcher: Online, jid: string) =>
+      connectPresence(ref(watcher, 'presence').getSnapshot() as SnapshotFrom<PresenceLogic>).of(jid);
+    await expect.poll(() => presenceOf(alice, bob.bare)?.show, { timeout: 5000 }).toBe('available');
+    await expect.poll(() => presenceOf(bob, alice.bare)?.show, { timeout: 5000 }).toBe('available');
+
+    alice.client.presence.set('away', 'lunch');
+    await expect.poll(() => presenceOf(bob, alice.bare), { timeout: 5000 }).toMatchObject({ show: 'away', status: 'lunch' });
+    bob.client.presence.set('dnd');
+    await expect.poll(() => presenceOf(alice, bob.bare)?.show, { timeout: 5000 }).toBe('dnd');
+    // Our own presence as the server reflects it.
+    await expect
+      .poll(() => connectPresence(ref(alice, 'presence').getSnapshot() as SnapshotFrom<PresenceLogic>).own, { timeout: 5000 })
+      .toMatchObject({ show: 'away', status: 'lunch' });
+
+    const view = connectRoster(ref(alice, 'roster').getSnapshot() as SnapshotFrom<RosterLogic>, {
+      presence: ref(alice, 'presence').getSnapshot() as SnapshotFrom<PresenceLogic>,
+    });
+    expect(view.get(bob.bare)).toMatchObject({ name: 'Bob', subscription: 'both', presence: { show: 'dnd' } });
+  });
+
+  it('blocking stops delivery: a blocked contact’s message never reaches the conversation, and arrives again once unblocked', async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('kalice'), uniqueUser('kbob')]);
+    const [alice, bob] = await Promise.all([online(aliceUser), online(bobUser)]);
+    await waitFor(ref(bob, 'blocking'), (s) => connectBlocking(s as SnapshotFrom<BlockingLogic>).status === 'ready', { timeout: 5000 });
+    await bob.client.contacts.block(alice.bare);
+
+    const blocked = await alice.client.messages.send(bob.bare, 'can you hear me?');
+    const conversation = () => alice.client.feature(`chat:${bob.bare}`) as AnyActorRef;
+    // XEP-0191 §5.3, a message from a blocked contact: "the server SHOULD return an error, which SHOULD be &unavailable;".
+    await expect
+      .poll(() => (conversation().getSnapshot() as SnapshotFrom<ConversationLogic>).context.messages.tail.at(-1)?.state, { timeout: 5000 })
+      .toBe('error');
+    expect(bob.client.feature(`chat:${alice.bare}`)).toBeUndefined();
+
+    await bob.client.contacts.unblock(alice.bare);
+    await alice.client.messages.send(bob.bare, 'and now?');
+    await expect.poll(() => bob.client.feature(`chat:${alice.bare}`), { timeout: 5000 }).toBeDefined();
+    const bodies = (bob.client.feature(`chat:${alice.bare}`)!.getSnapshot() as SnapshotFrom<ConversationLogic>).context.messages.tail.map(
+      (m) => m.body,
+    );
+    expect(bodies).toEqual(['and now?']);
+    expect(bodies).not.toContain(blocked.body);
   });
 });
