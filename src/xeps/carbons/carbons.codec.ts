@@ -24,7 +24,9 @@ export function buildDisableCarbons(): Element {
 
 /**
  * Unwraps a received or sent carbon into the copied chat message, or says why it is refused.
- * Only chat content messages are unwrapped (receipts, chat states and errors are not).
+ * The forwarded `<message/>` is read by the chat codec's own parser ({@link parseChatMessage}), the
+ * one live messages go through: content, chat states, receipts, markers, corrections and
+ * retractions alike (errors and anything the chat feature does not use are refused there).
  */
 export function parseCarbon(stanza: Element, context: RouteContext): CarbonsCopyEvent | StanzaParseError {
   if (stanza.name !== 'message') return new StanzaParseError('not a message');

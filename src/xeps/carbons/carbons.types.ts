@@ -4,7 +4,7 @@ import type { ParsedChatMessage } from '../chat/chat.types.js';
 /** `idle` (not asked on this stream), `enabling`, `enabled`, `failed` (the server said no or did not answer). */
 export type CarbonsStatus = 'idle' | 'enabling' | 'enabled' | 'failed';
 
-/** A carbon that passed the §11 check (outer `from` = own bare JID), unwrapped. */
+/** A carbon that passed the §11 check (outer `from` = own bare JID), unwrapped by the chat parser. */
 export interface CarbonsCopyEvent {
   type: 'carbons.copy';
   /** `received`: a message to us delivered to another resource; `sent`: sent by another resource. */

@@ -1,14 +1,17 @@
 /**
  * 1:1 chat codec: RFC 6121 §5 chat messages with XEP-0359 (Unique and Stable Stanza IDs),
- * XEP-0203 (Delayed Delivery) and XEP-0184 (Message Delivery Receipts).
- * Pure and synchronous; never throws on hostile input.
+ * XEP-0203 (Delayed Delivery), XEP-0184 (Message Delivery Receipts), XEP-0333 (Chat Markers),
+ * and the payloads read by chat-states.codec.ts and edits.codec.ts. One parser for live messages
+ * and the messages carbons unwrap. Pure and synchronous; never throws on hostile input.
  */
 import { xml, type Element } from '@xmpp/xml';
-import { bareJid, normalizeJid } from '../../jid.js';
+import { bareJid, normalizeJid, parseJid } from '../../jid.js';
 import { NS_STANZAS } from '../../wire/namespaces.js';
 import { StanzaParseError } from '../iq-request.js';
 import type { RouteContext } from '../feature.js';
-import type { ChatMessage, ChatMessageError, ChatRoutedEvent, ParsedChatMessage } from './chat.types.js';
+import type { ChatMessage, ChatMessageError, ChatRoutedEvent, ParsedChatMessage, ParsedMarker } from './chat.types.js';
+import { NS_CHATSTATES, chatStateOf } from './chat-states.codec.js';
+import { NS_CORRECT, NS_HINTS, replaceIdOf, retractIdOf } from './edits.codec.js';
 
 export const NS_SID = 'urn:xmpp:sid:0';
 export const NS_DELAY = 'urn:xmpp:delay';
@@ -16,6 +19,7 @@ export const NS_RECEIPTS = 'urn:xmpp:receipts';
 export const NS_MARKERS = 'urn:xmpp:chat-markers:0';
 /** Carbon wrappers are the carbons feature's business; the chat route leaves them alone. */
 const NS_CARBONS = 'urn:xmpp:carbons:2';
+const MARKERS = ['received', 'displayed', 'acknowledged'] as const;
 
 /** A longer body is refused (a hostile peer could otherwise fill memory one message at a time). */
 export const MAX_BODY_LENGTH = 100_000;
@@ -24,8 +28,9 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 const MAX_ID_LENGTH = 1024;
 
-function usableId(value: string | undefined): string | undefined {
-  return value !== undefined && value.length > 0 && value.length <= MAX_ID_LENGTH ? value : undefined;
+/** A non-empty id of at most 1024 characters (longer ones are refused, not truncated). */
+export function usableId(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH ? value : undefined;
 }
 
 /**
@@ -73,22 +78,34 @@ function hasChild(el: Element, name: string, ns: string): boolean {
   return el.getChild(name, ns) !== undefined;
 }
 
+/** The strongest XEP-0333 marker of `message` (acknowledged > displayed > received), if any. */
+function markerOf(message: Element): ParsedMarker | undefined {
+  let found: ParsedMarker | undefined;
+  for (const marker of MARKERS) {
+    // XEP-0333 §6: "The Chat Marker MUST have an 'id' which is the 'id' of the message being marked."
+    const id = usableId(message.getChild(marker, NS_MARKERS)?.attrs.id);
+    if (id !== undefined) found = { marker, id };
+  }
+  return found;
+}
+
 /**
- * Reads a content message (`type` chat, or normal with a body). `from` is required (a message
- * without one is from the own account's server, never a chat partner).
+ * Reads a 1:1 message (`type` chat or normal): its content and every payload the chat feature
+ * knows. `from` is required (a message without one is from the own account's server, never a chat
+ * partner). Refused: other types, unusable addresses, a body over {@link MAX_BODY_LENGTH}, and a
+ * message with nothing the chat feature uses. Used for live messages and, through the carbons
+ * feature, for the messages a carbon forwards.
  */
 export function parseChatMessage(message: Element, ownBare: string): ParsedChatMessage | StanzaParseError {
   if (message.name !== 'message') return new StanzaParseError('not a message');
   const rawType = message.attrs.type ?? 'normal';
   if (rawType !== 'chat' && rawType !== 'normal') return new StanzaParseError(`type ${rawType} is not a 1:1 chat message`);
-  const bodyEl = message.getChild('body');
-  if (!bodyEl) return new StanzaParseError('no body');
-  const body = bodyEl.text();
-  if (body.length === 0) return new StanzaParseError('empty body');
-  if (body.length > MAX_BODY_LENGTH) return new StanzaParseError('body too long');
   const from = normalizeJid(message.attrs.from);
   if (from === undefined) return new StanzaParseError('no usable from');
-  const parsed: ParsedChatMessage = { type: rawType, from, body, receiptRequested: hasChild(message, 'request', NS_RECEIPTS) };
+  const parsed: ParsedChatMessage = { type: rawType, from, receiptRequested: hasChild(message, 'request', NS_RECEIPTS) };
+  const body = message.getChild('body')?.text();
+  if (body !== undefined && body.length > MAX_BODY_LENGTH) return new StanzaParseError('body too long');
+  if (body) parsed.body = body;
   if (message.attrs.to !== undefined) {
     const to = normalizeJid(message.attrs.to);
     if (to === undefined) return new StanzaParseError('unusable to');
@@ -103,7 +120,19 @@ export function parseChatMessage(message: Element, ownBare: string): ParsedChatM
   const delay = delayStampOf(message);
   if (delay !== undefined) parsed.delay = delay;
   if (hasChild(message, 'markable', NS_MARKERS)) parsed.markable = true;
-  return parsed;
+  const chatState = chatStateOf(message);
+  if (chatState !== undefined) parsed.chatState = chatState;
+  const receipt = usableId(message.getChild('received', NS_RECEIPTS)?.attrs.id);
+  if (receipt !== undefined) parsed.receipt = receipt;
+  const marker = markerOf(message);
+  if (marker !== undefined) parsed.marker = marker;
+  const replace = replaceIdOf(message);
+  if (replace !== undefined) parsed.replace = replace;
+  const retract = retractIdOf(message);
+  if (retract !== undefined) parsed.retract = retract;
+  const useful =
+    parsed.body !== undefined || chatState !== undefined || receipt !== undefined || marker !== undefined || retract !== undefined;
+  return useful ? parsed : new StanzaParseError('nothing for the chat feature');
 }
 
 /** RFC 6120 §8.3: the error of a `type='error'` stanza as plain data. */
@@ -118,37 +147,21 @@ export function parseMessageError(message: Element): ChatMessageError {
 }
 
 /**
- * What the chat feature makes of an inbound message: a content message, a receipt, a bounce, or
- * nothing (`[]`). Messages from the own server with carbons are declined (see the carbons feature).
+ * What the chat feature makes of an inbound message: a `chat.message` (content and payloads,
+ * checked by the manager), a bounce, or nothing (`[]`). Messages with carbons are declined (see
+ * the carbons feature, which unwraps them with the same {@link parseChatMessage}).
  */
 export function routeChatStanza(stanza: Element, context: RouteContext): ChatRoutedEvent[] {
   if (stanza.name !== 'message') return [];
   if (hasChild(stanza, 'received', NS_CARBONS) || hasChild(stanza, 'sent', NS_CARBONS)) return [];
-  const type = stanza.attrs.type ?? 'normal';
-  if (type === 'groupchat' || type === 'headline') return [];
-  const from = normalizeJid(stanza.attrs.from);
-  if (type === 'error') {
+  if (stanza.attrs.type === 'error') {
+    const from = normalizeJid(stanza.attrs.from);
     const id = usableId(stanza.attrs.id);
     if (from === undefined || id === undefined) return [];
     return [{ type: 'chat.bounce', from, id, error: parseMessageError(stanza) }];
   }
-  const events: ChatRoutedEvent[] = [];
-  const received = stanza.getChild('received', NS_RECEIPTS);
-  if (received && from !== undefined) {
-    const id = usableId(received.attrs.id);
-    if (id !== undefined) events.push({ type: 'chat.receipt', from, id });
-  }
-  for (const marker of ['received', 'displayed', 'acknowledged'] as const) {
-    const el = stanza.getChild(marker, NS_MARKERS);
-    // XEP-0333 §6: "The Chat Marker MUST have an 'id' which is the 'id' of the message being marked."
-    const id = usableId(el?.attrs.id);
-    if (el && id !== undefined && from !== undefined) events.push({ type: 'chat.marker', from, id, marker });
-  }
-  if (stanza.getChild('body')) {
-    const message = parseChatMessage(stanza, context.ownBare);
-    if (!(message instanceof StanzaParseError)) events.push({ type: 'chat.message', message });
-  }
-  return events;
+  const message = parseChatMessage(stanza, context.ownBare);
+  return message instanceof StanzaParseError ? [] : [{ type: 'chat.message', message }];
 }
 
 export interface OutgoingChat {
@@ -156,11 +169,17 @@ export interface OutgoingChat {
   body: string;
   /** Used as the stanza `id` and the XEP-0359 origin-id. */
   id: string;
+  /** Add XEP-0085 `<active/>` (the peer's client has not shown it ignores chat states). */
+  active?: boolean;
+  /** XEP-0280 §6: no carbon copies of this message. */
+  private?: boolean;
+  /** XEP-0308: the stanza id of the message this one corrects. */
+  replace?: string;
 }
 
-/** A type='chat' message with an origin-id and a XEP-0184 receipt request. */
-export function buildChatMessage({ to, body, id }: OutgoingChat): Element {
-  return xml(
+/** A type='chat' message with an origin-id, a XEP-0184 receipt request and a XEP-0333 markable. */
+export function buildChatMessage({ to, body, id, active, private: isPrivate, replace }: OutgoingChat): Element {
+  const message = xml(
     'message',
     { type: 'chat', to, id },
     xml('body', {}, body),
@@ -171,6 +190,18 @@ export function buildChatMessage({ to, body, id }: OutgoingChat): Element {
     // XEP-0333 §6: "A sender MUST include an 'id' attribute on every markable message."
     xml('markable', { xmlns: NS_MARKERS }),
   );
+  // XEP-0085 §5.3: "every content message SHOULD contain an <active/> notification."
+  if (active) message.append(xml('active', { xmlns: NS_CHATSTATES }));
+  // XEP-0308 §3: "the client will resend the corrected message with a new id, and with the replace payload refering to the previous message by id".
+  if (replace !== undefined) message.append(xml('replace', { xmlns: NS_CORRECT, id: replace }));
+  if (isPrivate) {
+    // XEP-0280 §6: the sending client adds "a <private/> element qualified by the namespace
+    // 'urn:xmpp:carbons:2'" (and a XEP-0334 <no-copy/> hint) to keep a message from being copied.
+    message.append(xml('private', { xmlns: NS_CARBONS }));
+    // XEP-0334 §4.3: "This hint MUST only be included on messages addressed to full JIDs".
+    if (parseJid(to)?.resource !== undefined) message.append(xml('no-copy', { xmlns: NS_HINTS }));
+  }
+  return message;
 }
 
 /**
@@ -225,13 +256,14 @@ export function toChatMessage(
     direction,
     from: parsed.from,
     to: parsed.to ?? me ?? '',
-    body: parsed.body,
+    body: parsed.body ?? '',
     stamp: resolveStamp(parsed.delay, nowMs),
     // Incoming messages have reached us; another resource's outgoing ones have left it.
     state: direction === 'in' ? 'delivered' : 'sent',
   };
   if (parsed.originId !== undefined) message.originId = parsed.originId;
   if (parsed.stanzaId !== undefined) message.stanzaId = parsed.stanzaId;
+  if (parsed.idAttr !== undefined && parsed.idAttr !== message.id) message.wireId = parsed.idAttr;
   // §7: "Messages MUST have an 'id' to use Chat Markers."
   if (direction === 'in' && parsed.markable && parsed.idAttr !== undefined) message.markableId = parsed.idAttr;
   return message;

@@ -1,6 +1,9 @@
 import type { SessionLifecycleEvent } from '../feature.js';
 import type { MessageStore } from '../../store/message-store.js';
 
+/** XEP-0085 §2: the five chat states. */
+export type ChatState = 'active' | 'composing' | 'paused' | 'inactive' | 'gone';
+
 /** Where a message stands, as far as this client can know. */
 export type ChatMessageState = 'sending' | 'sent' | 'delivered' | 'displayed' | 'error';
 
@@ -29,16 +32,36 @@ export interface ChatMessage {
   error?: ChatMessageError;
   /** Incoming markable message (XEP-0333): the stanza `id` a chat marker for it must name. */
   markableId?: string;
+  /**
+   * The stanza `id` attribute when it differs from `id` (what corrections and retractions name);
+   * absent when `id` is the stanza id itself (our own sends).
+   */
+  wireId?: string;
+  /** XEP-0308: the body was replaced by a correction from the original sender. */
+  corrected?: true;
+  /** XEP-0424: the original sender retracted the message; `body` is empty. */
+  retracted?: true;
 }
 
-/** A chat message as read off the wire (route time): no clock, no generated ids yet. */
+/** A XEP-0333 chat marker naming the message whose stanza id was `id`. */
+export interface ParsedMarker {
+  marker: 'received' | 'displayed' | 'acknowledged';
+  id: string;
+}
+
+/**
+ * A 1:1 message as read off the wire (route time, live or unwrapped from a carbon): no clock, no
+ * generated ids yet. It may carry content (`body`), or only payloads about other messages and
+ * the conversation (a chat state, a receipt, a marker, a correction, a retraction).
+ */
 export interface ParsedChatMessage {
   type: 'chat' | 'normal';
   /** Normalised sender JID (full when the server gave one). */
   from: string;
   /** Normalised recipient JID; absent when the stanza had no `to`. */
   to?: string;
-  body: string;
+  /** Non-empty; absent on a standalone notification. */
+  body?: string;
   /** The stanza's `id` attribute (what a receipt echoes). */
   idAttr?: string;
   originId?: string;
@@ -50,27 +73,22 @@ export interface ParsedChatMessage {
   receiptRequested: boolean;
   /** XEP-0333 `<markable/>` present (only set when true). */
   markable?: true;
+  /** XEP-0085 chat state (only when the stanza carries exactly one). */
+  chatState?: ChatState;
+  /** XEP-0184 `<received id/>`: the stanza id of the message acknowledged. */
+  receipt?: string;
+  /** XEP-0333 marker. */
+  marker?: ParsedMarker;
+  /** XEP-0308 `<replace id/>`: the stanza id of the message this body corrects. */
+  replace?: string;
+  /** XEP-0424 `<retract id/>`: the stanza id of the message retracted (the body is a fallback). */
+  retract?: string;
 }
 
-/** A content message arrived live. */
+/** A 1:1 message arrived live (content, a chat state, a receipt, a marker, a correction, a retraction). */
 export interface ChatMessageEvent {
   type: 'chat.message';
   message: ParsedChatMessage;
-}
-
-/** A XEP-0184 `<received id/>` from `from` (normalised full or bare JID). */
-export interface ChatReceiptEvent {
-  type: 'chat.receipt';
-  from: string;
-  id: string;
-}
-
-/** A XEP-0333 chat marker from `from` naming the message whose stanza id was `id`. */
-export interface ChatMarkerEvent {
-  type: 'chat.marker';
-  from: string;
-  id: string;
-  marker: 'received' | 'displayed' | 'acknowledged';
 }
 
 /** A `type='error'` message bouncing the message whose stanza id was `id`. */
@@ -93,6 +111,41 @@ export interface ChatSendEvent {
   type: 'chat.send';
   to: string;
   body: string;
+  /**
+   * Stanza id and origin-id to use (so the caller knows the stored message's id): used when
+   * non-empty, at most 1024 characters and not already in the conversation; else one is generated.
+   */
+  id?: string;
+  /** XEP-0280 §6: keep this message from our other devices (no carbon copies). */
+  private?: boolean;
+}
+
+/** Intent: our chat state in the conversation with `jid` changed (typing → `composing`). */
+export interface ChatComposeEvent {
+  type: 'chat.compose';
+  jid: string;
+  state: ChatState;
+}
+
+/** Intent: replace the body of our last outgoing message `id` (the stored id) in the conversation with `jid`. */
+export interface ChatCorrectEvent {
+  type: 'chat.correct';
+  jid: string;
+  id: string;
+  body: string;
+}
+
+/** Intent: retract our outgoing message `id` (the stored id) in the conversation with `jid`. */
+export interface ChatRetractEvent {
+  type: 'chat.retract';
+  jid: string;
+  id: string;
+}
+
+/** Internal: the pause delay after our last `composing` ran out. */
+export interface ChatComposePauseEvent {
+  type: 'chat.composePause';
+  jid: string;
 }
 
 /** Intent: everything up to message `id` (default: the newest) in the conversation with `jid` is read. */
@@ -102,9 +155,12 @@ export interface ChatMarkReadEvent {
   id?: string;
 }
 
-export type ChatRoutedEvent = ChatMessageEvent | ChatReceiptEvent | ChatMarkerEvent | ChatBounceEvent;
+export type ChatRoutedEvent = ChatMessageEvent | ChatBounceEvent;
 
-export type ChatEvent = ChatRoutedEvent | ChatCarbonEvent | ChatSendEvent | ChatMarkReadEvent | SessionLifecycleEvent;
+/** The app events the chat feature declares as intents. */
+export type ChatIntent = ChatSendEvent | ChatMarkReadEvent | ChatComposeEvent | ChatCorrectEvent | ChatRetractEvent;
+
+export type ChatEvent = ChatRoutedEvent | ChatCarbonEvent | ChatIntent | ChatComposePauseEvent | SessionLifecycleEvent;
 
 export interface ChatContext {
   /** Own full JID of the current (or last) stream. */
@@ -119,7 +175,15 @@ export type ConversationEvent =
   /** A chat marker: `id` and every earlier outgoing message move up to `state` (never down). */
   | { type: 'conversation.marked'; id: string; state: 'delivered' | 'displayed' }
   | { type: 'conversation.bounced'; id: string; error: ChatMessageError }
-  | { type: 'conversation.markRead'; id?: string; markerSent?: string };
+  | { type: 'conversation.markRead'; id?: string; markerSent?: string }
+  /** Another of our devices sent a `displayed` marker for `id` (a sent carbon): read up to there, forward only. */
+  | { type: 'conversation.readElsewhere'; id: string }
+  /** The peer's chat state; `content`: it came with (or as the absence in) a content message. */
+  | { type: 'conversation.peerState'; state: ChatState | undefined; content: boolean }
+  /** The chat state we last sent to the peer. */
+  | { type: 'conversation.stateSent'; state: ChatState }
+  | { type: 'conversation.corrected'; id: string; body: string }
+  | { type: 'conversation.retracted'; id: string };
 
 export interface ConversationInput {
   jid: string;
@@ -133,4 +197,13 @@ export interface ConversationContext {
   readUpTo: string | undefined;
   /** Id (in this store) of the newest incoming message a `displayed` marker was sent for. */
   markerSent: string | undefined;
+  /** XEP-0085: the peer's current chat state, if it ever sent one (a content message without one means `active`). */
+  typing: ChatState | undefined;
+  /**
+   * XEP-0085 §5.1: whether the peer's client takes part in chat states: unknown until it writes,
+   * `true` once it sent a state, `false` after a content message without one.
+   */
+  peerChatStates: boolean | undefined;
+  /** The chat state we last sent in this conversation (`active` with every content message). */
+  sentState: ChatState | undefined;
 }

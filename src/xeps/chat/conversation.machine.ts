@@ -3,9 +3,51 @@ import { append, at, emptyStore, get, positionOf, update, type MessageStore } fr
 import type { ChatMessage, ConversationContext, ConversationEvent, ConversationInput } from './chat.types.js';
 
 /**
+ * How far back from the newest message a stanza id named by a correction, a retraction or a
+ * marker carbon is looked for when it is not the store key itself: these name recent messages
+ * (XEP-0308 corrects the last one), and the scan must not grow with history.
+ */
+export const LOOKBACK = 500;
+
+/** The stanza `id` a message went out with (what receipts, markers, corrections and retractions name). */
+export function wireIdOf(message: ChatMessage): string {
+  return message.wireId ?? message.id;
+}
+
+/**
+ * The message of `direction` whose stanza id is `wireId`: the store key first (O(1)), else the
+ * newest {@link LOOKBACK} messages. Never a message of the other direction, so a peer cannot
+ * name one of ours and we cannot name one of theirs.
+ */
+export function findByWireId(
+  messages: MessageStore<ChatMessage>,
+  wireId: string,
+  direction: 'in' | 'out',
+  match: (m: ChatMessage) => string | undefined = wireIdOf,
+): ChatMessage | undefined {
+  const keyed = get(messages, wireId);
+  if (keyed && keyed.direction === direction && match(keyed) === wireId) return keyed;
+  for (let p = messages.size - 1; p >= Math.max(0, messages.size - LOOKBACK); p--) {
+    const message = at(messages, p)!;
+    if (message.direction === direction && match(message) === wireId) return message;
+  }
+  return undefined;
+}
+
+/** The newest outgoing message among the last {@link LOOKBACK}, if any. */
+export function lastOutgoing(messages: MessageStore<ChatMessage>): ChatMessage | undefined {
+  for (let p = messages.size - 1; p >= Math.max(0, messages.size - LOOKBACK); p--) {
+    const message = at(messages, p)!;
+    if (message.direction === 'out') return message;
+  }
+  return undefined;
+}
+
+/**
  * One 1:1 conversation (`chat:<bareJid>`): its messages in a `MessageStore` (append cost does not
- * grow with history, ids dedupe live, carbon and later archive copies) and the read position.
- * It only holds data; the chat manager parses, checks senders and writes to the wire.
+ * grow with history, ids dedupe live, carbon and later archive copies), the read position and the
+ * chat states both ways. It only holds data; the chat manager parses, checks senders and writes
+ * to the wire.
  */
 export const conversationLogic = setup({
   types: {
@@ -47,16 +89,71 @@ export const conversationLogic = setup({
         return get(context.messages, event.id) ? event.id : context.readUpTo;
       },
     }),
+    readElsewhere: assign(({ context, event }) => {
+      if (event.type !== 'conversation.readElsewhere') return {};
+      const position = positionOf(context.messages, event.id);
+      const ahead = (current: string | undefined) => current === undefined || positionOf(context.messages, current) < position;
+      // Read positions synced from our other devices only move forward.
+      if (position === -1) return {};
+      return {
+        readUpTo: ahead(context.readUpTo) ? event.id : context.readUpTo,
+        // That device sent the marker: this one need not send it again.
+        markerSent: ahead(context.markerSent) ? event.id : context.markerSent,
+      };
+    }),
+    peerState: assign(({ context, event }) => {
+      if (event.type !== 'conversation.peerState') return {};
+      const { state, content } = event;
+      return {
+        // A content message without a state says the peer is active again.
+        typing: state ?? (content ? 'active' : context.typing),
+        peerChatStates: state !== undefined ? true : content ? false : context.peerChatStates,
+      };
+    }),
+    stateSent: assign({
+      sentState: ({ context, event }) => (event.type === 'conversation.stateSent' ? event.state : context.sentState),
+    }),
+    correct: assign({
+      messages: ({ context, event }) => {
+        if (event.type !== 'conversation.corrected') return context.messages;
+        return update(context.messages, event.id, (m): ChatMessage =>
+          m.retracted || m.body === event.body ? m : { ...m, body: event.body, corrected: true },
+        );
+      },
+    }),
+    retract: assign({
+      messages: ({ context, event }) => {
+        if (event.type !== 'conversation.retracted') return context.messages;
+        return update(context.messages, event.id, (m): ChatMessage => {
+          if (m.retracted) return m;
+          const { corrected: _corrected, ...rest } = m;
+          return { ...rest, body: '', retracted: true };
+        });
+      },
+    }),
   },
 }).createMachine({
   id: 'conversation',
-  context: ({ input }) => ({ jid: input.jid, messages: emptyStore<ChatMessage>(), readUpTo: undefined, markerSent: undefined }),
+  context: ({ input }) => ({
+    jid: input.jid,
+    messages: emptyStore<ChatMessage>(),
+    readUpTo: undefined,
+    markerSent: undefined,
+    typing: undefined,
+    peerChatStates: undefined,
+    sentState: undefined,
+  }),
   on: {
     'conversation.add': { actions: 'addMessage' },
     'conversation.delivered': { actions: 'markDelivered' },
     'conversation.marked': { actions: 'applyMarker' },
     'conversation.bounced': { actions: 'markBounced' },
     'conversation.markRead': { actions: 'markRead' },
+    'conversation.readElsewhere': { actions: 'readElsewhere' },
+    'conversation.peerState': { actions: 'peerState' },
+    'conversation.stateSent': { actions: 'stateSent' },
+    'conversation.corrected': { actions: 'correct' },
+    'conversation.retracted': { actions: 'retract' },
   },
 });
 

@@ -147,7 +147,19 @@ describe('chat route', () => {
     expect(
       route(`<message from='kingrichard@royalty.england.lit/throne' id='bi29sg183b4v' to='northumberland@shakespeare.lit/westminster'>
         <received xmlns='urn:xmpp:receipts' id='richard2-4.1.247'/></message>`),
-    ).toEqual([{ type: 'chat.receipt', from: 'kingrichard@royalty.england.lit/throne', id: 'richard2-4.1.247' }]);
+    ).toEqual([
+      {
+        type: 'chat.message',
+        message: {
+          type: 'normal',
+          from: 'kingrichard@royalty.england.lit/throne',
+          to: 'northumberland@shakespeare.lit/westminster',
+          idAttr: 'bi29sg183b4v',
+          receipt: 'richard2-4.1.247',
+          receiptRequested: false,
+        },
+      },
+    ]);
     expect(
       route(`<message from='juliet@capulet.example' id='out-1' type='error'><body>hi</body>
         <error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>`),
@@ -354,7 +366,17 @@ describe('chat markers (XEP-0333)', () => {
       routeContext('northumberland@shakespeare.lit/westminster'),
     );
     expect(marker.map((d) => d.event)).toEqual([
-      { type: 'chat.marker', from: 'kingrichard@royalty.england.lit/throne', id: 'message-1', marker: 'received' },
+      {
+        type: 'chat.message',
+        message: {
+          type: 'normal',
+          from: 'kingrichard@royalty.england.lit/throne',
+          to: 'northumberland@shakespeare.lit/westminster',
+          idAttr: 'message-2',
+          marker: { marker: 'received', id: 'message-1' },
+          receiptRequested: false,
+        },
+      },
     ]);
     const markable = ok(
       parseChatMessage(
