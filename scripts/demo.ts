@@ -1,43 +1,19 @@
 /**
  * The main job: start the local Prosody (installing it when run as root), register two demo
- * users, connect them — alice over TCP, bob over WebSocket — exchange a message and print the
- * machine states they went through. Run with `npm run demo`.
+ * users, connect them — alice over TCP, bob over WebSocket — make them contacts, chat with
+ * receipts and read markers, and print the machine states and views they went through.
+ * Run with `npm run demo`.
  */
-import { xml } from '@xmpp/xml';
-import { fromCallback } from 'xstate';
-import { createXmppClient, defaultFeatures, defineFeature, selectConnection, type XmppClient } from '../src/index.js';
+import type { AnyActorRef } from 'xstate';
+import { connectChat, connectRoster, createXmppClient, selectConnection, type ChatMessage, type XmppClient } from '../src/index.js';
 import { PROSODY_DOMAIN, TCP_URL, WS_URL, registerUser, startProsody } from './prosody.js';
 
 const users = [
   { username: 'demo-alice', password: 'demo-alice-password', service: TCP_URL },
   { username: 'demo-bob', password: 'demo-bob-password', service: WS_URL },
 ] as const;
-
-interface InboxMessage {
-  type: 'inbox.message';
-  from: string;
-  text: string;
-}
-
-/**
- * A feature written for the demo, to show the extension point: it claims chat messages with a
- * body and emits them from its actor. (Full conversations are the chat feature's job.)
- */
-const inbox = defineFeature<InboxMessage>({
-  id: 'demo-inbox',
-  spec: [],
-  discoFeatures: [],
-  handles: [{ stanza: 'message', ns: 'jabber:client' }],
-  route(stanza) {
-    const text = stanza.getChildText('body');
-    return stanza.attrs.type === 'chat' && text ? [{ type: 'inbox.message', from: stanza.attrs.from ?? '', text }] : [];
-  },
-  logic: () =>
-    fromCallback<InboxMessage, unknown, InboxMessage>(({ receive, emit }) => {
-      receive((event) => emit(event));
-    }),
-  lifetime: 'session',
-});
+const ALICE = `demo-alice@${PROSODY_DOMAIN}`;
+const BOB = `demo-bob@${PROSODY_DOMAIN}`;
 
 function describeState(client: XmppClient): string {
   const snapshot = client.getSnapshot();
@@ -48,31 +24,85 @@ function describeState(client: XmppClient): string {
   return `session=${JSON.stringify(snapshot.value)} connection=${view.status}${online} actors=[${children}]`;
 }
 
+/** Resolves once `check` holds for the actor's snapshot (the way a UI re-renders on change). */
+function until<T>(actor: AnyActorRef | undefined, check: (snapshot: never) => T | undefined, what: string): Promise<T> {
+  if (!actor) return Promise.reject(new Error(`${what}: no such actor`));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: not within 10 s`)), 10_000);
+    const test = (snapshot: unknown) => {
+      const result = check(snapshot as never);
+      if (result === undefined) return false;
+      clearTimeout(timer);
+      resolve(result);
+      return true;
+    };
+    if (test(actor.getSnapshot())) return;
+    const subscription = actor.subscribe((snapshot) => {
+      if (test(snapshot)) subscription.unsubscribe();
+    });
+  });
+}
+
+const stateOf = (client: XmppClient, peer: string, id: string) =>
+  until(
+    client.feature(`chat:${peer}`),
+    (s) => {
+      const message = connectChat(s).messages.find((m) => m.id === id);
+      return message?.state === 'displayed' ? message : undefined;
+    },
+    'displayed marker',
+  );
+
 async function main() {
   const started = await startProsody();
   console.log(started ? 'Started the local Prosody.' : 'The local Prosody is already running.');
   for (const user of users) await registerUser(user.username, user.password, PROSODY_DOMAIN);
 
   const [alice, bob] = users.map((user) => {
-    const client = createXmppClient(
-      { service: user.service, domain: PROSODY_DOMAIN, username: user.username, password: user.password },
-      { features: [...defaultFeatures, inbox] },
-    );
+    const client = createXmppClient({ service: user.service, domain: PROSODY_DOMAIN, username: user.username, password: user.password });
     client.on('status', ({ connection }) => console.log(`  ${user.username.padEnd(10)} → ${connection.status}`));
+    // Each asks to see the other's presence; whoever is asked says yes.
+    client.on('contact.request', ({ jid }) => {
+      console.log(`  ${user.username.padEnd(10)} ← subscription request from ${jid}: approved`);
+      client.contacts.approve(jid);
+    });
+    client.on('message', ({ message }: { message: ChatMessage }) =>
+      console.log(`  ${user.username.padEnd(10)} ${message.direction === 'in' ? '←' : '→'} "${message.body}"`),
+    );
     return client;
   }) as [XmppClient, XmppClient];
 
   console.log('\nConnecting (alice over TCP, bob over WebSocket):');
   await Promise.all([alice.start(), bob.start()]);
 
-  const body = `Hello Bob, it is ${new Date().toISOString()}`;
-  const incoming = new Promise<InboxMessage>((resolve) => {
-    bob.actor.system.get(inbox.id)!.on('inbox.message', (event: InboxMessage) => resolve(event));
-  });
-  console.log(`\nalice sends: "${body}"`);
-  alice.sendStanza(xml('message', { to: `demo-bob@${PROSODY_DOMAIN}`, type: 'chat' }, xml('body', {}, body)));
-  const { text } = await incoming;
-  console.log(`\nbob received: "${text}"`);
+  console.log('\nContacts (the server keeps them between runs):');
+  await Promise.all([alice.contacts.add(BOB, 'Bob'), bob.contacts.add(ALICE, 'Alice')]);
+  const aliceRoster = await until(
+    alice.feature('roster'),
+    (s) => {
+      const view = connectRoster(s, { presence: alice.feature('presence')!.getSnapshot() });
+      return view.get(BOB)?.subscription === 'both' ? view : undefined;
+    },
+    'mutual subscription',
+  );
+  console.log(`  alice's roster: ${aliceRoster.contacts.map((c) => `${c.name ?? c.jid} (${c.subscription})`).join(', ')}`);
+  bob.presence.set('away', 'making coffee');
+
+  console.log('\nChatting:');
+  const sent = await alice.messages.send(BOB, `Hello Bob, it is ${new Date().toISOString()}`);
+  await until(bob.feature(`chat:${ALICE}`), (s) => (connectChat(s).unread > 0 ? true : undefined), 'message at bob');
+  bob.messages.markRead(ALICE);
+  const displayed = await stateOf(alice, BOB, sent.id);
+  console.log(`  alice's message is now "${displayed.state}" (receipt, then bob's displayed marker)`);
+  const bobInAlice = await until(
+    alice.feature('presence'),
+    (s) => {
+      const contact = connectRoster(alice.feature('roster')!.getSnapshot(), { presence: s }).get(BOB);
+      return contact?.presence?.show === 'away' ? contact.presence : undefined;
+    },
+    "bob's presence at alice",
+  );
+  console.log(`  alice sees bob as ${bobInAlice.show} ("${bobInAlice.status ?? ''}")`);
 
   console.log('\nMachine states while online:');
   console.log(`  alice: ${describeState(alice)}`);
