@@ -17,7 +17,8 @@ const MAX_STATUS = 1024;
 /** RFC 6121 §4.7.2: the show, status and priority of an available presence. */
 export function parseResourcePresence(stanza: Element): ResourcePresence {
   const showText = stanza.getChildText('show', NS_CLIENT)?.trim();
-  // RFC 6121 §4.7.2.1: an unknown <show/> value is treated as if absent (plain available).
+  // RFC 6121 §4.7.2.1 defines chat, away, xa and dnd, and "If no <show/> element is provided, the entity
+  // is assumed to be online and available." An unknown value is read here as if absent (our choice).
   const show: Show = showText !== undefined && SHOWS.includes(showText) ? (showText as Show) : 'available';
   const presence: ResourcePresence = { show, priority: 0 };
   const status = stanza.getChildText('status', NS_CLIENT);
@@ -77,7 +78,7 @@ export const buildUnsubscribe = (jid: string) => subscriptionStanza(jid, 'unsubs
 /** RFC 6121 §3.1.4 / §3.2.1: denying a request, or cancelling the contact's subscription to us. */
 export const buildUnsubscribed = (jid: string) => subscriptionStanza(jid, 'unsubscribed');
 
-/** Our broadcast presence (RFC 6121 §4.2, §4.4): `unavailable` ends it, other shows go in `<show/>`. */
+/** Our broadcast presence (RFC 6121 §4.2, §4.4; §4.5 for `unavailable`, which ends it); other shows go in `<show/>`. */
 export function buildPresence(
   show: Show | 'unavailable',
   status?: string,

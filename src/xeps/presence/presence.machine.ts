@@ -78,7 +78,7 @@ const SHOW_RANK: Record<Show, number> = { chat: 5, available: 4, away: 3, xa: 2,
 
 /**
  * The presence to show for a contact: its available resource with the highest priority, the
- * more available show breaking ties (RFC 6121 §4.7.2.3 uses priority for delivery; here for display).
+ * more available show breaking ties (RFC 6121 §4.7.2.3 and §8 use priority for delivery; here for display).
  */
 export function aggregate(resources: Record<string, ResourcePresence> | undefined): (ResourcePresence & { jid: string }) | undefined {
   let best: (ResourcePresence & { jid: string }) | undefined;

@@ -20,7 +20,7 @@ const MAX_TEXT = 1024;
 /** Reads one `<item/>`: a roster item, a removal, or why it is unusable. */
 export function parseRosterItem(el: Element): RosterItem | RosterRemoval | StanzaParseError {
   if (el.name !== 'item' || el.getNS() !== NS_ROSTER) return new StanzaParseError('not a roster item');
-  // RFC 6121 §2.1.2.3: the 'jid' attribute is REQUIRED; roster items are bare JIDs.
+  // RFC 6121 §2.1.2.3: the 'jid' attribute is REQUIRED. Keeping only bare-JID items is this client's own rule.
   const raw = el.attrs.jid;
   const jid = normalizeJid(raw);
   if (jid === undefined || bareJid(raw) !== jid) return new StanzaParseError(`unusable item jid ${String(raw)}`);
@@ -30,7 +30,7 @@ export function parseRosterItem(el: Element): RosterItem | RosterRemoval | Stanz
   const item: RosterItem = { jid, subscription: subscription as Subscription, groups: [] };
   const name = el.attrs.name;
   if (typeof name === 'string' && name.length > 0) item.name = name.slice(0, MAX_TEXT);
-  // RFC 6121 §2.1.2.2: 'subscribe' is the only value the 'ask' attribute may have.
+  // RFC 6121 §2.1.2.2 defines only the value "subscribe" for 'ask' (a "Pending Out" sub-state).
   if (el.attrs.ask === 'subscribe') item.ask = 'subscribe';
   if (el.attrs.approved === 'true' || el.attrs.approved === '1') item.approved = true;
   const groups = new Set<string>();
