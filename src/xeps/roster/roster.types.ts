@@ -65,9 +65,10 @@ export interface RosterCache {
 
 export interface RosterOptions {
   /**
-   * Whether the server supports roster versioning (RFC 6121 §2.6.1 stream feature).
-   * `'auto'`: send `ver` only once a result carried one (the session does not expose stream
-   * features to features yet). `true`: always send `ver` (empty to bootstrap). `false`: never.
+   * Whether to use roster versioning (RFC 6121 §2.6). `'auto'`: send `ver` when the session's
+   * stream features offer versioning, or — for a session that did not report its features — once
+   * a result carried one. `true`: send `ver` (empty to bootstrap) unless the stream features say
+   * the server lacks versioning. `false`: never.
    * @default 'auto'
    */
   versioning?: boolean | 'auto';
