@@ -38,7 +38,7 @@ export type LoginFn = (target: LoginTarget) => Promise<LoginSession>;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Rejects with `what` after `ms` unless `promise` settles first; `onTimeout` cleans up. */
-async function within<T>(promise: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+export async function within<T>(promise: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -54,7 +54,7 @@ async function within<T>(promise: Promise<T>, ms: number, what: string, onTimeou
 }
 
 /** Logout is not measured, but must finish (or give up) before the next login starts. */
-async function bounded(stop: () => Promise<unknown>, ms = 5000): Promise<void> {
+export async function bounded(stop: () => Promise<unknown>, ms = 5000): Promise<void> {
   await Promise.race([
     stop().then(
       () => undefined,
@@ -123,7 +123,7 @@ const STOCK_SPECIFIER: string = '@xmpp/client';
 export const loadStock = (): Promise<StockModule> => import(STOCK_SPECIFIER) as Promise<StockModule>;
 
 /** Node 20 has no global WebSocket; stock @xmpp/websocket needs one. */
-async function withGlobalWebSocket<T>(impl: unknown, fn: () => Promise<T>): Promise<T> {
+export async function withGlobalWebSocket<T>(impl: unknown, fn: () => Promise<T>): Promise<T> {
   const g = globalThis as { WebSocket?: unknown };
   const had = Object.prototype.hasOwnProperty.call(g, 'WebSocket');
   const previous = g.WebSocket;

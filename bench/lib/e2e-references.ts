@@ -1,0 +1,104 @@
+/**
+ * The reference pairs of the end-to-end benchmark, each used as its documentation shows:
+ * stock @xmpp/client (`xml` messages, `send`, `on('stanza')`), StanzaJS (`sendMessage`, the
+ * `message` event) and the floor, a hand-written raw TCP client (bench/lib/raw-xmpp.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import { C2S_PORT, PROSODY_HOST } from '../../scripts/prosody.js';
+import type { E2ePair, OpenPair, SendOutcome } from './e2e-delivery.js';
+import { escapeXml, rawLogin } from './raw-xmpp.js';
+import { stanzaSession, stockSession, type StockStanza } from './reference-sessions.js';
+
+export const stockPair: OpenPair = async ({ service, sender, receiver }, delivery): Promise<E2ePair> => {
+  const [a, b] = await Promise.all([
+    stockSession(service, sender),
+    stockSession(service, receiver, (xmpp) =>
+      xmpp.on('stanza', (el: StockStanza) => {
+        if (!el.is('message')) return;
+        const body = el.getChildText('body');
+        if (body !== null) delivery.record(body);
+      }),
+    ),
+  ]);
+  // Measured in steady state: stream management on, both available (as an app would be).
+  await Promise.all([a.smEnabled, b.smEnabled, a.xmpp.send(a.xml('presence')), b.xmpp.send(b.xml('presence'))]);
+  return {
+    receiverJid: b.xmpp.jid?.toString() ?? '',
+    sendAll(to, bodies): SendOutcome {
+      const t0 = performance.now();
+      const sends = bodies.map((body, i) => a.xmpp.send(a.xml('message', { type: 'chat', to, id: `m${i}` }, a.xml('body', {}, body))));
+      const loopMs = performance.now() - t0;
+      return { loopMs, done: Promise.all(sends).then(() => undefined) };
+    },
+    stop: async () => {
+      await Promise.all([a.stop(), b.stop()]);
+    },
+  };
+};
+
+export function stanzaPair(wsUrl: string): OpenPair {
+  return async ({ sender, receiver }, delivery): Promise<E2ePair> => {
+    const [a, b] = await Promise.all([
+      stanzaSession(wsUrl, sender),
+      stanzaSession(wsUrl, receiver, (client) =>
+        client.on('message', (msg: { body?: string }) => {
+          if (msg.body !== undefined) delivery.record(msg.body);
+        }),
+      ),
+    ]);
+    await Promise.all([a.smEnabled, b.smEnabled]);
+    a.client.sendPresence();
+    b.client.sendPresence();
+    return {
+      receiverJid: b.client.jid,
+      sendAll(to, bodies): SendOutcome {
+        // 'message:sent' fires as its outgoing queue hands each message to the transport.
+        let sent = 0;
+        const done = new Promise<void>((resolve) => {
+          a.client.on('message:sent', () => {
+            if (++sent === bodies.length) resolve();
+          });
+        });
+        const t0 = performance.now();
+        for (const body of bodies) a.client.sendMessage({ to, type: 'chat', body });
+        return { loopMs: performance.now() - t0, done };
+      },
+      stop: async () => {
+        await Promise.all([a.stop(), b.stop()]);
+      },
+    };
+  };
+}
+
+/** The floor: no library, one socket write per message, the receiver parses and reads `<body/>`. */
+export const rawPair: OpenPair = async ({ sender, receiver }, delivery): Promise<E2ePair> => {
+  const login = (account: typeof sender) =>
+    rawLogin({
+      host: PROSODY_HOST,
+      port: C2S_PORT,
+      domain: account.domain,
+      username: account.username,
+      password: account.password,
+      presence: true,
+    });
+  const [a, b] = await Promise.all([login(sender), login(receiver)]);
+  b.onElement((el) => {
+    if (el.name !== 'message') return;
+    const body = el.getChildText('body');
+    if (body !== null) delivery.record(body);
+  });
+  return {
+    receiverJid: b.jid,
+    sendAll(to, bodies): SendOutcome {
+      const t0 = performance.now();
+      let last: Promise<void> = Promise.resolve();
+      bodies.forEach((body, i) => {
+        last = a.write(`<message type='chat' to='${escapeXml(to)}' id='m${i}'><body>${escapeXml(body)}</body></message>`);
+      });
+      return { loopMs: performance.now() - t0, done: last };
+    },
+    stop: async () => {
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
+};
