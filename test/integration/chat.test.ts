@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { defaultFeatures } from '../../src/xeps/registry.js';
-import { carbons, connectCarbons, type CarbonsLogic } from '../../src/xeps/carbons/index.js';
+import { connectCarbons, type CarbonsLogic } from '../../src/xeps/carbons/index.js';
 import { connectCaps, type CapsLogic } from '../../src/xeps/caps/index.js';
-import { chat, connectChat, conversationId, sendMessage, type ChatMessage, type ConversationLogic } from '../../src/xeps/chat/index.js';
+import { connectChat, conversationId, sendMessage, type ChatMessage, type ConversationLogic } from '../../src/xeps/chat/index.js';
 import { TCP_URL, WS_URL, uniqueUsers, type TestUser } from '../../scripts/prosody.js';
 import { observedClient, type ObservedClient } from '../support/client.js';
 
-const features = [...defaultFeatures, chat, carbons];
+// chat and carbons are part of the default features.
+const features = defaultFeatures;
 const running: ObservedClient[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.client.stop()));
@@ -111,5 +112,49 @@ describe('chat and carbons against the local Prosody', () => {
         ['in', 'hi both'],
       ]);
     }
+  });
+
+  it('shows the partner typing (XEP-0085) and applies a correction and a retraction from the sender', async () => {
+    const [aliceUser, bobUser] = await uniqueUsers(['alice', 'bob']);
+    const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!, WS_URL)]);
+    const typingOn = async (c: Online, peer: string, state: string) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const ref = c.client.actor.system.get(conversationId(peer));
+        if (ref) {
+          await waitFor(ref, (s) => connectChat(s as SnapshotFrom<ConversationLogic>).typing === state, {
+            timeout: Math.max(1, deadline - Date.now()),
+          });
+          return;
+        }
+        if (Date.now() > deadline) throw new Error(`no conversation with ${peer}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    // Bob writes first (with <active/>): alice's client learns that bob's takes part in chat states (§5.1).
+    sendMessage(bob.chat, aliceUser!.jid, 'hi alice');
+    await conversationOf(alice, bobUser!.jid, (m) => m.length === 1);
+    await typingOn(alice, bobUser!.jid, 'active');
+
+    alice.chat.send({ type: 'chat.compose', jid: bobUser!.jid, state: 'composing' });
+    await typingOn(bob, aliceUser!.jid, 'composing');
+
+    sendMessage(alice.chat, bobUser!.jid, 'helo bob', { id: 'alice-msg-1' });
+    await typingOn(bob, aliceUser!.jid, 'active');
+    await conversationOf(bob, aliceUser!.jid, (m) => m.some((x) => x.body === 'helo bob'));
+    alice.chat.send({ type: 'chat.correct', jid: bobUser!.jid, id: 'alice-msg-1', body: 'hello bob' });
+    const corrected = await conversationOf(bob, aliceUser!.jid, (m) => m.some((x) => x.corrected));
+    expect(corrected.map((m) => [m.direction, m.body, m.corrected])).toEqual([
+      ['out', 'hi alice', undefined],
+      ['in', 'hello bob', true],
+    ]);
+
+    alice.chat.send({ type: 'chat.retract', jid: bobUser!.jid, id: 'alice-msg-1' });
+    const retracted = await conversationOf(bob, aliceUser!.jid, (m) => m.some((x) => x.retracted));
+    expect(retracted.map((m) => [m.body, m.retracted])).toEqual([
+      ['hi alice', undefined],
+      ['', true],
+    ]);
   });
 });
