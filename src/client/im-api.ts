@@ -4,8 +4,9 @@ import { bareJid, normalizeJid } from '../jid.js';
 import type { SessionMachine } from '../machines/session.machine.js';
 import { get, type MessageStore } from '../store/message-store.js';
 import { block, unblock } from '../xeps/blocking/blocking.machine.js';
+import { CHAT_STATES } from '../xeps/chat/chat-states.codec.js';
 import { conversationId } from '../xeps/chat/chat.machine.js';
-import type { ChatMessage, ChatSendEvent } from '../xeps/chat/chat.types.js';
+import type { ChatMessage, ChatSendEvent, ChatState } from '../xeps/chat/chat.types.js';
 import type { FeatureServices } from '../xeps/feature.js';
 import { checkOwnPresence } from '../xeps/presence/presence.machine.js';
 import type { Show } from '../xeps/presence/presence.types.js';
@@ -34,6 +35,12 @@ export interface MessagesApi {
   send(to: string, body: string, options?: SendMessageOptions): Promise<ChatMessage>;
   /** Marks the conversation with `jid` read up to message `id` (default: the newest), sending a XEP-0333 `displayed` marker. */
   markRead(jid: string, id?: string): void;
+  /** XEP-0085: tells `jid` we are typing (`composing`), stopped (`paused`), … — repeated states are not resent. */
+  compose(jid: string, state: ChatState): void;
+  /** XEP-0308: replaces the body of our last message `id` to `jid`. */
+  correct(jid: string, id: string, body: string): void;
+  /** XEP-0424: retracts our message `id` to `jid`. */
+  retract(jid: string, id: string): void;
 }
 
 /** Promise helpers over the roster, presence and blocking features. */
@@ -96,7 +103,7 @@ export function createImApi(
       if (typeof body !== 'string' || body.length === 0) throw argument('a message needs a non-empty body');
       requireFeature('chat');
       const id = globalThis.crypto.randomUUID();
-      const intent = { type: 'chat.send', to: recipient, body, id, ...(options.private ? { private: true } : {}) } as ChatSendEvent;
+      const intent: ChatSendEvent = { type: 'chat.send', to: recipient, body, id, ...(options.private ? { private: true } : {}) };
       session.send(intent);
       // The chat manager stores the message synchronously while handling the intent.
       const conversation = session.system.get(conversationId(bareJid(recipient)!)) as AnyActorRef | undefined;
@@ -108,6 +115,23 @@ export function createImApi(
       const peer = jidArgument(jid);
       requireFeature('chat');
       session.send(id === undefined ? { type: 'chat.markRead', jid: peer } : { type: 'chat.markRead', jid: peer, id });
+    },
+    compose(jid, state) {
+      const peer = jidArgument(jid);
+      if (!CHAT_STATES.includes(state)) throw argument(`state must be one of ${CHAT_STATES.join(', ')}`);
+      requireFeature('chat');
+      session.send({ type: 'chat.compose', jid: peer, state });
+    },
+    correct(jid, id, body) {
+      const peer = jidArgument(jid);
+      if (typeof body !== 'string' || body.length === 0) throw argument('a correction needs a non-empty body');
+      requireFeature('chat');
+      session.send({ type: 'chat.correct', jid: peer, id, body });
+    },
+    retract(jid, id) {
+      const peer = jidArgument(jid);
+      requireFeature('chat');
+      session.send({ type: 'chat.retract', jid: peer, id });
     },
   };
 

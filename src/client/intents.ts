@@ -1,5 +1,5 @@
 import type { BlockingCommand } from '../xeps/blocking/blocking.types.js';
-import type { ChatMarkReadEvent, ChatSendEvent } from '../xeps/chat/chat.types.js';
+import type { ChatIntent } from '../xeps/chat/chat.types.js';
 import type { PresenceIntent } from '../xeps/presence/presence.types.js';
 import type { RosterCommand } from '../xeps/roster/roster.types.js';
 
@@ -8,10 +8,4 @@ import type { RosterCommand } from '../xeps/roster/roster.types.js';
  * feature that declared it in `FeatureModule.intents`.
  */
 export type AppIntent =
-  | ChatSendEvent
-  | ChatMarkReadEvent
-  | RosterCommand
-  | { type: 'roster.refresh' }
-  | PresenceIntent
-  | BlockingCommand
-  | { type: 'blocking.refresh' };
+  ChatIntent | RosterCommand | { type: 'roster.refresh' } | PresenceIntent | BlockingCommand | { type: 'blocking.refresh' };

@@ -3,7 +3,7 @@ import { assign, enqueueActions, setup, type ActorRefFrom, type SnapshotFrom } f
 import { bareJid } from '../../jid.js';
 import { connectBlocking } from '../blocking/blocking.connect.js';
 import type { BlockingLogic } from '../blocking/blocking.machine.js';
-import type { FeatureInput, FeatureNotifyEvent, FeatureServices } from '../feature.js';
+import { notifyApp, type FeatureInput, type FeatureServices } from '../feature.js';
 import type { AppNotification } from '../../client/notifications.js';
 import { receive } from './chat.inbound.js';
 import { compose, correct, markRead, pause, retract, send } from './chat.outbound.js';
@@ -87,15 +87,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
           },
           // Stanzas are built while resolving and written when the actions execute.
           write: (stanza: Element) => enqueue(() => services.send(stanza)),
-          notify(peer, message) {
-            // A chat actor running on its own (unit tests) has no session to tell.
-            if (!self._parent) return;
-            const notification: FeatureNotifyEvent<AppNotification> = {
-              type: 'feature.notify',
-              notification: { type: 'message', conversation: peer, message },
-            };
-            enqueue.sendParent(notification);
-          },
+          notify: (peer, message) => notifyApp<AppNotification>(enqueue, system, { type: 'message', conversation: peer, message }),
           isBlocked: (jid) => (blocking ? connectBlocking(blocking.getSnapshot() as SnapshotFrom<BlockingLogic>).isBlocked(jid) : false),
           schedulePause(peer) {
             enqueue.cancel(pauseTimerId(peer));

@@ -59,6 +59,22 @@ describe('client.messages', () => {
     expect(() => idle.presence.set('away')).toThrow(XmppAdapterError);
   });
 
+  it('sends chat states, corrections and retractions through the chat feature', async () => {
+    const { server, client } = onlineClient();
+    const sent = await client.messages.send('bob@example.org', 'helo');
+    server.outgoing.length = 0;
+    client.messages.correct('bob@example.org', sent.id, 'hello');
+    const correction = server.expectOutgoing({ name: 'message', to: 'bob@example.org' });
+    expect(correction.getChild('replace', 'urn:xmpp:message-correct:0')!.attrs.id).toBe(sent.id);
+    client.messages.retract('bob@example.org', sent.id);
+    expect(
+      server.expectOutgoing({ name: 'message', to: 'bob@example.org' }).getChild('retract', 'urn:xmpp:message-retract:1'),
+    ).toBeDefined();
+    expect(() => client.messages.compose('bob@example.org', 'dancing' as never)).toThrow(/state must be one of/);
+    expect(() => client.messages.correct('bob@example.org', sent.id, '')).toThrow(XmppAdapterError);
+    await client.stop();
+  });
+
   it('tells which feature is missing when the app left it out', async () => {
     const server = createFakeServer();
     const client = createXmppClient(OPTIONS, { transport: server.logic, features: defaultFeatures.filter((f) => f.id !== 'chat') });

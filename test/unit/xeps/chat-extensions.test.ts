@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assign, createActor, createMachine, enqueueActions, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { createRouter } from '../../../src/router/router.js';
 import type { AppNotification } from '../../../src/client/notifications.js';
+import { SESSION_SYSTEM_ID } from '../../../src/xeps/feature.js';
 import { carbons, createCarbonsLogic } from '../../../src/xeps/carbons/index.js';
 import {
   NS_CHATSTATES,
@@ -63,7 +64,8 @@ function system({ blocked }: { blocked?: string[] } = {}) {
     ],
     on: { 'feature.notify': { actions: ({ event }) => notes.push(event.notification) } },
   });
-  const actor = createActor(parent, { clock: fake.clock });
+  // Features find the session by its system id.
+  const actor = createActor(parent, { clock: fake.clock, systemId: SESSION_SYSTEM_ID });
   actor.start();
   const chatActor = actor.system.get('chat') as AnyActorRef;
   const router = createRouter([chat, carbons]);
