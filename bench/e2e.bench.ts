@@ -12,15 +12,16 @@ import { pathToFileURL } from 'node:url';
 import { TCP_URL, WS_URL, startProsody, uniqueUsers, type TestUser } from '../scripts/prosody.js';
 import { disableArchiving } from './lib/archive-prefs.js';
 import { Delivery, type E2eEndpoints, type OpenPair } from './lib/e2e-delivery.js';
-import { oursPair } from './lib/e2e-ours.js';
+import { oursPair, oursPairWith } from './lib/e2e-ours.js';
 import { rawPair, stanzaPair, stockPair } from './lib/e2e-references.js';
 import { buildE2eSection, type E2eSample, type E2eSeries } from './lib/e2e-report.js';
-import { collectGarbage, envInt, loadAverage, prosodyPid, prosodyVersion, sleep } from './lib/env.js';
+import { collectGarbage, envInt, loadAverage, prosodyCpuMs, prosodyPid, prosodyVersion, sleep } from './lib/env.js';
 import { printSection, writeSection } from './lib/report.js';
 
 export interface E2eVariant {
   id: string;
-  library: 'xmpp-adapter' | '@xmpp/client' | 'StanzaJS' | 'raw socket (floor)';
+  library:
+    'xmpp-adapter' | 'xmpp-adapter, sendStanza without receipt request (diagnostic)' | '@xmpp/client' | 'StanzaJS' | 'raw socket (floor)';
   transport: 'TCP' | 'WS';
   open: OpenPair;
 }
@@ -31,6 +32,12 @@ export const E2E_VARIANTS: readonly E2eVariant[] = [
   { id: 'floor-tcp', library: 'raw socket (floor)', transport: 'TCP', open: rawPair },
   { id: 'ours-ws', library: 'xmpp-adapter', transport: 'WS', open: oursPair },
   { id: 'stock-ws', library: '@xmpp/client', transport: 'WS', open: stockPair },
+  {
+    id: 'ours-tcp-noreceipt',
+    library: 'xmpp-adapter, sendStanza without receipt request (diagnostic)',
+    transport: 'TCP',
+    open: oursPairWith({ plainSend: true }),
+  },
   { id: 'stanza-ws', library: 'StanzaJS', transport: 'WS', open: stanzaPair(WS_URL) },
 ];
 
@@ -63,6 +70,7 @@ async function burst(variant: E2eVariant, endpoints: E2eEndpoints, bodies: strin
     await sleep(SETTLE_MS);
     collectGarbage();
     const cpu0 = process.cpuUsage();
+    const prosody0 = prosodyCpuMs();
     const t0 = performance.now();
     delivery.lastProgressAt = t0;
     const outcome = pair.sendAll(pair.receiverJid, bodies);
@@ -71,9 +79,11 @@ async function burst(variant: E2eVariant, endpoints: E2eEndpoints, bodies: strin
     await delivery.settle(IDLE_TIMEOUT_MS);
     const receivedMs = (delivery.completedAt ?? performance.now()) - t0;
     const cpu = process.cpuUsage(cpu0);
+    const prosody1 = prosodyCpuMs();
     return {
       receivedMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      prosodyCpuMs: prosody0 !== undefined && prosody1 !== undefined ? prosody1 - prosody0 : undefined,
       loopMs: outcome.loopMs,
       senderDoneMs: await upTo(doneMs, IDLE_TIMEOUT_MS),
       acknowledgedMs: await upTo(ackedMs, IDLE_TIMEOUT_MS),

@@ -1,9 +1,10 @@
 /**
- * `npm run bench` — login latency, inbound pipeline throughput, appends to a long conversation.
- * `npm run bench -- login` (or `pipeline`, `message-store`) runs one of them. With both, each runs in
+ * `npm run bench` — login latency, inbound pipeline throughput, appends to a long conversation,
+ * end-to-end 1:1 throughput through Prosody, loading a 2,000-contact roster.
+ * `npm run bench -- login` (or `pipeline`, `message-store`, `e2e`, `roster`) runs one of them. With both, each runs in
  * a child process of its own, so that neither inherits the other's JIT and heap state.
  *
- * The login benchmark needs the local Prosody: it is started through scripts/prosody.ts if it is
+ * The login, e2e and roster benchmarks need the local Prosody: it is started through scripts/prosody.ts if it is
  * not up (and left running), and fresh accounts are registered for every run.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,9 +13,11 @@ import { startProsody } from '../scripts/prosody.js';
 import { createLoginAccounts, runLoginBench } from './login.bench.js';
 import { runPipelineBench } from './pipeline.bench.js';
 import { runMessageStoreBench } from './message-store.bench.js';
+import { runE2eBench } from './e2e.bench.js';
+import { runRosterBench } from './roster.bench.js';
 import { benchCommand } from './lib/report.js';
 
-const BENCHMARKS = ['login', 'pipeline', 'message-store'] as const;
+const BENCHMARKS = ['login', 'pipeline', 'message-store', 'e2e', 'roster'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function selected(argv: readonly string[]): Benchmark[] {
@@ -55,6 +58,12 @@ if (which.includes('pipeline')) {
 }
 if (which.includes('message-store')) {
   await runMessageStoreBench();
+}
+if (which.includes('e2e') || which.includes('roster')) {
+  // Both need the local Prosody; each registers fresh accounts of its own.
+  await startProsody();
+  if (which.includes('e2e')) await runE2eBench();
+  if (which.includes('roster')) await runRosterBench();
 }
 if (process.env.BENCH_WRITE !== '0') console.log('results written to bench/RESULTS.md');
 // Lingering sockets or timers from the clients under test must not keep the process alive.

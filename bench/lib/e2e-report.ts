@@ -7,6 +7,8 @@ export interface E2eSample {
   receivedMs: number;
   /** Process CPU (both clients of the pair, user + system) over the same span. */
   cpuMs: number;
+  /** Prosody's CPU over the same span (it runs other users' sessions too), when /proc tells. */
+  prosodyCpuMs: number | undefined;
   loopMs: number;
   senderDoneMs: number | undefined;
   acknowledgedMs: number | undefined;
@@ -58,14 +60,14 @@ export function buildE2eSection(series: readonly E2eSeries[], ctx: Context): Sec
       'sender done ms',
       'receipts back ms',
       'CPU µs/msg (both clients)',
+      'Prosody CPU µs/msg',
       'vs stock (same transport)',
       'lost / dup / unexpected (all rounds)',
       'rounds ok / failed',
     ],
     rows: series.map((s) => {
       const { samples, variant } = s;
-      if (!samples.length)
-        return [variant.library, variant.transport, '–', '–', '–', '–', '–', '–', '–', '–', '–', `0 / ${s.failures.length}`];
+      if (!samples.length) return [variant.library, variant.transport, ...Array<string>(10).fill('–'), `0 / ${s.failures.length}`];
       const rates = samples.map(rate);
       const stock = rateOf(`stock-${variant.id.split('-')[1]}`);
       return [
@@ -78,6 +80,7 @@ export function buildE2eSection(series: readonly E2eSeries[], ctx: Context): Sec
         fmt.int(medianOf(samples.map((x) => x.senderDoneMs))),
         fmt.int(medianOf(samples.map((x) => x.acknowledgedMs))),
         fmt.n(medianOf(samples.map((x) => (x.cpuMs * 1000) / ctx.messages)), 0),
+        fmt.n(medianOf(samples.map((x) => (x.prosodyCpuMs === undefined ? undefined : (x.prosodyCpuMs * 1000) / ctx.messages))), 0),
         variant.library === '@xmpp/client' ? '1.00×' : fmt.ratio(median(rates), stock),
         `${sum(samples.map((x) => x.lost))} / ${sum(samples.map((x) => x.duplicates))} / ${sum(samples.map((x) => x.unexpected))}`,
         `${samples.length} / ${s.failures.length}`,

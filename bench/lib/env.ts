@@ -74,3 +74,20 @@ export const loadAverage = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
+
+/**
+ * CPU time (user + system, ms) Prosody has used so far, from /proc (Linux), or undefined. The
+ * server shares the machine with the clients: its share of a run tells client cost from server cost.
+ */
+export function prosodyCpuMs(pid = prosodyPid()): number | undefined {
+  if (!pid) return undefined;
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15 (clock ticks, 100/s on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}

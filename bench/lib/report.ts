@@ -19,6 +19,10 @@ export const BENCH_ENV_VARS = [
   'BENCH_PIPELINES',
   'BENCH_CONTACTS',
   'BENCH_WRITE',
+  'BENCH_MESSAGES',
+  'BENCH_E2E_VARIANTS',
+  'BENCH_E2E_ARCHIVE',
+  'BENCH_ROSTER_CONTACTS',
 ] as const;
 
 export interface Table {
