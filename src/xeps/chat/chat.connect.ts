@@ -1,5 +1,5 @@
 import type { SnapshotFrom } from 'xstate';
-import { positionOf, toArray, last as lastOf, at } from '../../store/message-store.js';
+import { toArray, last as lastOf } from '../../store/message-store.js';
 import type { ChatLogic } from './chat.machine.js';
 import type { ChatMessage, ChatState } from './chat.types.js';
 import type { ConversationLogic } from './conversation.machine.js';
@@ -23,12 +23,7 @@ export interface ConversationView {
 
 /** A UI-ready view of one `chat:<bareJid>` actor's snapshot. */
 export function connectChat(snapshot: SnapshotFrom<ConversationLogic>): ConversationView {
-  const { jid, messages, readUpTo, typing } = snapshot.context;
-  const readPosition = readUpTo === undefined ? -1 : positionOf(messages, readUpTo);
-  let unread = 0;
-  for (let position = readPosition + 1; position < messages.size; position++) {
-    if (at(messages, position)!.direction === 'in') unread++;
-  }
+  const { jid, messages, unread, typing } = snapshot.context;
   return {
     jid,
     get messages() {
@@ -43,9 +38,18 @@ export function connectChat(snapshot: SnapshotFrom<ConversationLogic>): Conversa
 export interface ChatsView {
   /** Bare JIDs of the conversations, in the order they started; each is `system.get(\`chat:${jid}\`)`. */
   conversations: readonly string[];
+  /** The unread count of the conversation with `jid` (0 when none). */
+  unread(jid: string): number;
+  /** Unread messages across all conversations (an app badge). */
+  unreadTotal: number;
 }
 
-/** A view of the chat manager: which conversations exist. */
+/** A view of the chat manager: which conversations exist and how many unread messages each holds. */
 export function connectChats(snapshot: SnapshotFrom<ChatLogic>): ChatsView {
-  return { conversations: snapshot.context.conversations };
+  const { conversations, unread } = snapshot.context;
+  return {
+    conversations,
+    unread: (jid) => (Object.hasOwn(unread, jid) ? unread[jid]! : 0),
+    unreadTotal: Object.values(unread).reduce((sum, n) => sum + n, 0),
+  };
 }

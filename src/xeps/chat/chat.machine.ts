@@ -3,6 +3,7 @@ import { assign, enqueueActions, setup, type ActorRefFrom, type SnapshotFrom } f
 import { bareJid } from '../../jid.js';
 import { connectBlocking } from '../blocking/blocking.connect.js';
 import type { BlockingLogic } from '../blocking/blocking.machine.js';
+import { without, withEntry } from '../keyed-record.js';
 import { notifyApp, type FeatureInput, type FeatureServices } from '../feature.js';
 import type { AppNotification } from '../../client/notifications.js';
 import { receive } from './chat.inbound.js';
@@ -62,6 +63,12 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
     },
     actors: { conversation: conversationLogic },
     actions: {
+      mirrorUnread: assign({
+        unread: ({ context, event }) => {
+          if (event.type !== 'chat.unread') return context.unread;
+          return event.unread > 0 ? withEntry(context.unread, event.jid, event.unread) : without(context.unread, event.jid);
+        },
+      }),
       rememberJid: assign({ me: ({ context, event }) => (event.type === 'session.online' ? event.jid : context.me) }),
       handle: enqueueActions(({ context, event, enqueue, self, system }) => {
         const children = self.getSnapshot().children as Record<string, ActorRefFrom<ConversationLogic> | undefined>;
@@ -135,7 +142,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
     },
   }).createMachine({
     id: 'chat',
-    context: ({ input }) => ({ me: input.jid, conversations: [] }),
+    context: ({ input }) => ({ me: input.jid, conversations: [], unread: {} }),
     on: {
       'session.online': { actions: 'rememberJid' },
       'chat.message': { actions: 'handle' },
@@ -147,6 +154,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
       'chat.composePause': { actions: 'handle' },
       'chat.correct': { actions: 'handle' },
       'chat.retract': { actions: 'handle' },
+      'chat.unread': { actions: 'mirrorUnread' },
     },
   });
 }

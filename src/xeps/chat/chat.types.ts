@@ -160,13 +160,22 @@ export type ChatRoutedEvent = ChatMessageEvent | ChatBounceEvent;
 /** The app events the chat feature declares as intents. */
 export type ChatIntent = ChatSendEvent | ChatMarkReadEvent | ChatComposeEvent | ChatCorrectEvent | ChatRetractEvent;
 
-export type ChatEvent = ChatRoutedEvent | ChatCarbonEvent | ChatIntent | ChatComposePauseEvent | SessionLifecycleEvent;
+export type ChatEvent = ChatRoutedEvent | ChatCarbonEvent | ChatIntent | ChatComposePauseEvent | ChatUnreadEvent | SessionLifecycleEvent;
 
 export interface ChatContext {
   /** Own full JID of the current (or last) stream. */
   me: string | undefined;
   /** Bare JIDs of the conversations, in the order they started; each has a `chat:<jid>` child. */
   conversations: string[];
+  /** Unread counts of the conversations that have any, by bare JID (mirrored from each conversation). */
+  unread: Record<string, number>;
+}
+
+/** Internal: a conversation's unread count changed (sent by the conversation to the manager). */
+export interface ChatUnreadEvent {
+  type: 'chat.unread';
+  jid: string;
+  unread: number;
 }
 
 export type ConversationEvent =
@@ -197,6 +206,8 @@ export interface ConversationContext {
   readUpTo: string | undefined;
   /** Id (in this store) of the newest incoming message a `displayed` marker was sent for. */
   markerSent: string | undefined;
+  /** Incoming messages after `readUpTo` (kept up to date, so a view reads it in O(1)). */
+  unread: number;
   /** XEP-0085: the peer's current chat state, if it ever sent one (a content message without one means `active`). */
   typing: ChatState | undefined;
   /**

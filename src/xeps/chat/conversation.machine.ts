@@ -1,6 +1,6 @@
-import { assign, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { append, at, emptyStore, get, positionOf, update, type MessageStore } from '../../store/message-store.js';
-import type { ChatMessage, ConversationContext, ConversationEvent, ConversationInput } from './chat.types.js';
+import type { ChatMessage, ChatUnreadEvent, ConversationContext, ConversationEvent, ConversationInput } from './chat.types.js';
 
 /**
  * How far back from the newest message a stanza id named by a correction, a retraction or a
@@ -58,6 +58,18 @@ export const conversationLogic = setup({
   actions: {
     addMessage: assign({
       messages: ({ context, event }) => (event.type === 'conversation.add' ? append(context.messages, event.message) : context.messages),
+    }),
+    /** Keeps `unread` current and tells the manager when it changed (for totals across conversations). */
+    countUnread: enqueueActions(({ context, event, enqueue, system }) => {
+      const unread =
+        event.type === 'conversation.add'
+          ? context.unread + (event.message.direction === 'in' ? 1 : 0) // appended after the read position
+          : unreadAfter(context.messages, context.readUpTo);
+      if (unread === context.unread) return;
+      enqueue.assign({ unread });
+      const manager = system.get('chat');
+      const report: ChatUnreadEvent = { type: 'chat.unread', jid: context.jid, unread };
+      if (manager) enqueue.sendTo(manager, report);
     }),
     markDelivered: assign({
       messages: ({ context, event }) => {
@@ -139,17 +151,18 @@ export const conversationLogic = setup({
     messages: emptyStore<ChatMessage>(),
     readUpTo: undefined,
     markerSent: undefined,
+    unread: 0,
     typing: undefined,
     peerChatStates: undefined,
     sentState: undefined,
   }),
   on: {
-    'conversation.add': { actions: 'addMessage' },
+    'conversation.add': { actions: ['addMessage', 'countUnread'] },
     'conversation.delivered': { actions: 'markDelivered' },
     'conversation.marked': { actions: 'applyMarker' },
     'conversation.bounced': { actions: 'markBounced' },
-    'conversation.markRead': { actions: 'markRead' },
-    'conversation.readElsewhere': { actions: 'readElsewhere' },
+    'conversation.markRead': { actions: ['markRead', 'countUnread'] },
+    'conversation.readElsewhere': { actions: ['readElsewhere', 'countUnread'] },
     'conversation.peerState': { actions: 'peerState' },
     'conversation.stateSent': { actions: 'stateSent' },
     'conversation.corrected': { actions: 'correct' },
@@ -176,6 +189,16 @@ export function markUpTo(messages: MessageStore<ChatMessage>, id: string, state:
     result = update(result, message.id, (m) => ({ ...m, state }));
   }
   return result;
+}
+
+/** Incoming messages after the message `readUpTo` (all of them when undefined or unknown). */
+export function unreadAfter(messages: MessageStore<ChatMessage>, readUpTo: string | undefined): number {
+  const readPosition = readUpTo === undefined ? -1 : positionOf(messages, readUpTo);
+  let unread = 0;
+  for (let position = readPosition + 1; position < messages.size; position++) {
+    if (at(messages, position)!.direction === 'in') unread++;
+  }
+  return unread;
 }
 
 function lastId(context: ConversationContext): string | undefined {

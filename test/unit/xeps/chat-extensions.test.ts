@@ -17,6 +17,7 @@ import {
   buildRetraction,
   chat,
   connectChat,
+  connectChats,
   conversationId,
   createChatLogic,
   parseChatMessage,
@@ -396,5 +397,41 @@ describe('blocked contacts', () => {
       ['hi', 'displayed'],
       ['unblocked', 'delivered'],
     ]);
+  });
+});
+
+describe('unread counts', () => {
+  const NURSE = 'nurse@capulet.example';
+  const markerCarbon = (to: string, id: string) =>
+    `<message from='romeo@montague.example' to='${ME}' type='chat'><sent xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>
+      <message xmlns='jabber:client' from='romeo@montague.example/home' to='${to}' id='mk-${id}' type='chat'><displayed xmlns='urn:xmpp:chat-markers:0' id='${id}'/></message>
+      </forwarded></sent></message>`;
+
+  it('per conversation and in total: incoming messages count, our own do not, reads and other devices’ markers move them', () => {
+    const s = system();
+    const chats = () => connectChats(s.actor.system.get('chat')!.getSnapshot() as never);
+    s.deliver(fromJuliet('j1', `<body>one</body><markable xmlns='urn:xmpp:chat-markers:0'/>`));
+    s.deliver(fromJuliet('j2', `<body>two</body><markable xmlns='urn:xmpp:chat-markers:0'/>`));
+    s.deliver(fromJuliet('j2', `<body>two</body><markable xmlns='urn:xmpp:chat-markers:0'/>`));
+    s.deliver(`<message from='${NURSE}/kitchen' id='n1' type='chat'><body>hello</body></message>`);
+    s.send({ type: 'chat.send', to: JULIET, body: 'mine' });
+    expect(s.view()!.unread).toBe(2);
+    expect(chats()).toMatchObject({ unreadTotal: 3 });
+    expect(chats().unread(NURSE)).toBe(1);
+
+    // Read on another of our devices up to j1: one left here too.
+    s.deliver(markerCarbon(JULIET, 'j1'));
+    expect(s.view()!.unread).toBe(1);
+    expect(chats().unreadTotal).toBe(2);
+    // A forged marker carbon (not from our bare JID) moves nothing.
+    s.deliver(markerCarbon(JULIET, 'j2').replace(`from='romeo@montague.example' to`, `from='mallory@evil.example' to`));
+    expect(s.view()!.unread).toBe(1);
+
+    s.send({ type: 'chat.markRead', jid: NURSE });
+    expect(chats()).toMatchObject({ unreadTotal: 1 });
+    expect(chats().unread(NURSE)).toBe(0);
+    s.send({ type: 'chat.markRead', jid: JULIET });
+    expect(chats().unreadTotal).toBe(0);
+    expect(s.view()!.unread).toBe(0);
   });
 });

@@ -353,6 +353,7 @@ describe('chat manager', () => {
     expect(JSON.parse(JSON.stringify(h.actor.getSnapshot().context))).toEqual({
       me: 'romeo@montague.example/garden',
       conversations: ['juliet@capulet.example'],
+      unread: {},
     });
   });
 });
