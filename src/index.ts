@@ -17,7 +17,6 @@ export {
   type FeatureModule,
   type FeatureServices,
   type FeatureInput,
-  type FeatureNotifyEvent,
   type RouteContext,
   type StanzaKey,
 } from './xeps/feature.js';

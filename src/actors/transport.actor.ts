@@ -1,4 +1,4 @@
-import { xml } from '@xmpp/xml';
+import { xml, type Element } from '@xmpp/xml';
 import { fromCallback } from 'xstate';
 import type { Logger } from '../client/options.js';
 import type { ScramCache } from '../sasl/scram.js';
@@ -42,7 +42,23 @@ export function createTransportActor(options: TransportSettings) {
     mechanisms: options.mechanisms,
     stepTimeout: options.connectTimeout,
   };
-  return fromCallback<TransportCommand, Record<string, never>, TransportEvent>(({ sendBack, receive }) => {
+  return fromCallback<TransportCommand, Record<string, never>, TransportEvent>(({ sendBack: sendBackNow, receive }) => {
+    // Stanzas parsed from one socket read are handed over together, after the read (a microtask
+    // later); any other event first flushes them, so the session sees everything in wire order.
+    let inbound: Element[] = [];
+    const flushInbound = () => {
+      if (inbound.length === 0) return;
+      const stanzas = inbound;
+      inbound = [];
+      sendBackNow(stanzas.length === 1 ? { type: 'transport.stanza', stanza: stanzas[0]! } : { type: 'transport.stanzas', stanzas });
+    };
+    const receiveStanza = (stanza: Element) => {
+      if (inbound.push(stanza) === 1) queueMicrotask(flushInbound);
+    };
+    const sendBack = (event: TransportEvent) => {
+      flushInbound();
+      sendBackNow(event);
+    };
     const sm = new StreamManagementState();
     const scramCache: ScramCache = new Map();
     const waiting: string[] = [];
@@ -50,8 +66,18 @@ export function createTransportActor(options: TransportSettings) {
     let phase: Phase = 'idle';
     let jid: string | undefined;
 
-    const writeRaw = (data: string) => {
+    // Writes made while one event is handled (a burst of sends, a batch of replies) leave in one
+    // socket write at the end of the microtask: one syscall instead of one per stanza.
+    let outbound: string[] = [];
+    const flushOutbound = () => {
+      if (outbound.length === 0) return;
+      const data = outbound.length === 1 ? outbound[0]! : outbound.join('');
+      outbound = [];
       stream?.write(data).catch((err: Error) => logger.warn('write failed', err.message));
+    };
+    const writeRaw = (data: string) => {
+      if (!stream) return;
+      if (outbound.push(data) === 1) queueMicrotask(flushOutbound);
     };
 
     // Ask for an ack after a burst (and every ACK_BATCH stanzas within one), so the server's
@@ -73,6 +99,8 @@ export function createTransportActor(options: TransportSettings) {
     const lose = (current: XmppStream, reason: DropReason) => {
       if (stream !== current) return;
       stream = undefined;
+      // Unsent writes die with the socket; stream management resends the stanzas among them.
+      outbound = [];
       phase = 'idle';
       clearTimeout(ackTimer);
       ackTimer = undefined;
@@ -83,6 +111,7 @@ export function createTransportActor(options: TransportSettings) {
     };
 
     async function connect(service: string) {
+      outbound = [];
       stream?.abort();
       const current: XmppStream = new XmppStream(service, settings.domain, {
         observe: (el) =>
@@ -92,7 +121,7 @@ export function createTransportActor(options: TransportSettings) {
             violation: (message) => lose(current, { kind: 'protocol', message }),
           }),
         onElement: (el) => {
-          if (el.name === 'iq' || el.name === 'message' || el.name === 'presence') sendBack({ type: 'transport.stanza', stanza: el });
+          if (el.name === 'iq' || el.name === 'message' || el.name === 'presence') receiveStanza(el);
         },
         onDrop: (reason) => lose(current, reason),
       });
@@ -132,6 +161,8 @@ export function createTransportActor(options: TransportSettings) {
     async function close() {
       clearTimeout(ackTimer);
       ackTimer = undefined;
+      // What was sent before the close goes out before the unavailable presence.
+      flushOutbound();
       const current = stream;
       stream = undefined;
       waiting.length = 0;
@@ -179,6 +210,7 @@ export function createTransportActor(options: TransportSettings) {
 
     return () => {
       clearTimeout(ackTimer);
+      inbound = [];
       stream?.abort();
       stream = undefined;
     };

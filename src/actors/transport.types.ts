@@ -20,6 +20,8 @@ export type TransportEvent =
   | { type: 'transport.authFailed'; condition: string; text?: string }
   | { type: 'transport.dropped'; reason: DropReason }
   | { type: 'transport.closed' }
-  | { type: 'transport.stanza'; stanza: Element };
+  | { type: 'transport.stanza'; stanza: Element }
+  /** Every stanza parsed from one socket read, in order: one session transition for all of them. */
+  | { type: 'transport.stanzas'; stanzas: readonly Element[] };
 
-export type TransportLifecycleEvent = Exclude<TransportEvent, { type: 'transport.stanza' }>;
+export type TransportLifecycleEvent = Exclude<TransportEvent, { type: 'transport.stanza' | 'transport.stanzas' }>;

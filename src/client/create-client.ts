@@ -8,7 +8,7 @@ import { IqTracker, type IqRequestOptions } from '../iq/iq-tracker.js';
 import type { ConnectionCommand, ConnectionView } from '../machines/connection.types.js';
 import { createSessionMachine, type SessionEmitted, type SessionMachine } from '../machines/session.machine.js';
 import { createRouter } from '../router/router.js';
-import { SESSION_SYSTEM_ID, type FeatureModule, type FeatureServices } from '../xeps/feature.js';
+import type { FeatureModule, FeatureServices } from '../xeps/feature.js';
 import { discoInfo, discoItems, type DiscoInfo, type DiscoItems } from '../xeps/disco/index.js';
 import { pingEntity } from '../xeps/ping/index.js';
 import { defaultFeatures } from '../xeps/registry.js';
@@ -16,6 +16,8 @@ import { entityTime, type EntityTime } from '../xeps/time/index.js';
 import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
 import { createImApi, type ContactsApi, type MessagesApi, type PresenceApi } from './im-api.js';
 import type { AppIntent } from './intents.js';
+import { createNotifier } from './notifier.js';
+import type { AppNotification } from './notifications.js';
 import { resolveOptions, type XmppClientOptions } from './options.js';
 
 /** Advanced: replace the wire or the timers, e.g. with the fake server and `SimulatedClock` in tests. */
@@ -28,8 +30,12 @@ export interface ClientInternals {
   features?: readonly FeatureModule[];
 }
 
-type EmittedType = SessionEmitted['type'];
-type EmittedOf<T extends EmittedType> = Extract<SessionEmitted, { type: T }>;
+/** Everything `client.on` can listen to: the session's own notifications and the features'. */
+export type ClientEvent = SessionEmitted | AppNotification;
+type EmittedType = ClientEvent['type'];
+type EmittedOf<T extends EmittedType> = Extract<ClientEvent, { type: T }>;
+
+const SESSION_EMITTED: ReadonlySet<string> = new Set<SessionEmitted['type']>(['online', 'offline', 'status', 'error']);
 
 export interface XmppClient {
   /** The root session actor: bind UI to it, inspect it, send it events. */
@@ -99,7 +105,8 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     transport.send({ type: 'transport.send', stanza } satisfies TransportCommand);
   };
   const iq = new IqTracker(send, clock, resolved.iqTimeout);
-  const services: FeatureServices = { iq, clock, logger: resolved.logger, send };
+  const notifier = createNotifier<AppNotification>(resolved.logger);
+  const services: FeatureServices = { iq, clock, logger: resolved.logger, send, notify: notifier.notify };
 
   const machine = createSessionMachine({
     options: resolved,
@@ -109,7 +116,6 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     transport: internals.transport ?? createTransportActor(resolved),
   });
   const session = createActor(machine, {
-    systemId: SESSION_SYSTEM_ID,
     ...(internals.clock ? { clock: internals.clock as never } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
@@ -170,7 +176,8 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
       session.send(event);
     },
     on(type, listener) {
-      const subscription = session.on(type, listener as never);
+      if (!SESSION_EMITTED.has(type)) return notifier.on(type, listener as never);
+      const subscription = session.on(type as SessionEmitted['type'], listener as never);
       return () => subscription.unsubscribe();
     },
     getSnapshot: () => session.getSnapshot(),

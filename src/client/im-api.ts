@@ -8,7 +8,7 @@ import { CHAT_STATES } from '../xeps/chat/chat-states.codec.js';
 import { conversationId } from '../xeps/chat/chat.machine.js';
 import type { ChatMessage, ChatSendEvent, ChatState } from '../xeps/chat/chat.types.js';
 import type { FeatureServices } from '../xeps/feature.js';
-import { checkOwnPresence } from '../xeps/presence/presence.machine.js';
+import { checkOwnPresence, subscribe } from '../xeps/presence/presence.machine.js';
 import type { Show } from '../xeps/presence/presence.types.js';
 import { addContact, removeContact } from '../xeps/roster/roster.machine.js';
 import type { RosterItem } from '../xeps/roster/roster.types.js';
@@ -78,8 +78,9 @@ function jidArgument(jid: string): string {
 
 /**
  * Builds `client.messages`, `client.contacts` and `client.presence`. Each helper checks its
- * arguments first (an `invalid-argument` error, nothing sent), then sends the same intent an app
- * could send to `client.actor`, or the IQ whose answer it resolves with.
+ * arguments first (an `invalid-argument` error, nothing sent), then sends the feature actor the
+ * same intent an app could send to `client.actor` (directly: one transition fewer), or the IQ
+ * whose answer it resolves with.
  */
 export function createImApi(
   session: Actor<SessionMachine>,
@@ -101,10 +102,10 @@ export function createImApi(
     async send(to, body, options = {}) {
       const recipient = jidArgument(to);
       if (typeof body !== 'string' || body.length === 0) throw argument('a message needs a non-empty body');
-      requireFeature('chat');
+      const chat = requireFeature('chat');
       const id = globalThis.crypto.randomUUID();
       const intent: ChatSendEvent = { type: 'chat.send', to: recipient, body, id, ...(options.private ? { private: true } : {}) };
-      session.send(intent);
+      chat.send(intent);
       // The chat manager stores the message synchronously while handling the intent.
       const conversation = session.system.get(conversationId(bareJid(recipient)!)) as AnyActorRef | undefined;
       const stored = conversation ? get(conversation.getSnapshot().context.messages as MessageStore<ChatMessage>, id) : undefined;
@@ -113,25 +114,21 @@ export function createImApi(
     },
     markRead(jid, id) {
       const peer = jidArgument(jid);
-      requireFeature('chat');
-      session.send(id === undefined ? { type: 'chat.markRead', jid: peer } : { type: 'chat.markRead', jid: peer, id });
+      requireFeature('chat').send(id === undefined ? { type: 'chat.markRead', jid: peer } : { type: 'chat.markRead', jid: peer, id });
     },
     compose(jid, state) {
       const peer = jidArgument(jid);
       if (!CHAT_STATES.includes(state)) throw argument(`state must be one of ${CHAT_STATES.join(', ')}`);
-      requireFeature('chat');
-      session.send({ type: 'chat.compose', jid: peer, state });
+      requireFeature('chat').send({ type: 'chat.compose', jid: peer, state });
     },
     correct(jid, id, body) {
       const peer = jidArgument(jid);
       if (typeof body !== 'string' || body.length === 0) throw argument('a correction needs a non-empty body');
-      requireFeature('chat');
-      session.send({ type: 'chat.correct', jid: peer, id, body });
+      requireFeature('chat').send({ type: 'chat.correct', jid: peer, id, body });
     },
     retract(jid, id) {
       const peer = jidArgument(jid);
-      requireFeature('chat');
-      session.send({ type: 'chat.retract', jid: peer, id });
+      requireFeature('chat').send({ type: 'chat.retract', jid: peer, id });
     },
   };
 
@@ -140,7 +137,7 @@ export function createImApi(
       const contact = bareJid(jidArgument(jid))!;
       requireFeature('roster');
       await addContact(services, contact, name, options.groups);
-      if (options.subscribe !== false) session.send({ type: 'presence.subscribe', jid: contact });
+      if (options.subscribe !== false) subscribe(services, contact);
     },
     async remove(jid) {
       const contact = bareJid(jidArgument(jid))!;
@@ -165,13 +162,11 @@ export function createImApi(
     },
     approve(jid) {
       const contact = jidArgument(jid);
-      requireFeature('presence');
-      session.send({ type: 'presence.approve', jid: contact });
+      requireFeature('presence').send({ type: 'presence.approve', jid: contact });
     },
     deny(jid) {
       const contact = jidArgument(jid);
-      requireFeature('presence');
-      session.send({ type: 'presence.deny', jid: contact });
+      requireFeature('presence').send({ type: 'presence.deny', jid: contact });
     },
   };
 
@@ -179,8 +174,7 @@ export function createImApi(
     set(show, status, priority) {
       const checked = checkOwnPresence({ show, status, priority });
       if (typeof checked === 'string') throw argument(checked);
-      requireFeature('presence');
-      session.send({ type: 'presence.set', ...checked });
+      requireFeature('presence').send({ type: 'presence.set', ...checked });
     },
   };
 

@@ -2,7 +2,7 @@ import type { ChatMessage } from '../xeps/chat/chat.types.js';
 
 /**
  * What features tell the app through `client.on(type, listener)`, next to the session's own
- * `online` / `offline` / `status` / `error`. Features send them as `FeatureNotifyEvent`s.
+ * `online` / `offline` / `status` / `error`. Features hand them to `FeatureServices.notify`.
  */
 export type AppNotification =
   /** A chat message entered a conversation: received, sent by this client, or sent by another of our devices (a carbon). */

@@ -7,15 +7,7 @@ import { bareJid } from '../jid.js';
 import type { Router } from '../router/router.js';
 import type { TransportCommand, TransportEvent } from '../actors/transport.types.js';
 import type { AppIntent } from '../client/intents.js';
-import type { AppNotification } from '../client/notifications.js';
-import type {
-  FeatureInput,
-  FeatureModule,
-  FeatureNotifyEvent,
-  FeatureServices,
-  RouteContext,
-  SessionLifecycleEvent,
-} from '../xeps/feature.js';
+import type { FeatureInput, FeatureModule, FeatureServices, RouteContext, SessionLifecycleEvent } from '../xeps/feature.js';
 import { connectionMachine, type ConnectionSettings, type ConnectionStatusEvent } from './connection.machine.js';
 import type { ConnectionCommand, ConnectionView } from './connection.types.js';
 
@@ -29,20 +21,14 @@ export interface SessionContext {
 }
 
 export type SessionEvent =
-  | TransportEvent
-  | ConnectionStatusEvent
-  | ConnectionCommand
-  | AppIntent
-  | FeatureNotifyEvent<AppNotification>
-  | { type: `xstate.error.actor.${string}`; error: unknown };
+  TransportEvent | ConnectionStatusEvent | ConnectionCommand | AppIntent | { type: `xstate.error.actor.${string}`; error: unknown };
 
 /** Notifications for apps, received with `client.on(type, fn)`. */
 export type SessionEmitted =
   | { type: 'online'; jid: string; resumed: boolean }
   | { type: 'offline'; error?: ConnectionView['error'] }
   | { type: 'status'; connection: ConnectionView }
-  | { type: 'error'; source: string; message: string }
-  | AppNotification;
+  | { type: 'error'; source: string; message: string };
 
 export interface SessionDependencies {
   options: ResolvedOptions;
@@ -91,6 +77,40 @@ export function createSessionMachine({ options, features, router, services, tran
   const featureActors = Object.fromEntries(features.map((f) => [f.id, f.logic(services)]));
   const intentTargets = new Map(features.flatMap((f) => (f.intents ?? []).map((intent) => [intent, f.id] as const)));
 
+  type Children = Record<string, { getSnapshot(): { status: string } } | undefined>;
+  type Enqueue = { sendTo(to: never, event: never): void };
+
+  /** Hands one inbound stanza to the features that claim it, or answers it when nobody does. */
+  const routeOneStanza = (stanza: Element, route: RouteContext, children: Children, enqueue: Enqueue) => {
+    const type = stanza.attrs.type;
+    if (stanza.name === 'iq' && (type === 'result' || type === 'error')) {
+      // RFC 6120 §8.2.3: replies are never answered; unmatched ones are dropped.
+      services.iq.handleReply(stanza);
+      return;
+    }
+    let deliveries: ReturnType<Router['route']> = [];
+    try {
+      deliveries = router.route(stanza, route);
+    } catch (err) {
+      options.logger.warn('a feature failed to route a stanza', err);
+    }
+    let claimed = false;
+    for (const delivery of deliveries) {
+      const child = children[delivery.to];
+      if (child?.getSnapshot().status !== 'active') continue;
+      enqueue.sendTo(child as never, delivery.event as never);
+      claimed = true;
+    }
+    const id = stanza.attrs.id;
+    // RFC 6120 §8.1.3: an IQ without an `id` cannot be answered (a reply must echo it).
+    if (!claimed && stanza.name === 'iq' && (type === 'get' || type === 'set') && id) {
+      // RFC 6120 §8.4: an IQ get/set with a payload the entity does not understand "MUST"
+      // be answered with an error of <service-unavailable/>. This is the one place that does.
+      const reply = buildErrorReply({ id, from: stanza.attrs.from }, 'cancel', 'service-unavailable');
+      enqueue.sendTo('transport' as never, { type: 'transport.send', stanza: reply } satisfies TransportCommand as never);
+    }
+  };
+
   const isStatus =
     (status: ConnectionView['status']) =>
     ({ event }: { event: SessionEvent }) =>
@@ -115,37 +135,10 @@ export function createSessionMachine({ options, features, router, services, tran
         streamFeatures: ({ event }) => (event.type === 'transport.online' ? (event.streamFeatures ?? []) : []),
       }),
       forwardToConnection: sendTo('connection', ({ event }) => event as ConnectionCommand),
-      routeStanza: enqueueActions(({ context, event, enqueue, self }) => {
-        if (event.type !== 'transport.stanza') return;
-        const stanza: Element = event.stanza;
-        const type = stanza.attrs.type;
-        if (stanza.name === 'iq' && (type === 'result' || type === 'error')) {
-          // RFC 6120 §8.2.3: replies are never answered; unmatched ones are dropped.
-          services.iq.handleReply(stanza);
-          return;
-        }
-        let deliveries: ReturnType<Router['route']> = [];
-        try {
-          deliveries = router.route(stanza, context.route);
-        } catch (err) {
-          options.logger.warn('a feature failed to route a stanza', err);
-        }
+      routeStanzas: enqueueActions(({ context, event, enqueue, self }) => {
+        const stanzas = event.type === 'transport.stanza' ? [event.stanza] : event.type === 'transport.stanzas' ? event.stanzas : [];
         const children = self.getSnapshot().children as Record<string, { getSnapshot(): { status: string } } | undefined>;
-        let claimed = false;
-        for (const delivery of deliveries) {
-          const child = children[delivery.to];
-          if (child?.getSnapshot().status !== 'active') continue;
-          enqueue.sendTo(child as never, delivery.event as never);
-          claimed = true;
-        }
-        const id = stanza.attrs.id;
-        // RFC 6120 §8.1.3: an IQ without an `id` cannot be answered (a reply must echo it).
-        if (!claimed && stanza.name === 'iq' && (type === 'get' || type === 'set') && id) {
-          // RFC 6120 §8.4: an IQ get/set with a payload the entity does not understand "MUST"
-          // be answered with an error of <service-unavailable/>. This is the one place that does.
-          const reply = buildErrorReply({ id, from: stanza.attrs.from }, 'cancel', 'service-unavailable');
-          enqueue.sendTo('transport', { type: 'transport.send', stanza: reply } satisfies TransportCommand);
-        }
+        for (const stanza of stanzas) routeOneStanza(stanza, context.route, children, enqueue);
       }),
       forwardIntent: enqueueActions(({ event, enqueue, self }) => {
         const target = intentTargets.get(event.type);
@@ -153,7 +146,6 @@ export function createSessionMachine({ options, features, router, services, tran
         if (child?.getSnapshot().status === 'active') enqueue.sendTo(child as never, event as never);
         else enqueue(() => options.logger.warn(`${event.type} ignored: its feature is not running`));
       }),
-      relayNotification: emit(({ event }) => (event as FeatureNotifyEvent<AppNotification>).notification),
       notifyOnline: enqueueActions(({ context, enqueue }) => {
         const jid = context.connection.jid ?? context.route.me;
         const resumed = context.connection.resumed === true;
@@ -204,14 +196,14 @@ export function createSessionMachine({ options, features, router, services, tran
       ...sessionFeatures.map((f) => spawnChild(f.id as never, { id: f.id, systemId: f.id, input: featureInput(undefined) as never })),
     ] as never,
     on: {
-      'transport.stanza': { actions: 'routeStanza' },
+      'transport.stanza': { actions: 'routeStanzas' },
+      'transport.stanzas': { actions: 'routeStanzas' },
       'transport.online': { actions: ['rememberStream', 'forwardToConnection'] },
       ...Object.fromEntries(TRANSPORT_LIFECYCLE.map((type) => [type, { actions: 'forwardToConnection' }])),
       'connection.start': { actions: 'forwardToConnection' },
       'connection.stop': { actions: 'forwardToConnection' },
       'connection.retryNow': { actions: 'forwardToConnection' },
       'xstate.error.actor.*': { actions: ['logActorError', 'reportActorError'] },
-      'feature.notify': { actions: 'relayNotification' },
       // App intents (`chat.send`, `roster.add`, …) go to the feature that declared them.
       ...Object.fromEntries([...intentTargets.keys()].map((intent) => [intent, { actions: 'forwardIntent' }])),
     },

@@ -1,5 +1,6 @@
 import type { Element } from '@xmpp/xml';
-import type { AnyActorLogic, AnyActorRef } from 'xstate';
+import type { AnyActorLogic } from 'xstate';
+import type { AppNotification } from '../client/notifications.js';
 import type { IqTracker } from '../iq/iq-tracker.js';
 import type { Clock } from '../iq/clock.js';
 import type { Logger } from '../client/options.js';
@@ -40,6 +41,12 @@ export interface FeatureServices {
   logger: Logger;
   /** Writes a stanza (queued while offline, in order). */
   send(stanza: Element): void;
+  /**
+   * Tells the app something (`client.on(type, …)`): call it from an action's side effect
+   * (`enqueue(() => services.notify(n))`), never while resolving a transition. Listener errors are
+   * caught and logged, so an app bug cannot stop a feature actor.
+   */
+  notify(notification: AppNotification): void;
 }
 
 /** Plain-data facts every feature is started with. */
@@ -90,31 +97,6 @@ export interface FeatureModule<TEvent extends { type: string } = { type: string 
    * them to `client.actor` (or `client.send`) without looking the feature actor up.
    */
   intents?: readonly string[];
-}
-
-/**
- * How a feature actor tells the app something (a message arrived, a contact asks to subscribe):
- * it sends this to its parent, the session, which emits `notification` for `client.on(type, …)`.
- */
-export interface FeatureNotifyEvent<TNotification extends { type: string } = { type: string }> {
-  type: 'feature.notify';
-  notification: TNotification;
-}
-
-/** The root session actor's system id: where `FeatureNotifyEvent`s go. */
-export const SESSION_SYSTEM_ID = 'session';
-
-/**
- * Enqueues `notification` for the app (inside `enqueueActions`). A feature actor running on its
- * own, as in unit tests, has no session to tell: nothing is sent.
- */
-export function notifyApp<TNotification extends { type: string }>(
-  enqueue: { sendTo(to: AnyActorRef, event: FeatureNotifyEvent<TNotification>): void },
-  system: { get(id: string): AnyActorRef | undefined },
-  notification: TNotification,
-): void {
-  const session = system.get(SESSION_SYSTEM_ID);
-  if (session) enqueue.sendTo(session, { type: 'feature.notify', notification });
 }
 
 /** A `route` built from a parser that yields one event, or `undefined` to decline the stanza. */

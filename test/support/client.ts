@@ -32,8 +32,10 @@ export function observedClient(
     error: () => {},
   };
   const inspect = (event: InspectionEvent) => {
-    if (event.type === '@xstate.event' && event.event.type === 'transport.stanza') {
-      inbound.push(String((event.event as unknown as { stanza: unknown }).stanza));
+    if (event.type !== '@xstate.event') return;
+    if (event.event.type === 'transport.stanza') inbound.push(String((event.event as unknown as { stanza: unknown }).stanza));
+    if (event.event.type === 'transport.stanzas') {
+      for (const stanza of (event.event as unknown as { stanzas: unknown[] }).stanzas) inbound.push(String(stanza));
     }
   };
   const client = createXmppClient(

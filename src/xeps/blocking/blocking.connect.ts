@@ -26,13 +26,23 @@ function candidates(jid: string): string[] {
   return out;
 }
 
+// One lookup set per block list (lists are immutable: a change makes a new array).
+const lookupSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** Whether `blocked` (a block list as kept in the context) covers `jid`; cheap to call per stanza. */
+export function isBlockedBy(blocked: readonly string[], jid: string): boolean {
+  if (blocked.length === 0) return false;
+  let set = lookupSets.get(blocked);
+  if (!set) lookupSets.set(blocked, (set = new Set(blocked)));
+  return candidates(jid).some((c) => set.has(c));
+}
+
 /** A UI-ready view of the blocking actor's snapshot. */
 export function connectBlocking(snapshot: SnapshotFrom<BlockingLogic>): BlockingView {
   const { blocked } = snapshot.context;
-  const set = new Set(blocked);
   return {
     status: snapshot.value as BlockingStatus,
     blocked: [...blocked].sort(),
-    isBlocked: (jid) => candidates(jid).some((c) => set.has(c)),
+    isBlocked: (jid) => isBlockedBy(blocked, jid),
   };
 }

@@ -18,5 +18,5 @@ export const blocking = defineFeature<BlockingRoutedEvent>({
 
 export { NS_BLOCKING, buildBlock, buildBlocklistRequest, buildUnblock, parseBlocklist, parseBlockingPush } from './blocking.codec.js';
 export { applyBlockingPush, block, createBlockingLogic, fetchBlocklist, unblock, type BlockingLogic } from './blocking.machine.js';
-export { connectBlocking, type BlockingView } from './blocking.connect.js';
+export { connectBlocking, isBlockedBy, type BlockingView } from './blocking.connect.js';
 export type * from './blocking.types.js';

@@ -2,7 +2,7 @@ import { bareJid } from '../../jid.js';
 import { has } from '../../store/message-store.js';
 import { buildReceipt, peerOf, toChatMessage } from './chat.codec.js';
 import type { ChatTools } from './chat.tools.js';
-import type { ParsedChatMessage } from './chat.types.js';
+import type { ConversationEvent, ParsedChatMessage } from './chat.types.js';
 import { findByWireId } from './conversation.machine.js';
 
 /**
@@ -48,8 +48,12 @@ export function receive(tools: ChatTools, parsed: ParsedChatMessage, direction: 
     const duplicate = conversation !== undefined && has(conversation.messages, message.id);
     if (!duplicate) {
       ackIfAsked(tools, parsed, live, fromSelf);
-      tools.deliver(peer, { type: 'conversation.add', message }, true);
-      tools.notify(peer, message);
+      // The peer's chat state rides along with its message: one conversation transition, not two.
+      const add: ConversationEvent = { type: 'conversation.add', message };
+      if (direction === 'in') add.peerState = { state: parsed.chatState, content: true };
+      tools.deliver(peer, add, true);
+      tools.added(peer, message);
+      return;
     }
   }
 

@@ -1,11 +1,10 @@
 import type { Element } from '@xmpp/xml';
 import { assign, enqueueActions, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
 import { bareJid } from '../../jid.js';
-import { connectBlocking } from '../blocking/blocking.connect.js';
+import { isBlockedBy } from '../blocking/blocking.connect.js';
 import type { BlockingLogic } from '../blocking/blocking.machine.js';
-import { without, withEntry } from '../keyed-record.js';
-import { notifyApp, type FeatureInput, type FeatureServices } from '../feature.js';
-import type { AppNotification } from '../../client/notifications.js';
+import { lookup, without, withEntry } from '../keyed-record.js';
+import type { FeatureInput, FeatureServices } from '../feature.js';
 import { receive } from './chat.inbound.js';
 import { compose, correct, markRead, pause, retract, send } from './chat.outbound.js';
 import type { ChatTools } from './chat.tools.js';
@@ -74,6 +73,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
         const children = self.getSnapshot().children as Record<string, ActorRefFrom<ConversationLogic> | undefined>;
         const spawned = new Set<string>();
         let conversations = context.conversations;
+        let unread = context.unread;
         const blocking = system.get('blocking');
 
         const tools: ChatTools = {
@@ -94,8 +94,12 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
           },
           // Stanzas are built while resolving and written when the actions execute.
           write: (stanza: Element) => enqueue(() => services.send(stanza)),
-          notify: (peer, message) => notifyApp<AppNotification>(enqueue, system, { type: 'message', conversation: peer, message }),
-          isBlocked: (jid) => (blocking ? connectBlocking(blocking.getSnapshot() as SnapshotFrom<BlockingLogic>).isBlocked(jid) : false),
+          added(peer, message) {
+            if (message.direction === 'in') unread = withEntry(unread, peer, (lookup(unread, peer) ?? 0) + 1);
+            enqueue(() => services.notify({ type: 'message', conversation: peer, message }));
+          },
+          isBlocked: (jid) =>
+            blocking ? isBlockedBy((blocking.getSnapshot() as SnapshotFrom<BlockingLogic>).context.blocked, jid) : false,
           schedulePause(peer) {
             enqueue.cancel(pauseTimerId(peer));
             enqueue.raise({ type: 'chat.composePause', jid: peer }, { id: pauseTimerId(peer), delay: pauseDelay });
@@ -137,7 +141,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
           default:
             break;
         }
-        if (conversations !== context.conversations) enqueue.assign({ conversations });
+        if (conversations !== context.conversations || unread !== context.unread) enqueue.assign({ conversations, unread });
       }),
     },
   }).createMachine({

@@ -52,11 +52,11 @@ export function send(tools: ChatTools, event: ChatSendEvent): void {
   const active = !statesRefused(conversation);
   tools.write(buildChatMessage({ to, body: event.body, id, active, private: event.private === true }));
   tools.deliver(peer, { type: 'conversation.add', message }, true);
+  tools.added(peer, message);
   if (active) {
     tools.cancelPause(peer);
     tools.deliver(peer, { type: 'conversation.stateSent', state: 'active' }, true);
   }
-  tools.notify(peer, message);
 }
 
 /**

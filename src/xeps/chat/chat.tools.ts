@@ -16,8 +16,11 @@ export interface ChatTools {
   /** Queues `event` for the conversation with `peer`; spawns it first when `spawn` allows. */
   deliver(peer: string, event: ConversationEvent, spawn: boolean): void;
   write(stanza: Element): void;
-  /** Tells the app a message entered the conversation with `peer` (new messages only). */
-  notify(peer: string, message: ChatMessage): void;
+  /**
+   * After delivering a new message to the conversation with `peer`: tells the app, and counts an
+   * incoming one as unread in the manager's mirror (the conversation counts it the same way).
+   */
+  added(peer: string, message: ChatMessage): void;
   /** Whether the blocking feature says `jid` is blocked (false without one). */
   isBlocked(jid: string): boolean;
   /** (Re)starts the timer that sends `paused` to `peer` after our last `composing`. */

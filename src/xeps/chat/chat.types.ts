@@ -178,8 +178,15 @@ export interface ChatUnreadEvent {
   unread: number;
 }
 
+/** XEP-0085 from one incoming message: its chat state, and whether it had content (which means `active`). */
+export interface PeerStateUpdate {
+  state: ChatState | undefined;
+  content: boolean;
+}
+
 export type ConversationEvent =
-  | { type: 'conversation.add'; message: ChatMessage }
+  /** A new message; an incoming one from the peer also carries what it says about the peer's chat state. */
+  | { type: 'conversation.add'; message: ChatMessage; peerState?: PeerStateUpdate }
   | { type: 'conversation.delivered'; id: string }
   /** A chat marker: `id` and every earlier outgoing message move up to `state` (never down). */
   | { type: 'conversation.marked'; id: string; state: 'delivered' | 'displayed' }
@@ -188,7 +195,7 @@ export type ConversationEvent =
   /** Another of our devices sent a `displayed` marker for `id` (a sent carbon): read up to there, forward only. */
   | { type: 'conversation.readElsewhere'; id: string }
   /** The peer's chat state; `content`: it came with (or as the absence in) a content message. */
-  | { type: 'conversation.peerState'; state: ChatState | undefined; content: boolean }
+  | ({ type: 'conversation.peerState' } & PeerStateUpdate)
   /** The chat state we last sent to the peer. */
   | { type: 'conversation.stateSent'; state: ChatState }
   | { type: 'conversation.corrected'; id: string; body: string }

@@ -59,17 +59,32 @@ export const conversationLogic = setup({
     addMessage: assign({
       messages: ({ context, event }) => (event.type === 'conversation.add' ? append(context.messages, event.message) : context.messages),
     }),
-    /** Keeps `unread` current and tells the manager when it changed (for totals across conversations). */
+    /**
+     * Keeps `unread` current. A new incoming message adds one (it is appended after the read
+     * position; the manager counts it the same way for its mirror). A read recounts, and the
+     * manager is told the new count.
+     */
     countUnread: enqueueActions(({ context, event, enqueue, system }) => {
-      const unread =
-        event.type === 'conversation.add'
-          ? context.unread + (event.message.direction === 'in' ? 1 : 0) // appended after the read position
-          : unreadAfter(context.messages, context.readUpTo);
+      if (event.type === 'conversation.add') {
+        if (event.message.direction === 'in') enqueue.assign({ unread: context.unread + 1 });
+        return;
+      }
+      const unread = unreadAfter(context.messages, context.readUpTo);
       if (unread === context.unread) return;
       enqueue.assign({ unread });
       const manager = system.get('chat');
       const report: ChatUnreadEvent = { type: 'chat.unread', jid: context.jid, unread };
       if (manager) enqueue.sendTo(manager, report);
+    }),
+    applyPeerState: assign(({ context, event }) => {
+      const update = event.type === 'conversation.peerState' ? event : event.type === 'conversation.add' ? event.peerState : undefined;
+      if (update === undefined) return {};
+      const { state, content } = update;
+      return {
+        // A content message without a state says the peer is active again.
+        typing: state ?? (content ? 'active' : context.typing),
+        peerChatStates: state !== undefined ? true : content ? false : context.peerChatStates,
+      };
     }),
     markDelivered: assign({
       messages: ({ context, event }) => {
@@ -113,15 +128,6 @@ export const conversationLogic = setup({
         markerSent: ahead(context.markerSent) ? event.id : context.markerSent,
       };
     }),
-    peerState: assign(({ context, event }) => {
-      if (event.type !== 'conversation.peerState') return {};
-      const { state, content } = event;
-      return {
-        // A content message without a state says the peer is active again.
-        typing: state ?? (content ? 'active' : context.typing),
-        peerChatStates: state !== undefined ? true : content ? false : context.peerChatStates,
-      };
-    }),
     stateSent: assign({
       sentState: ({ context, event }) => (event.type === 'conversation.stateSent' ? event.state : context.sentState),
     }),
@@ -157,13 +163,13 @@ export const conversationLogic = setup({
     sentState: undefined,
   }),
   on: {
-    'conversation.add': { actions: ['addMessage', 'countUnread'] },
+    'conversation.add': { actions: ['addMessage', 'countUnread', 'applyPeerState'] },
     'conversation.delivered': { actions: 'markDelivered' },
     'conversation.marked': { actions: 'applyMarker' },
     'conversation.bounced': { actions: 'markBounced' },
     'conversation.markRead': { actions: ['markRead', 'countUnread'] },
     'conversation.readElsewhere': { actions: ['readElsewhere', 'countUnread'] },
-    'conversation.peerState': { actions: 'peerState' },
+    'conversation.peerState': { actions: 'applyPeerState' },
     'conversation.stateSent': { actions: 'stateSent' },
     'conversation.corrected': { actions: 'correct' },
     'conversation.retracted': { actions: 'retract' },

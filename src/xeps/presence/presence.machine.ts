@@ -4,7 +4,6 @@ import { bareJid, normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { buildPresence, buildSubscribe, buildSubscribed, buildUnsubscribe, buildUnsubscribed } from './presence.codec.js';
 import type { AppNotification } from '../../client/notifications.js';
-import { notifyApp } from '../feature.js';
 import { ownCapsElement } from '../caps/caps.machine.js';
 import type { OwnPresence, PendingRequest, PresenceContext, PresenceEvent, ResourcePresence, Show } from './presence.types.js';
 import { has, without, withEntry } from '../keyed-record.js';
@@ -131,11 +130,14 @@ export function createPresenceLogic(services: FeatureServices) {
             Object.keys(entity).length === 0 ? without(context.resources, bare) : withEntry(context.resources, bare, entity, Infinity),
         });
       }),
-      noteRequest: enqueueActions(({ context, event, enqueue, system }) => {
+      noteRequest: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'presence.subscriptionRequest') return;
         const request: PendingRequest = event.status === undefined ? { jid: event.from } : { jid: event.from, status: event.status };
         // A repeated request is the same question: the app hears of it once.
-        if (!has(context.pending, event.from)) notifyApp<AppNotification>(enqueue, system, { type: 'contact.request', ...request });
+        if (!has(context.pending, event.from)) {
+          const notification: AppNotification = { type: 'contact.request', ...request };
+          enqueue(() => services.notify(notification));
+        }
         enqueue.assign({ pending: withEntry(context.pending, event.from, request, MAX_PENDING_REQUESTS) });
       }),
       /** Sends `intended` (or the presence being set) when the stream should carry it. */

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, createMachine, enqueueActions, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { createRouter } from '../../../src/router/router.js';
-import type { AppNotification } from '../../../src/client/notifications.js';
-import { SESSION_SYSTEM_ID } from '../../../src/xeps/feature.js';
 import { carbons, createCarbonsLogic } from '../../../src/xeps/carbons/index.js';
 import {
   NS_CHATSTATES,
@@ -34,13 +32,12 @@ const NOW = Date.parse('2026-01-01T12:00:00Z');
 const parse = (text: string) => parseChatMessage(parseXml(text), 'romeo@montague.example');
 
 /**
- * The chat manager (and carbons) under a stand-in session that records app notifications, with a
+ * The chat manager (and carbons) under a stand-in session (app notifications land in `notes`), with a
  * stand-in blocking actor when `blocked` is given, on a SimulatedClock.
  */
 function system({ blocked }: { blocked?: string[] } = {}) {
   const fake = fakeServices(ME);
   let n = 0;
-  const notes: AppNotification[] = [];
   const blocking = createMachine({
     types: {} as { context: { blocked: string[] }; events: { type: 'test.block'; jids: string[] } },
     context: { blocked: blocked ?? [] },
@@ -49,7 +46,6 @@ function system({ blocked }: { blocked?: string[] } = {}) {
     on: { 'test.block': { actions: assign({ blocked: ({ event }) => event.jids }) } },
   });
   const parent = setup({
-    types: {} as { events: { type: 'feature.notify'; notification: AppNotification } },
     actors: {
       chat: createChatLogic(fake.services, { newId: () => `id-${++n}`, now: () => NOW }),
       carbons: createCarbonsLogic(fake.services),
@@ -63,10 +59,8 @@ function system({ blocked }: { blocked?: string[] } = {}) {
         if (blocked) enqueue.spawnChild('blocking', { id: 'blocking', systemId: 'blocking' });
       }),
     ],
-    on: { 'feature.notify': { actions: ({ event }) => notes.push(event.notification) } },
   });
-  // Features find the session by its system id.
-  const actor = createActor(parent, { clock: fake.clock, systemId: SESSION_SYSTEM_ID });
+  const actor = createActor(parent, { clock: fake.clock });
   actor.start();
   const chatActor = actor.system.get('chat') as AnyActorRef;
   const router = createRouter([chat, carbons]);
@@ -79,7 +73,7 @@ function system({ blocked }: { blocked?: string[] } = {}) {
   };
   const send = (event: ChatEvent) => chatActor.send(event);
   const block = (jids: string[]) => actor.system.get('blocking')!.send({ type: 'test.block', jids });
-  return { ...fake, actor, deliver, view, send, notes, block };
+  return { ...fake, actor, deliver, view, send, block };
 }
 
 const fromJuliet = (id: string, inner: string, resource = 'balcony') =>

@@ -1,5 +1,6 @@
 import type { Element } from '@xmpp/xml';
 import { SimulatedClock } from 'xstate';
+import type { AppNotification } from '../../../src/client/notifications.js';
 import { IqTracker } from '../../../src/iq/iq-tracker.js';
 import { bareJid } from '../../../src/jid.js';
 import type { FeatureInput, FeatureServices, RouteContext } from '../../../src/xeps/feature.js';
@@ -31,6 +32,8 @@ export function featureInput(overrides: Partial<FeatureInput> = {}): FeatureInpu
 export function fakeServices(me = 'juliet@capulet.lit/balcony', iqTimeout = 15_000) {
   const clock = new SimulatedClock();
   const sent: Element[] = [];
+  /** What the features told the app (`services.notify`). */
+  const notes: AppNotification[] = [];
   const iq = new IqTracker((el) => sent.push(el), clock, iqTimeout);
   iq.setOwnJid(me);
   const services: FeatureServices = {
@@ -38,6 +41,7 @@ export function fakeServices(me = 'juliet@capulet.lit/balcony', iqTimeout = 15_0
     clock,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     send: (el) => sent.push(el),
+    notify: (notification) => notes.push(notification),
   };
 
   /** Removes and returns the stanzas sent so far. */
@@ -52,7 +56,7 @@ export function fakeServices(me = 'juliet@capulet.lit/balcony', iqTimeout = 15_0
     return iq.handleReply(parseXml(`<iq type='${type}' id='${request.attrs.id}'${from} to='${me}'>${inner}</iq>`));
   };
 
-  return { services, clock, sent, take, reply, iq };
+  return { services, clock, sent, take, reply, iq, notes };
 }
 
 export type FakeServices = ReturnType<typeof fakeServices>;
