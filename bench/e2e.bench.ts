@@ -20,8 +20,7 @@ import { printSection, writeSection } from './lib/report.js';
 
 export interface E2eVariant {
   id: string;
-  library:
-    'xmpp-adapter' | 'xmpp-adapter, sendStanza without receipt request (diagnostic)' | '@xmpp/client' | 'StanzaJS' | 'raw socket (floor)';
+  library: 'xmpp-adapter' | 'xmpp-adapter, requestReceipts: false' | '@xmpp/client' | 'StanzaJS' | 'raw socket (floor)';
   transport: 'TCP' | 'WS';
   open: OpenPair;
 }
@@ -34,9 +33,9 @@ export const E2E_VARIANTS: readonly E2eVariant[] = [
   { id: 'stock-ws', library: '@xmpp/client', transport: 'WS', open: stockPair },
   {
     id: 'ours-tcp-noreceipt',
-    library: 'xmpp-adapter, sendStanza without receipt request (diagnostic)',
+    library: 'xmpp-adapter, requestReceipts: false',
     transport: 'TCP',
-    open: oursPairWith({ plainSend: true }),
+    open: oursPairWith({ receipts: false }),
   },
   { id: 'stanza-ws', library: 'StanzaJS', transport: 'WS', open: stanzaPair(WS_URL) },
 ];

@@ -91,6 +91,7 @@ export function buildE2eSection(series: readonly E2eSeries[], ctx: Context): Sec
   const pairs: Array<[string, string, string]> = [
     ['xmpp-adapter / @xmpp/client (goal ≥ 1.00×)', 'ours-tcp', 'stock-tcp'],
     ['xmpp-adapter / @xmpp/client (goal ≥ 1.00×)', 'ours-ws', 'stock-ws'],
+    ['xmpp-adapter requestReceipts: false / @xmpp/client (the same job)', 'ours-tcp-noreceipt', 'stock-tcp'],
     ['xmpp-adapter / StanzaJS', 'ours-ws', 'stanza-ws'],
     ['xmpp-adapter / raw-socket floor', 'ours-tcp', 'floor-tcp'],
     ['@xmpp/client / raw-socket floor (reference)', 'stock-tcp', 'floor-tcp'],

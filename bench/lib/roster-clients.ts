@@ -6,7 +6,6 @@ import { performance } from 'node:perf_hooks';
 import type { AnyActorRef } from 'xstate';
 import { createXmppClient, type XmppClient } from '../../src/index.js';
 import type { RosterContext, RosterItem } from '../../src/xeps/roster/index.js';
-import { imFeatures } from './features.js';
 import { stanzaSession, stockSession, type Account, type StockStanza } from './reference-sessions.js';
 
 export interface RosterFetch {
@@ -50,10 +49,7 @@ async function rosterReady(client: XmppClient): Promise<Record<string, RosterIte
 
 /** Ours: ready = the roster actor's snapshot is `ready` (its `items` record filled from the result). */
 export const oursRoster: FetchRoster = async (service, account) => {
-  const client = createXmppClient(
-    { service, domain: account.domain, username: account.username, password: account.password },
-    { features: imFeatures() },
-  );
+  const client = createXmppClient({ service, domain: account.domain, username: account.username, password: account.password });
   try {
     const t0 = performance.now();
     const online = client.start().then(() => performance.now() - t0);

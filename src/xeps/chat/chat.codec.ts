@@ -175,16 +175,18 @@ export interface OutgoingChat {
   private?: boolean;
   /** XEP-0308: the stanza id of the message this one corrects. */
   replace?: string;
+  /** Ask for a XEP-0184 receipt. @default true */
+  receipt?: boolean;
 }
 
 /** A type='chat' message with an origin-id, a XEP-0184 receipt request and a XEP-0333 markable. */
-export function buildChatMessage({ to, body, id, active, private: isPrivate, replace }: OutgoingChat): Element {
+export function buildChatMessage({ to, body, id, active, private: isPrivate, replace, receipt = true }: OutgoingChat): Element {
   const message = xml(
     'message',
     { type: 'chat', to, id },
     xml('body', {}, body),
     // XEP-0184 §7: "A sender MUST include an 'id' attribute on every content message that requests a receipt".
-    xml('request', { xmlns: NS_RECEIPTS }),
+    receipt ? xml('request', { xmlns: NS_RECEIPTS }) : undefined,
     // XEP-0359 §2.2: "the client MUST use the <origin-id/> element extension element qualified by the 'urn:xmpp:sid:0' namespace."
     xml('origin-id', { xmlns: NS_SID, id }),
     // XEP-0333 §6: "A sender MUST include an 'id' attribute on every markable message."

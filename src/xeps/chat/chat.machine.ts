@@ -26,6 +26,11 @@ export interface ChatLogicOptions {
   newId?: () => string;
   /** Ms after the last `chat.compose composing` before `paused` is sent. @default DEFAULT_PAUSE_DELAY */
   pauseDelay?: number;
+  /**
+   * Ask for a XEP-0184 receipt with every message (what moves it to `delivered`). Each receipt is a
+   * stanza the server routes back, so a bulk sender may turn this off. @default true
+   */
+  requestReceipts?: boolean;
 }
 
 /**
@@ -53,6 +58,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
   const now = options.now ?? (() => Date.now());
   const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
   const pauseDelay = options.pauseDelay ?? DEFAULT_PAUSE_DELAY;
+  const requestReceipts = options.requestReceipts ?? true;
 
   return setup({
     types: {
@@ -78,6 +84,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
 
         const tools: ChatTools = {
           context,
+          requestReceipts,
           ownBare: bareJid(context.me),
           now,
           newId,

@@ -50,7 +50,7 @@ export function send(tools: ChatTools, event: ChatSendEvent): void {
   // XEP-0085 §5.1 rule 1: "the initial content message sent to the Contact MUST contain a chat state
   // notification extension, which SHOULD be <active/>".
   const active = !statesRefused(conversation);
-  tools.write(buildChatMessage({ to, body: event.body, id, active, private: event.private === true }));
+  tools.write(buildChatMessage({ to, body: event.body, id, active, private: event.private === true, receipt: tools.requestReceipts }));
   tools.deliver(peer, { type: 'conversation.add', message }, true);
   tools.added(peer, message);
   if (active) {

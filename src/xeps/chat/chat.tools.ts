@@ -8,6 +8,8 @@ import type { ChatContext, ChatMessage, ConversationContext, ConversationEvent }
  */
 export interface ChatTools {
   context: ChatContext;
+  /** Whether outgoing messages ask for a XEP-0184 receipt. */
+  requestReceipts: boolean;
   ownBare: string | undefined;
   now(): number;
   newId(): string;

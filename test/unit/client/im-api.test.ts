@@ -4,7 +4,7 @@ import { createXmppClient } from '../../../src/client/create-client.js';
 import type { AppNotification } from '../../../src/client/notifications.js';
 import { XmppAdapterError } from '../../../src/errors.js';
 import { NS_BLOCKING } from '../../../src/xeps/blocking/index.js';
-import { chat } from '../../../src/xeps/chat/index.js';
+import { chat, createChatFeature } from '../../../src/xeps/chat/index.js';
 import { NS_ROSTER, connectRoster, roster } from '../../../src/xeps/roster/index.js';
 import { defaultFeatures, withFeatures } from '../../../src/xeps/registry.js';
 import { presence } from '../../../src/xeps/presence/index.js';
@@ -73,6 +73,26 @@ describe('client.messages', () => {
     expect(() => client.messages.compose('bob@example.org', 'dancing' as never)).toThrow(/state must be one of/);
     expect(() => client.messages.correct('bob@example.org', sent.id, '')).toThrow(XmppAdapterError);
     await client.stop();
+  });
+
+  it('asks for receipts by default, not with createChatFeature({ requestReceipts: false })', async () => {
+    const { server, client } = onlineClient();
+    await client.messages.send('bob@example.org', 'with');
+    expect(server.expectOutgoing({ name: 'message' }).getChild('request', 'urn:xmpp:receipts')).toBeDefined();
+    await client.stop();
+
+    const quiet = createFakeServer();
+    const bulk = createXmppClient(OPTIONS, {
+      transport: quiet.logic,
+      features: withFeatures(defaultFeatures, createChatFeature({ requestReceipts: false })),
+    });
+    void bulk.start().catch(() => {});
+    quiet.acceptConnection();
+    await bulk.messages.send('bob@example.org', 'without');
+    const stanza = quiet.expectOutgoing({ name: 'message' });
+    expect(stanza.getChild('request', 'urn:xmpp:receipts')).toBeUndefined();
+    expect(stanza.getChild('origin-id', 'urn:xmpp:sid:0')).toBeDefined();
+    await bulk.stop();
   });
 
   it('tells which feature is missing when the app left it out', async () => {
