@@ -32,7 +32,15 @@ export { time, entityTime, type EntityTime } from './xeps/time/index.js';
 export { version, softwareVersion, type SoftwareVersion } from './xeps/version/index.js';
 export { xml, type Element } from '@xmpp/xml';
 // Core instant messaging (all in `defaultFeatures`).
-export { chat, createChatFeature, sendMessage, connectChat, connectChats, type ChatsView, type ConversationView } from './xeps/chat/index.js';
+export {
+  chat,
+  createChatFeature,
+  sendMessage,
+  connectChat,
+  connectChats,
+  type ChatsView,
+  type ConversationView,
+} from './xeps/chat/index.js';
 export type { ChatMessage } from './xeps/chat/index.js';
 export { carbons, connectCarbons, enableCarbons, disableCarbons, type CarbonsView } from './xeps/carbons/index.js';
 export {

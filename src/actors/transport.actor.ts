@@ -66,14 +66,18 @@ export function createTransportActor(options: TransportSettings) {
     let phase: Phase = 'idle';
     let jid: string | undefined;
 
-    // Writes made while one event is handled (a burst of sends, a batch of replies) leave in one
-    // socket write at the end of the microtask: one syscall instead of one per stanza.
+    // Writes made while one event is handled (a burst of sends, a batch of replies) leave together
+    // at the end of the microtask: over TCP in one socket write (one syscall instead of one per
+    // stanza); over WebSocket one message each, as the framing requires.
     let outbound: string[] = [];
     const flushOutbound = () => {
-      if (outbound.length === 0) return;
-      const data = outbound.length === 1 ? outbound[0]! : outbound.join('');
+      if (outbound.length === 0 || !stream) return;
+      const writes = outbound;
       outbound = [];
-      stream?.write(data).catch((err: Error) => logger.warn('write failed', err.message));
+      const current = stream;
+      const report = (err: Error) => logger.warn('write failed', err.message);
+      if (current.framed) for (const data of writes) current.write(data).catch(report);
+      else current.write(writes.length === 1 ? writes[0]! : writes.join('')).catch(report);
     };
     const writeRaw = (data: string) => {
       if (!stream) return;

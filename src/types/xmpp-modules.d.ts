@@ -68,6 +68,9 @@ declare module '@xmpp/connection-types' {
     disconnect(): Promise<Element | undefined>;
     isSecure(): boolean;
     _attachSocket(socket: unknown): void;
+    /** The socket's data handler: feeds the stream parser (null once detached). */
+    _onData(data: unknown): void;
+    parser: unknown;
     on(event: string, fn: (...args: any[]) => void): this;
     removeAllListeners(event?: string): this;
     emit(event: string, ...args: unknown[]): boolean;

@@ -26,10 +26,19 @@ type Waiter = {
   timer: ReturnType<typeof setTimeout>;
 };
 
-/** Client that reports see-other-host instead of following it on its own. */
+/**
+ * xmpp.js's client, changed in two places: see-other-host is reported instead of followed, and
+ * socket data that arrives once the parser is gone (after the server closed the stream, or after
+ * a parse error) is dropped — xmpp.js would throw an uncaught TypeError from the socket handler.
+ */
 class RedirectReportingClient extends Client {
   _onSeeOtherHost(error: { element: Element }): void {
     this.emit('see-other-host', error.element.getChildText('see-other-host', NS_STREAM_ERRORS) ?? '');
+  }
+
+  override _onData(data: unknown): void {
+    if (!this.parser) return;
+    super._onData(data);
   }
 }
 
@@ -72,6 +81,14 @@ export class XmppStream {
     return this.connection.isSecure();
   }
 
+  /**
+   * Whether every write is a message of its own (WebSocket): RFC 7395 §3.3.3 frames each
+   * top-level element as one WebSocket message, so writes may not be joined.
+   */
+  get framed(): boolean {
+    return /^wss?:/i.test(this.service);
+  }
+
   /** Opens the socket and the stream; resolves with the stream header. */
   async open(): Promise<void> {
     await this.connection.connect(this.service);
@@ -84,8 +101,9 @@ export class XmppStream {
     await this.connection.restart();
   }
 
-  write(data: string): Promise<void> {
-    return this.connection.write(data);
+  /** Writes raw data; never throws (xmpp.js throws synchronously once its socket is gone). */
+  async write(data: string): Promise<void> {
+    await this.connection.write(data);
   }
 
   /** Waits for the next top-level element that `match` accepts. */

@@ -19,7 +19,7 @@ async function online(user: TestUser, service = TCP_URL, options = {}) {
   running.push(c);
   const view = await c.client.start();
   const system = c.client.actor.system;
-  // Available once the caps feature has sent the initial presence (it waits for our caps hash),
+  // Available once the presence feature has sent our presence with caps (after the caps hash),
   // and carbons enabled: only then does the server deliver to this resource's bare JID.
   await waitFor(system.get('caps')!, (s) => connectCaps(s as SnapshotFrom<CapsLogic>).ownVer !== undefined, { timeout: 5000 });
   await waitFor(system.get('carbons')!, (s) => connectCarbons(s as SnapshotFrom<CarbonsLogic>).status !== 'enabling', {
@@ -158,5 +158,19 @@ describe('chat and carbons against the local Prosody', () => {
       ['hi alice', undefined],
       ['', true],
     ]);
+  });
+
+  it('a burst of 150 messages sent in one tick arrives complete and in order, over TCP and over WebSocket', async () => {
+    // Writes of one tick leave together: joined into one socket write over TCP, one message each over WebSocket.
+    for (const service of [TCP_URL, WS_URL]) {
+      const [aliceUser, bobUser] = await uniqueUsers(['burst-alice', 'burst-bob']);
+      const [alice, bob] = await Promise.all([online(aliceUser!, service), online(bobUser!, service)]);
+      const bodies = Array.from({ length: 150 }, (_, i) => `burst ${i}`);
+      for (const body of bodies) sendMessage(alice.chat, bobUser!.jid, body);
+      const received = await conversationOf(bob, aliceUser!.jid, (m) => m.length === bodies.length);
+      expect(received.map((m) => m.body)).toEqual(bodies);
+      // Delivered on the first stream: no drop and resend (a server refusing a malformed write would cause one).
+      expect([...alice.statuses, ...bob.statuses]).not.toContain('reconnecting');
+    }
   });
 });
