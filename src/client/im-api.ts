@@ -64,6 +64,8 @@ export interface ContactsApi {
 export interface PresenceApi {
   /** Sets our availability now and for every later session; throws on an unusable show/status/priority. */
   set(show: Show, status?: string, priority?: number): void;
+  /** RFC 6121 §4.6: directed presence to one entity (e.g. show availability to someone not subscribed). */
+  sendTo(jid: string, show: Show | 'unavailable', status?: string): void;
 }
 
 function argument(message: string): XmppAdapterError {
@@ -175,6 +177,16 @@ export function createImApi(
       const checked = checkOwnPresence({ show, status, priority });
       if (typeof checked === 'string') throw argument(checked);
       requireFeature('presence').send({ type: 'presence.set', ...checked });
+    },
+    sendTo(jid, show, status) {
+      const to = jidArgument(jid);
+      if (show !== 'unavailable') {
+        const checked = checkOwnPresence({ show, status });
+        if (typeof checked === 'string') throw argument(checked);
+      }
+      requireFeature('presence').send(
+        status === undefined ? { type: 'presence.direct', to, show } : { type: 'presence.direct', to, show, status },
+      );
     },
   };
 

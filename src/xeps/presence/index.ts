@@ -13,7 +13,7 @@ export const presence = defineFeature<PresenceRoutedEvent>({
   route: routeOne(parsePresence),
   logic: (services) => createPresenceLogic(services),
   lifetime: 'session',
-  intents: ['presence.set', 'presence.subscribe', 'presence.unsubscribe', 'presence.approve', 'presence.deny'],
+  intents: ['presence.set', 'presence.direct', 'presence.subscribe', 'presence.unsubscribe', 'presence.approve', 'presence.deny'],
 });
 
 export {

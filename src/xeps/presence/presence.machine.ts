@@ -168,6 +168,21 @@ export function createPresenceLogic(services: FeatureServices) {
         enqueue(() => services.send(stanza));
         enqueue.assign({ announced: intended });
       }),
+      sendDirected: enqueueActions(({ event, enqueue, system }) => {
+        if (event.type !== 'presence.direct') return;
+        const to = normalizeJid(event.to);
+        const checked = event.show === 'unavailable' ? undefined : checkOwnPresence(event);
+        if (to === undefined || typeof checked === 'string') {
+          enqueue(() => services.logger.warn('presence.direct ignored: needs a JID and a usable show/status', { to: event.to }));
+          return;
+        }
+        const stanza =
+          checked === undefined
+            ? buildPresence('unavailable', event.status)
+            : buildPresence(checked.show, checked.status, undefined, capsExtension(system));
+        stanza.attrs.to = to;
+        enqueue(() => services.send(stanza));
+      }),
       sendSubscriptionChange: ({ event }) => {
         if (event.type !== 'presence.subscribe' && event.type !== 'presence.unsubscribe') return;
         if (bareJid(event.jid) === undefined) {
@@ -218,6 +233,7 @@ export function createPresenceLogic(services: FeatureServices) {
       'presence.set': { actions: 'announce' },
       'presence.refresh': { actions: 'announce' },
       'presence.subscribe': { actions: 'sendSubscriptionChange' },
+      'presence.direct': { actions: 'sendDirected' },
       'presence.unsubscribe': { actions: 'sendSubscriptionChange' },
       'presence.approve': { actions: ['sendApproval', 'forgetRequest'] },
       'presence.deny': { actions: ['sendDenial', 'forgetRequest'] },

@@ -39,7 +39,9 @@ export type PresenceIntent =
   /** RFC 6121 §3.1.4: approves `jid`'s request, or pre-approves one (§3.4). */
   | { type: 'presence.approve'; jid: string }
   /** RFC 6121 §3.2.1: denies `jid`'s request, or cancels its subscription to us. */
-  | { type: 'presence.deny'; jid: string };
+  | { type: 'presence.deny'; jid: string }
+  /** RFC 6121 §4.6: directed presence to `to` (available with `show`/`status`, or `unavailable`). */
+  | { type: 'presence.direct'; to: string; show: Show | 'unavailable'; status?: string };
 
 export type PresenceEvent =
   | PresenceRoutedEvent

@@ -271,4 +271,17 @@ describe('own presence', () => {
     p.actor.send({ type: 'presence.refresh' });
     expect(p.sentText()).toEqual([]);
   });
+
+  it('sends directed presence with caps to one JID, unavailable without; ignores one without a usable JID', () => {
+    const p = start();
+    p.online();
+    p.take();
+    p.actor.send({ type: 'presence.direct', to: 'romeo@example.net/orchard', show: 'away', status: 'here' });
+    p.actor.send({ type: 'presence.direct', to: 'romeo@example.net/orchard', show: 'unavailable' });
+    p.actor.send({ type: 'presence.direct', to: 'not a jid@', show: 'away' });
+    expect(p.sentText()).toEqual([
+      `<presence to="romeo@example.net/orchard"><show>away</show><status>here</status></presence>`,
+      `<presence type="unavailable" to="romeo@example.net/orchard"/>`,
+    ]);
+  });
 });
