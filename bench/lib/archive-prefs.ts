@@ -3,19 +3,13 @@
  * Prosody's MAM archive is SQLite with a synchronous commit per message: on this machine's disk
  * that alone held every client to ~100–200 messages/s, hiding the clients under test.
  */
-import { C2S_PORT, PROSODY_HOST, type TestUser } from '../../scripts/prosody.js';
-import { rawLogin } from './raw-xmpp.js';
+import type { TestUser } from '../../scripts/prosody.js';
+import { rawLoginAs } from './raw-xmpp.js';
 
 const NS_MAM = 'urn:xmpp:mam:2';
 
 export async function disableArchiving(user: TestUser): Promise<void> {
-  const session = await rawLogin({
-    host: PROSODY_HOST,
-    port: C2S_PORT,
-    domain: user.domain,
-    username: user.username,
-    password: user.password,
-  });
+  const session = await rawLoginAs(user);
   try {
     const reply = new Promise<string>((resolve) => session.onElement((el) => el.attrs.id === 'mam-prefs' && resolve(el.attrs.type ?? '')));
     await session.write(`<iq type='set' id='mam-prefs'><prefs xmlns='${NS_MAM}' default='never'/></iq>`);

@@ -4,9 +4,8 @@
  * `message` event) and the floor, a hand-written raw TCP client (bench/lib/raw-xmpp.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { C2S_PORT, PROSODY_HOST } from '../../scripts/prosody.js';
 import type { E2ePair, OpenPair, SendOutcome } from './e2e-delivery.js';
-import { escapeXml, rawLogin } from './raw-xmpp.js';
+import { escapeXml, rawLoginAs } from './raw-xmpp.js';
 import { stanzaSession, stockSession, type StockStanza } from './reference-sessions.js';
 
 export const stockPair: OpenPair = async ({ service, sender, receiver }, delivery): Promise<E2ePair> => {
@@ -72,15 +71,7 @@ export function stanzaPair(wsUrl: string): OpenPair {
 
 /** The floor: no library, one socket write per message, the receiver parses and reads `<body/>`. */
 export const rawPair: OpenPair = async ({ sender, receiver }, delivery): Promise<E2ePair> => {
-  const login = (account: typeof sender) =>
-    rawLogin({
-      host: PROSODY_HOST,
-      port: C2S_PORT,
-      domain: account.domain,
-      username: account.username,
-      password: account.password,
-      presence: true,
-    });
+  const login = (account: typeof sender) => rawLoginAs(account, true);
   const [a, b] = await Promise.all([login(sender), login(receiver)]);
   b.onElement((el) => {
     if (el.name !== 'message') return;

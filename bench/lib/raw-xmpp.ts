@@ -6,6 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { Parser, type Element } from '@xmpp/xml';
+import { C2S_PORT, PROSODY_HOST, type TestUser } from '../../scripts/prosody.js';
 
 export interface RawLogin {
   host: string;
@@ -34,6 +35,11 @@ const streamHeader = (domain: string) =>
 /** Escapes text and attribute values (the benchmarks' bodies and JIDs are plain, but stay correct). */
 export const escapeXml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+/** `rawLogin` as one of the local Prosody's accounts, over its loopback c2s port. */
+export function rawLoginAs(user: Pick<TestUser, 'domain' | 'username' | 'password'>, presence = false): Promise<RawSession> {
+  return rawLogin({ host: PROSODY_HOST, port: C2S_PORT, domain: user.domain, username: user.username, password: user.password, presence });
+}
 
 export async function rawLogin(options: RawLogin): Promise<RawSession> {
   const socket = connect({ host: options.host, port: options.port, noDelay: true });

@@ -3,8 +3,8 @@
  * session writes every roster set IQ at once (pipelined) and waits for all the results.
  */
 import { performance } from 'node:perf_hooks';
-import { C2S_PORT, PROSODY_HOST, type TestUser } from '../../scripts/prosody.js';
-import { escapeXml, rawLogin } from './raw-xmpp.js';
+import type { TestUser } from '../../scripts/prosody.js';
+import { escapeXml, rawLoginAs } from './raw-xmpp.js';
 
 export interface RosterContact {
   jid: string;
@@ -27,13 +27,7 @@ const rosterSet = (id: string, c: RosterContact) =>
 /** Resolves with the time it took, once the server has answered every set (rejects on an error reply). */
 export async function fillRoster(user: TestUser, contacts: readonly RosterContact[]): Promise<number> {
   const t0 = performance.now();
-  const session = await rawLogin({
-    host: PROSODY_HOST,
-    port: C2S_PORT,
-    domain: user.domain,
-    username: user.username,
-    password: user.password,
-  });
+  const session = await rawLoginAs(user);
   try {
     let answered = 0;
     const done = new Promise<void>((resolve, reject) => {

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, setup, spawnChild, type SnapshotFrom } from 'xstate';
-import { createRouter } from '../../../src/router/router.js';
-import { carbons, createCarbonsLogic, parseCarbon } from '../../../src/xeps/carbons/index.js';
-import {
-  NS_CHATSTATES,
-  NS_CORRECT,
-  NS_MARKERS,
-  NS_RETRACT,
-  chat,
-  connectChat,
-  conversationId,
-  createChatLogic,
-  type ConversationLogic,
-} from '../../../src/xeps/chat/index.js';
+import { parseCarbon } from '../../../src/xeps/carbons/index.js';
+import { NS_CHATSTATES, NS_CORRECT, NS_MARKERS, NS_RETRACT } from '../../../src/xeps/chat/index.js';
 import { StanzaParseError } from '../../../src/xeps/iq-request.js';
 import { parseXml } from '../../support/xml.js';
-import { fakeServices, featureInput, ok, routeContext } from './harness.js';
-
-const ME = 'romeo@montague.example/garden';
-const JULIET = 'juliet@capulet.example';
+import { ok, routeContext } from './harness.js';
+import { JULIET, ME, chatSystem } from './chat-harness.js';
 
 /** A sent carbon (XEP-0280 §8) of `inner`, which another of our devices sent; `outer` forges the wrapper's from. */
 const sentCarbon = (inner: string, outer = 'romeo@montague.example', id = '') =>
@@ -33,31 +19,12 @@ const receivedCarbon = (inner: string, outer = 'romeo@montague.example', id = ''
   </forwarded></received></message>`;
 
 function system() {
-  const fake = fakeServices(ME);
-  let n = 0;
-  const parent = setup({
-    actors: { chat: createChatLogic(fake.services, { newId: () => `id-${++n}` }), carbons: createCarbonsLogic(fake.services) },
-  }).createMachine({
-    entry: [
-      spawnChild('chat', { id: 'chat', systemId: 'chat', input: featureInput({ jid: ME }) }),
-      spawnChild('carbons', { id: 'carbons', systemId: 'carbons', input: featureInput({ jid: ME }) }),
-    ],
-  });
-  const actor = createActor(parent, { clock: fake.clock });
-  actor.start();
-  const router = createRouter([chat, carbons]);
-  const deliver = (text: string) => {
-    for (const d of router.route(parseXml(text), routeContext(ME))) actor.system.get(d.to)!.send(d.event);
-  };
-  const view = (peer = JULIET) => {
-    const ref = actor.system.get(conversationId(peer));
-    return ref ? connectChat(ref.getSnapshot() as SnapshotFrom<ConversationLogic>) : undefined;
-  };
+  const s = chatSystem();
   const markable = (id: string) =>
-    deliver(
+    s.deliver(
       `<message from='${JULIET}/balcony' to='${ME}' id='${id}' type='chat'><body>${id}</body><markable xmlns='${NS_MARKERS}'/></message>`,
     );
-  return { ...fake, actor, deliver, view, markable, chat: actor.system.get('chat')! };
+  return { ...s, markable };
 }
 
 describe('carbons of non-content messages', () => {

@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { assign, createActor, createMachine, enqueueActions, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
-import { createRouter } from '../../../src/router/router.js';
-import { carbons, createCarbonsLogic } from '../../../src/xeps/carbons/index.js';
 import {
   NS_CHATSTATES,
   NS_CORRECT,
@@ -13,68 +10,16 @@ import {
   buildChatMessage,
   buildChatState,
   buildRetraction,
-  chat,
-  connectChat,
   connectChats,
-  conversationId,
-  createChatLogic,
   parseChatMessage,
-  type ChatEvent,
-  type ConversationLogic,
 } from '../../../src/xeps/chat/index.js';
 import { StanzaParseError } from '../../../src/xeps/iq-request.js';
 import { parseXml } from '../../support/xml.js';
-import { fakeServices, featureInput, ok, routeContext } from './harness.js';
+import { ok } from './harness.js';
+import { JULIET, ME, chatSystem } from './chat-harness.js';
 
-const ME = 'romeo@montague.example/garden';
-const JULIET = 'juliet@capulet.example';
-const NOW = Date.parse('2026-01-01T12:00:00Z');
 const parse = (text: string) => parseChatMessage(parseXml(text), 'romeo@montague.example');
-
-/**
- * The chat manager (and carbons) under a stand-in session (app notifications land in `notes`), with a
- * stand-in blocking actor when `blocked` is given, on a SimulatedClock.
- */
-function system({ blocked }: { blocked?: string[] } = {}) {
-  const fake = fakeServices(ME);
-  let n = 0;
-  const blocking = createMachine({
-    types: {} as { context: { blocked: string[] }; events: { type: 'test.block'; jids: string[] } },
-    context: { blocked: blocked ?? [] },
-    initial: 'ready',
-    states: { ready: {} },
-    on: { 'test.block': { actions: assign({ blocked: ({ event }) => event.jids }) } },
-  });
-  const parent = setup({
-    actors: {
-      chat: createChatLogic(fake.services, { newId: () => `id-${++n}`, now: () => NOW }),
-      carbons: createCarbonsLogic(fake.services),
-      blocking,
-    },
-  }).createMachine({
-    entry: [
-      spawnChild('chat', { id: 'chat', systemId: 'chat', input: featureInput({ jid: ME }) }),
-      spawnChild('carbons', { id: 'carbons', systemId: 'carbons', input: featureInput({ jid: ME }) }),
-      enqueueActions(({ enqueue }) => {
-        if (blocked) enqueue.spawnChild('blocking', { id: 'blocking', systemId: 'blocking' });
-      }),
-    ],
-  });
-  const actor = createActor(parent, { clock: fake.clock });
-  actor.start();
-  const chatActor = actor.system.get('chat') as AnyActorRef;
-  const router = createRouter([chat, carbons]);
-  const deliver = (text: string) => {
-    for (const d of router.route(parseXml(text), routeContext(ME))) actor.system.get(d.to)!.send(d.event);
-  };
-  const view = (peer = JULIET) => {
-    const ref = actor.system.get(conversationId(peer));
-    return ref ? connectChat(ref.getSnapshot() as SnapshotFrom<ConversationLogic>) : undefined;
-  };
-  const send = (event: ChatEvent) => chatActor.send(event);
-  const block = (jids: string[]) => actor.system.get('blocking')!.send({ type: 'test.block', jids });
-  return { ...fake, actor, deliver, view, send, block };
-}
+const system = chatSystem;
 
 const fromJuliet = (id: string, inner: string, resource = 'balcony') =>
   `<message from='${JULIET}/${resource}' to='${ME}' id='${id}' type='chat'>${inner}</message>`;
