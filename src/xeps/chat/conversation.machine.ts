@@ -1,6 +1,13 @@
-import { assign, enqueueActions, setup } from 'xstate';
+import { fromTransition, type ActorSystem } from 'xstate';
 import { append, at, emptyStore, get, positionOf, update, type MessageStore } from '../../store/message-store.js';
-import type { ChatMessage, ChatUnreadEvent, ConversationContext, ConversationEvent, ConversationInput } from './chat.types.js';
+import type {
+  ChatMessage,
+  ChatUnreadEvent,
+  ConversationContext,
+  ConversationEvent,
+  ConversationInput,
+  PeerStateUpdate,
+} from './chat.types.js';
 
 /**
  * How far back from the newest message a stanza id named by a correction, a retraction or a
@@ -43,117 +50,10 @@ export function lastOutgoing(messages: MessageStore<ChatMessage>): ChatMessage |
   return undefined;
 }
 
-/**
- * One 1:1 conversation (`chat:<bareJid>`): its messages in a `MessageStore` (append cost does not
- * grow with history, ids dedupe live, carbon and later archive copies), the read position and the
- * chat states both ways. It only holds data; the chat manager parses, checks senders and writes
- * to the wire.
- */
-export const conversationLogic = setup({
-  types: {
-    context: {} as ConversationContext,
-    events: {} as ConversationEvent,
-    input: {} as ConversationInput,
-  },
-  actions: {
-    addMessage: assign({
-      messages: ({ context, event }) => (event.type === 'conversation.add' ? append(context.messages, event.message) : context.messages),
-    }),
-    /**
-     * Keeps `unread` current. A new incoming message adds one (it is appended after the read
-     * position; the manager counts it the same way for its mirror). A read recounts, and the
-     * manager is told the new count.
-     */
-    countUnread: enqueueActions(({ context, event, enqueue, system }) => {
-      if (event.type === 'conversation.add') {
-        if (event.message.direction === 'in') enqueue.assign({ unread: context.unread + 1 });
-        return;
-      }
-      const unread = unreadAfter(context.messages, context.readUpTo);
-      if (unread === context.unread) return;
-      enqueue.assign({ unread });
-      const manager = system.get('chat');
-      const report: ChatUnreadEvent = { type: 'chat.unread', jid: context.jid, unread };
-      if (manager) enqueue.sendTo(manager, report);
-    }),
-    applyPeerState: assign(({ context, event }) => {
-      const update = event.type === 'conversation.peerState' ? event : event.type === 'conversation.add' ? event.peerState : undefined;
-      if (update === undefined) return {};
-      const { state, content } = update;
-      return {
-        // A content message without a state says the peer is active again.
-        typing: state ?? (content ? 'active' : context.typing),
-        peerChatStates: state !== undefined ? true : content ? false : context.peerChatStates,
-      };
-    }),
-    markDelivered: assign({
-      messages: ({ context, event }) => {
-        if (event.type !== 'conversation.delivered') return context.messages;
-        return update(context.messages, event.id, (m): ChatMessage =>
-          // A receipt confirms our own message only, and never undoes a later state.
-          m.direction === 'out' && (m.state === 'sending' || m.state === 'sent') ? { ...m, state: 'delivered' } : m,
-        );
-      },
-    }),
-    applyMarker: assign({
-      messages: ({ context, event }) =>
-        event.type === 'conversation.marked' ? markUpTo(context.messages, event.id, event.state) : context.messages,
-    }),
-    markBounced: assign({
-      messages: ({ context, event }) => {
-        if (event.type !== 'conversation.bounced') return context.messages;
-        return update(context.messages, event.id, (m): ChatMessage =>
-          m.direction === 'out' ? { ...m, state: 'error', error: event.error } : m,
-        );
-      },
-    }),
-    markRead: assign({
-      markerSent: ({ context, event }) =>
-        event.type === 'conversation.markRead' && event.markerSent !== undefined ? event.markerSent : context.markerSent,
-      readUpTo: ({ context, event }) => {
-        if (event.type !== 'conversation.markRead') return context.readUpTo;
-        if (event.id === undefined) return context.messages.size === 0 ? context.readUpTo : lastId(context);
-        return get(context.messages, event.id) ? event.id : context.readUpTo;
-      },
-    }),
-    readElsewhere: assign(({ context, event }) => {
-      if (event.type !== 'conversation.readElsewhere') return {};
-      const position = positionOf(context.messages, event.id);
-      const ahead = (current: string | undefined) => current === undefined || positionOf(context.messages, current) < position;
-      // Read positions synced from our other devices only move forward.
-      if (position === -1) return {};
-      return {
-        readUpTo: ahead(context.readUpTo) ? event.id : context.readUpTo,
-        // That device sent the marker: this one need not send it again.
-        markerSent: ahead(context.markerSent) ? event.id : context.markerSent,
-      };
-    }),
-    stateSent: assign({
-      sentState: ({ context, event }) => (event.type === 'conversation.stateSent' ? event.state : context.sentState),
-    }),
-    correct: assign({
-      messages: ({ context, event }) => {
-        if (event.type !== 'conversation.corrected') return context.messages;
-        return update(context.messages, event.id, (m): ChatMessage =>
-          m.retracted || m.body === event.body ? m : { ...m, body: event.body, corrected: true },
-        );
-      },
-    }),
-    retract: assign({
-      messages: ({ context, event }) => {
-        if (event.type !== 'conversation.retracted') return context.messages;
-        return update(context.messages, event.id, (m): ChatMessage => {
-          if (m.retracted) return m;
-          const { corrected: _corrected, ...rest } = m;
-          return { ...rest, body: '', retracted: true };
-        });
-      },
-    }),
-  },
-}).createMachine({
-  id: 'conversation',
-  context: ({ input }) => ({
-    jid: input.jid,
+/** A conversation's state right after it is spawned. */
+export function emptyConversation(jid: string): ConversationContext {
+  return {
+    jid,
     messages: emptyStore<ChatMessage>(),
     readUpTo: undefined,
     markerSent: undefined,
@@ -161,20 +61,119 @@ export const conversationLogic = setup({
     typing: undefined,
     peerChatStates: undefined,
     sentState: undefined,
-  }),
-  on: {
-    'conversation.add': { actions: ['addMessage', 'countUnread', 'applyPeerState'] },
-    'conversation.delivered': { actions: 'markDelivered' },
-    'conversation.marked': { actions: 'applyMarker' },
-    'conversation.bounced': { actions: 'markBounced' },
-    'conversation.markRead': { actions: ['markRead', 'countUnread'] },
-    'conversation.readElsewhere': { actions: ['readElsewhere', 'countUnread'] },
-    'conversation.peerState': { actions: 'applyPeerState' },
-    'conversation.stateSent': { actions: 'stateSent' },
-    'conversation.corrected': { actions: 'correct' },
-    'conversation.retracted': { actions: 'retract' },
+  };
+}
+
+/** XEP-0085: what one incoming message says about the peer's chat state. */
+function withPeerState(context: ConversationContext, { state, content }: PeerStateUpdate): ConversationContext {
+  return {
+    ...context,
+    // A content message without a state says the peer is active again.
+    typing: state ?? (content ? 'active' : context.typing),
+    peerChatStates: state !== undefined ? true : content ? false : context.peerChatStates,
+  };
+}
+
+/** `context` with `messages` replaced, or `context` itself when the store did not change. */
+function withMessages(context: ConversationContext, messages: MessageStore<ChatMessage>): ConversationContext {
+  return messages === context.messages ? context : { ...context, messages };
+}
+
+/** A read moved: recount what is unread after the new read position. */
+function recounted(context: ConversationContext): ConversationContext {
+  const unread = unreadAfter(context.messages, context.readUpTo);
+  return unread === context.unread ? context : { ...context, unread };
+}
+
+/**
+ * The conversation as a pure function of its events. `unread`: a new incoming message adds one
+ * (it is appended after the read position; the manager counts it the same way for its mirror);
+ * a read recounts.
+ */
+export function reduceConversation(context: ConversationContext, event: ConversationEvent): ConversationContext {
+  switch (event.type) {
+    case 'conversation.add': {
+      const messages = append(context.messages, event.message);
+      if (messages === context.messages) return context;
+      const added = { ...context, messages, unread: context.unread + (event.message.direction === 'in' ? 1 : 0) };
+      return event.peerState ? withPeerState(added, event.peerState) : added;
+    }
+    case 'conversation.delivered':
+      return withMessages(
+        context,
+        update(context.messages, event.id, (m): ChatMessage =>
+          // A receipt confirms our own message only, and never undoes a later state.
+          m.direction === 'out' && (m.state === 'sending' || m.state === 'sent') ? { ...m, state: 'delivered' } : m,
+        ),
+      );
+    case 'conversation.marked':
+      return withMessages(context, markUpTo(context.messages, event.id, event.state));
+    case 'conversation.bounced':
+      return withMessages(
+        context,
+        update(context.messages, event.id, (m): ChatMessage => (m.direction === 'out' ? { ...m, state: 'error', error: event.error } : m)),
+      );
+    case 'conversation.markRead': {
+      let readUpTo = context.readUpTo;
+      if (event.id === undefined) readUpTo = context.messages.size === 0 ? context.readUpTo : lastId(context);
+      else if (get(context.messages, event.id)) readUpTo = event.id;
+      return recounted({ ...context, readUpTo, markerSent: event.markerSent ?? context.markerSent });
+    }
+    case 'conversation.readElsewhere': {
+      const position = positionOf(context.messages, event.id);
+      // Read positions synced from our other devices only move forward.
+      if (position === -1) return context;
+      const ahead = (current: string | undefined) => current === undefined || positionOf(context.messages, current) < position;
+      return recounted({
+        ...context,
+        readUpTo: ahead(context.readUpTo) ? event.id : context.readUpTo,
+        // That device sent the marker: this one need not send it again.
+        markerSent: ahead(context.markerSent) ? event.id : context.markerSent,
+      });
+    }
+    case 'conversation.peerState':
+      return withPeerState(context, event);
+    case 'conversation.stateSent':
+      return { ...context, sentState: event.state };
+    case 'conversation.corrected':
+      return withMessages(
+        context,
+        update(context.messages, event.id, (m): ChatMessage =>
+          m.retracted || m.body === event.body ? m : { ...m, body: event.body, corrected: true },
+        ),
+      );
+    case 'conversation.retracted':
+      return withMessages(
+        context,
+        update(context.messages, event.id, (m): ChatMessage => {
+          if (m.retracted) return m;
+          const { corrected: _corrected, ...rest } = m;
+          return { ...rest, body: '', retracted: true };
+        }),
+      );
+    default:
+      return context;
+  }
+}
+
+/**
+ * One 1:1 conversation (`chat:<bareJid>`): its messages in a `MessageStore` (append cost does not
+ * grow with history, ids dedupe live, carbon and later archive copies), the read position and the
+ * chat states both ways. It only holds data (the chat manager parses, checks senders and writes
+ * to the wire), so it is a reducer actor: one state, no statechart to walk per message. When a
+ * read changes the unread count, the manager is told, for its total.
+ */
+export const conversationLogic = fromTransition<ConversationContext, ConversationEvent, ActorSystem<any>, ConversationInput>(
+  (context, event, { system, defer }) => {
+    const next = reduceConversation(context, event);
+    if ((event.type === 'conversation.markRead' || event.type === 'conversation.readElsewhere') && next.unread !== context.unread) {
+      const report: ChatUnreadEvent = { type: 'chat.unread', jid: next.jid, unread: next.unread };
+      defer(() => system.get('chat')?.send(report));
+    }
+    return next;
   },
-});
+  ({ input }) => emptyConversation(input.jid),
+);
 
 const RANK = { sending: 0, sent: 1, delivered: 2, displayed: 3, error: -1 } as const;
 
