@@ -4,7 +4,7 @@
  * copies the whole history on every append. No network; CPU of the append alone.
  */
 import { produce } from 'immer';
-import { append, emptyStore, type MessageStore } from '../src/store/message-store.js';
+import { CHUNK_SIZE, append, emptyStore, type MessageStore } from '../src/store/message-store.js';
 import { envInt } from './lib/env.js';
 import { printSection, writeSection, type Section } from './lib/report.js';
 import { median } from './lib/stats.js';
@@ -91,7 +91,7 @@ export async function runMessageStoreBench(): Promise<Section> {
     ],
     notes: [
       'One unrecorded pass per store first (JIT); each round builds a conversation of the given size, appends 20 messages to warm up, then times 1,000 appends (50 for immer at 100k) with process.cpuUsage().',
-      'The chunked store copies at most one chunk of 256 references per append and keeps a shared id index for deduplication; immer copies the whole array on every push.',
+      `The chunked store copies at most one chunk of ${CHUNK_SIZE} references per append (and, once per chunk, the list of chunks) and keeps a shared id index for deduplication; immer copies the whole array on every push.`,
     ],
   };
   printSection(section);

@@ -9,7 +9,7 @@
  */
 
 /** Items per frozen chunk; an append copies at most this many references. */
-export const CHUNK_SIZE = 256;
+export const CHUNK_SIZE = 64;
 
 export interface Keyed {
   readonly id: string;
