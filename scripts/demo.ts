@@ -89,8 +89,17 @@ async function main() {
   bob.presence.set('away', 'making coffee');
 
   console.log('\nChatting:');
+  const arrived = new Promise<void>((resolve) => {
+    const off = bob.on('message', ({ message }) => {
+      if (message.direction === 'in') {
+        off();
+        resolve();
+      }
+    });
+  });
   const sent = await alice.messages.send(BOB, `Hello Bob, it is ${new Date().toISOString()}`);
-  await until(bob.feature(`chat:${ALICE}`), (s) => (connectChat(s).unread > 0 ? true : undefined), 'message at bob');
+  await arrived;
+  console.log(`  bob has ${connectChat(bob.feature(`chat:${ALICE}`)!.getSnapshot()).unread} unread message(s) from alice; he reads them`);
   bob.messages.markRead(ALICE);
   const displayed = await stateOf(alice, BOB, sent.id);
   console.log(`  alice's message is now "${displayed.state}" (receipt, then bob's displayed marker)`);
