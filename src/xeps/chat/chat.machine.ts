@@ -1,20 +1,15 @@
-import type { Element } from '@xmpp/xml';
-import { assign, enqueueActions, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
+import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import { bareJid } from '../../jid.js';
-import { isBlockedBy } from '../blocking/blocking.connect.js';
 import type { BlockingLogic } from '../blocking/blocking.machine.js';
-import { lookup, without, withEntry } from '../keyed-record.js';
+import { without, withEntry } from '../keyed-record.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { receive } from './chat.inbound.js';
 import { compose, correct, markRead, pause, retract, send } from './chat.outbound.js';
-import type { ChatTools } from './chat.tools.js';
+import { ChatStep } from './chat.tools.js';
 import type { ChatContext, ChatEvent, ChatSendEvent } from './chat.types.js';
 import { conversationLogic, type ConversationLogic } from './conversation.machine.js';
 
-/** The child id (and system id) of the conversation with `bareJid`. */
-export function conversationId(peer: string): `chat:${string}` {
-  return `chat:${peer}`;
-}
+export { conversationId } from './chat.tools.js';
 
 /** How long after the last `composing` we tell the peer we paused (XEP-0085 §2 suggests about 5 s). */
 export const DEFAULT_PAUSE_DELAY = 10_000;
@@ -46,8 +41,6 @@ export function sendMessage(
   chat.send({ type: 'chat.send', to, body, ...options });
 }
 
-const pauseTimerId = (peer: string) => `pause:${peer}`;
-
 /**
  * The chat manager: one `chat:<bareJid>` child per conversation, spawned on the first message in
  * or out. It parses nothing itself (route and the carbons feature did), checks who may say what
@@ -76,44 +69,18 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
       }),
       rememberJid: assign({ me: ({ context, event }) => (event.type === 'session.online' ? event.jid : context.me) }),
       handle: enqueueActions(({ context, event, enqueue, self, system }) => {
-        const children = self.getSnapshot().children as Record<string, ActorRefFrom<ConversationLogic> | undefined>;
-        const spawned = new Set<string>();
-        let conversations = context.conversations;
-        let unread = context.unread;
-        const blocking = system.get('blocking');
-
-        const tools: ChatTools = {
+        const blocking = system.get('blocking') as ActorRefFrom<BlockingLogic> | undefined;
+        const tools = new ChatStep({
           context,
+          enqueue,
+          children: self.getSnapshot().children as Record<string, ActorRefFrom<ConversationLogic> | undefined>,
+          blocked: blocking?.getSnapshot().context.blocked ?? [],
+          services,
           requestReceipts,
-          ownBare: bareJid(context.me),
+          pauseDelay,
           now,
           newId,
-          conversation: (peer) => children[conversationId(peer)]?.getSnapshot().context,
-          deliver(peer, conversationEvent, spawn) {
-            const id = conversationId(peer);
-            if (!children[id] && !spawned.has(id)) {
-              if (!spawn) return;
-              enqueue.spawnChild('conversation', { id, systemId: id, input: { jid: peer } });
-              spawned.add(id);
-              conversations = [...conversations, peer];
-            }
-            enqueue.sendTo(id, conversationEvent);
-          },
-          // Stanzas are built while resolving and written when the actions execute.
-          write: (stanza: Element) => enqueue(() => services.send(stanza)),
-          added(peer, message) {
-            if (message.direction === 'in') unread = withEntry(unread, peer, (lookup(unread, peer) ?? 0) + 1);
-            enqueue(() => services.notify({ type: 'message', conversation: peer, message }));
-          },
-          isBlocked: (jid) =>
-            blocking ? isBlockedBy((blocking.getSnapshot() as SnapshotFrom<BlockingLogic>).context.blocked, jid) : false,
-          schedulePause(peer) {
-            enqueue.cancel(pauseTimerId(peer));
-            enqueue.raise({ type: 'chat.composePause', jid: peer }, { id: pauseTimerId(peer), delay: pauseDelay });
-          },
-          cancelPause: (peer) => enqueue.cancel(pauseTimerId(peer)),
-          warn: (message, data) => enqueue(() => services.logger.warn(message, data)),
-        };
+        });
 
         switch (event.type) {
           case 'chat.message':
@@ -148,6 +115,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
           default:
             break;
         }
+        const { conversations, unread } = tools;
         if (conversations !== context.conversations || unread !== context.unread) enqueue.assign({ conversations, unread });
       }),
     },
