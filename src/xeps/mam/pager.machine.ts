@@ -1,0 +1,224 @@
+/**
+ * One archive query paged through with RSM (XEP-0313 §4.3, XEP-0059 §2.2/§2.3): a pager actor per
+ * query. Results reach it as `mam.result` events (routed by whoever owns the pagers); each page
+ * ends with the IQ result's `<fin/>`, which moves the cursor.
+ */
+import { assign, emit, fromPromise, setup, type ActorRefFrom } from 'xstate';
+import { StanzaError, XmppAdapterError } from '../../errors.js';
+import type { FeatureServices } from '../feature.js';
+import { StanzaParseError } from '../iq-request.js';
+import { buildMamQuery, parseMamFin } from './mam.codec.js';
+import type {
+  MamFin,
+  MamPagerContext,
+  MamPagerEmitted,
+  MamPagerEvent,
+  MamPagerFailure,
+  MamPagerInput,
+  MamPagerOutput,
+  MamQueryParams,
+} from './mam.types.js';
+
+/** The IQ parameters of the next page: the query, our queryid, the archive and the cursor. */
+export function pageParams(context: Pick<MamPagerContext, 'query' | 'queryId' | 'archive' | 'direction' | 'cursor'>): MamQueryParams {
+  const params: MamQueryParams = { ...context.query, queryId: context.queryId };
+  if (context.archive !== undefined) params.to = context.archive;
+  // XEP-0059 §2.3: the previous page is asked for "by including in its request the UID of the
+  // first item from the page that has already been received (encapsulated in a <before/> element)";
+  // §2.5: an empty <before/> asks for the last page, where backward paging starts.
+  if (context.direction === 'backward') params.before = context.cursor ?? '';
+  // §2.2: the next page: "the UID of the last item from the previous page (encapsulated in an <after/> element)".
+  else if (context.cursor !== undefined) params.after = context.cursor;
+  return params;
+}
+
+/**
+ * Whether a page that did not complete the query leaves the pager where it was: no cursor to go
+ * on (an empty page), or one already used (the archive repeats itself). Paging on would loop.
+ */
+export function madeNoProgress(context: Pick<MamPagerContext, 'direction' | 'usedCursors'>, fin: MamFin): boolean {
+  if (fin.complete) return false;
+  const next = context.direction === 'backward' ? fin.first : fin.last;
+  return next === undefined || context.usedCursors.includes(next);
+}
+
+/** Why an IQ ended a pager, as plain data. */
+export function failureOf(error: unknown): MamPagerFailure {
+  if (error instanceof StanzaError) return { code: 'stanza-error', condition: error.condition, text: error.message };
+  if (error instanceof XmppAdapterError) return { code: error.code, text: error.message };
+  return { code: 'bad-reply', text: error instanceof Error ? error.message : String(error) };
+}
+
+/** Sends one page's query and resolves with its `<fin/>`; aborting `signal` withdraws the IQ. */
+export async function fetchPage(
+  services: Pick<FeatureServices, 'iq'>,
+  params: MamQueryParams,
+  options: { signal?: AbortSignal; timeout?: number } = {},
+): Promise<MamFin> {
+  const iq = buildMamQuery(params);
+  if (iq instanceof XmppAdapterError) throw iq;
+  const reply = await services.iq.request(iq, options);
+  const fin = parseMamFin(reply);
+  if (fin instanceof StanzaParseError) throw new XmppAdapterError('bad-reply', `MAM: ${fin.reason}`);
+  return fin;
+}
+
+function initialContext(input: MamPagerInput): MamPagerContext {
+  return {
+    queryId: input.queryId,
+    query: input.query,
+    direction: input.direction === 'forward' ? 'forward' : 'backward',
+    archive: input.archive,
+    autoContinue: input.autoContinue ?? true,
+    maxPages: input.maxPages,
+    timeout: input.timeout,
+    cursor: input.from,
+    usedCursors: input.from === undefined ? [] : [input.from],
+    pending: [],
+    results: [],
+    pages: 0,
+    first: undefined,
+    last: undefined,
+    lastFin: undefined,
+    failure: undefined,
+    cancelled: false,
+  };
+}
+
+export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
+  return setup({
+    types: {
+      context: {} as MamPagerContext,
+      events: {} as MamPagerEvent,
+      input: {} as MamPagerInput,
+      output: {} as MamPagerOutput,
+      emitted: {} as MamPagerEmitted,
+    },
+    actors: {
+      // Stopping this child (leaving `querying`, or stopping the pager) aborts the signal, which
+      // withdraws the IQ from the tracker: a late reply is then ignored.
+      fetchPage: fromPromise<MamFin, { params: MamQueryParams; timeout: number | undefined }>(({ input, signal }) =>
+        fetchPage(services, input.params, input.timeout === undefined ? { signal } : { signal, timeout: input.timeout }),
+      ),
+    },
+    guards: {
+      queryInvalid: ({ context }) => buildMamQuery(pageParams(context)) instanceof XmppAdapterError,
+      noProgress: ({ context }, fin: MamFin) => madeNoProgress(context, fin),
+      finished: ({ context }) =>
+        context.lastFin?.complete === true || (context.maxPages !== undefined && context.pages >= context.maxPages),
+      autoContinue: ({ context }) => context.autoContinue,
+      // XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
+      // query". A page holds at most `max` results (a flooding archive cannot grow it) and no
+      // archive id twice.
+      ownResult: ({ context, event }) =>
+        event.type === 'mam.result' &&
+        event.queryId === context.queryId &&
+        context.pending.length < context.query.max &&
+        !context.pending.some((r) => r.archiveId === event.archiveId),
+    },
+    actions: {
+      collect: assign({
+        pending: ({ context, event }) => {
+          if (event.type !== 'mam.result') return context.pending;
+          const { type: _type, ...result } = event;
+          return [...context.pending, result];
+        },
+      }),
+      startPage: assign({ pending: [] }),
+      recordPage: assign(({ context }, fin: MamFin) => {
+        const backward = context.direction === 'backward';
+        const cursor = backward ? fin.first : fin.last;
+        return {
+          // Archive order throughout: an older page goes in front, a newer one behind.
+          results: backward ? [...context.pending, ...context.results] : [...context.results, ...context.pending],
+          cursor,
+          usedCursors: cursor === undefined ? context.usedCursors : [...context.usedCursors, cursor],
+          pages: context.pages + 1,
+          first: backward ? (fin.first ?? context.first) : (context.first ?? fin.first),
+          last: backward ? (context.last ?? fin.last) : (fin.last ?? context.last),
+          lastFin: fin,
+        };
+      }),
+      emitPage: emit(({ context }) => ({
+        type: 'mam.page' as const,
+        queryId: context.queryId,
+        index: context.pages,
+        results: context.pending,
+        fin: context.lastFin!,
+      })),
+      failWith: assign((_, failure: MamPagerFailure) => ({ failure })),
+    },
+  }).createMachine({
+    id: 'mamPager',
+    context: ({ input }) => initialContext(input),
+    initial: 'idle',
+    output: ({ context }) => {
+      const output: MamPagerOutput = {
+        queryId: context.queryId,
+        results: context.results,
+        archiveComplete: context.lastFin?.complete === true,
+        pages: context.pages,
+      };
+      if (context.first !== undefined) output.first = context.first;
+      if (context.last !== undefined) output.last = context.last;
+      if (context.failure !== undefined) output.failure = context.failure;
+      if (context.cancelled) output.cancelled = true;
+      return output;
+    },
+    states: {
+      // Checks the query once before anything is sent: an unusable one fails without an IQ.
+      idle: {
+        always: [
+          {
+            guard: 'queryInvalid',
+            target: 'failed',
+            actions: {
+              type: 'failWith',
+              params: ({ context }) => failureOf(buildMamQuery(pageParams(context))),
+            },
+          },
+          { target: 'querying' },
+        ],
+      },
+      querying: {
+        entry: 'startPage',
+        invoke: {
+          src: 'fetchPage',
+          input: ({ context }) => ({ params: pageParams(context), timeout: context.timeout }),
+          onDone: [
+            {
+              guard: { type: 'noProgress', params: ({ event }) => event.output },
+              target: 'failed',
+              actions: {
+                type: 'failWith',
+                params: { code: 'no-progress', text: 'the archive returned no new page without saying it was complete' },
+              },
+            },
+            {
+              target: 'pageReceived',
+              actions: [{ type: 'recordPage', params: ({ event }) => event.output }, 'emitPage'],
+            },
+          ],
+          onError: { target: 'failed', actions: { type: 'failWith', params: ({ event }) => failureOf(event.error) } },
+        },
+        on: {
+          'mam.result': { guard: 'ownResult', actions: 'collect' },
+          'mam.cancel': 'cancelled',
+        },
+      },
+      pageReceived: {
+        always: [
+          { guard: 'finished', target: 'complete' },
+          { guard: 'autoContinue', target: 'querying' },
+        ],
+        on: { 'mam.next': 'querying', 'mam.cancel': 'cancelled' },
+      },
+      complete: { type: 'final' },
+      cancelled: { type: 'final', entry: assign({ cancelled: true }) },
+      failed: { type: 'final' },
+    },
+  });
+}
+
+export type MamPagerLogic = ReturnType<typeof createMamPagerLogic>;
+export type MamPagerActor = ActorRefFrom<MamPagerLogic>;
