@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../client/options.js';
 import { XmppAdapterError } from '../errors.js';
 import { buildErrorReply } from '../iq/iq-tracker.js';
 import { bareJid } from '../jid.js';
+import { createOutbox, type Outbox } from '../router/outbox.js';
 import type { Router } from '../router/router.js';
 import type { TransportCommand, TransportEvent } from '../actors/transport.types.js';
 import type { AppIntent } from '../client/intents.js';
@@ -81,7 +82,9 @@ export function createSessionMachine({ options, features, router, services, tran
   type Enqueue = { sendTo(to: never, event: never): void };
 
   /** Hands one inbound stanza to the features that claim it, or answers it when nobody does. */
-  const routeOneStanza = (stanza: Element, route: RouteContext, children: Children, enqueue: Enqueue) => {
+  const batching = new Set(features.filter((f) => f.batches).map((f) => f.id));
+
+  const routeOneStanza = (stanza: Element, route: RouteContext, children: Children, enqueue: Enqueue, outbox: Outbox<unknown>) => {
     const type = stanza.attrs.type;
     if (stanza.name === 'iq' && (type === 'result' || type === 'error')) {
       // RFC 6120 §8.2.3: replies are never answered; unmatched ones are dropped.
@@ -98,7 +101,7 @@ export function createSessionMachine({ options, features, router, services, tran
     for (const delivery of deliveries) {
       const child = children[delivery.to];
       if (child?.getSnapshot().status !== 'active') continue;
-      enqueue.sendTo(child as never, delivery.event as never);
+      outbox.deliver(delivery.to, child, delivery.event);
       claimed = true;
     }
     const id = stanza.attrs.id;
@@ -138,7 +141,9 @@ export function createSessionMachine({ options, features, router, services, tran
       routeStanzas: enqueueActions(({ context, event, enqueue, self }) => {
         const stanzas = event.type === 'transport.stanza' ? [event.stanza] : event.type === 'transport.stanzas' ? event.stanzas : [];
         const children = self.getSnapshot().children as Record<string, { getSnapshot(): { status: string } } | undefined>;
-        for (const stanza of stanzas) routeOneStanza(stanza, context.route, children, enqueue);
+        const outbox = createOutbox<unknown>((to, routed) => enqueue.sendTo(to as never, routed as never), batching);
+        for (const stanza of stanzas) routeOneStanza(stanza, context.route, children, enqueue, outbox);
+        outbox.flush();
       }),
       forwardIntent: enqueueActions(({ event, enqueue, self }) => {
         const target = intentTargets.get(event.type);

@@ -97,6 +97,11 @@ export interface FeatureModule<TEvent extends { type: string } = { type: string 
    * them to `client.actor` (or `client.send`) without looking the feature actor up.
    */
   intents?: readonly string[];
+  /**
+   * The actor also accepts `{ type: '<id>.batch', events }`: consecutive routed events of one
+   * socket read, in order, to handle in one transition (for features on the message hot path).
+   */
+  batches?: boolean;
 }
 
 /** A `route` built from a parser that yields one event, or `undefined` to decline the stanza. */

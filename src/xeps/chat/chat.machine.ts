@@ -1,12 +1,12 @@
 import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import { bareJid } from '../../jid.js';
 import type { BlockingLogic } from '../blocking/blocking.machine.js';
-import { without, withEntry } from '../keyed-record.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { receive } from './chat.inbound.js';
 import { compose, correct, markRead, pause, retract, send } from './chat.outbound.js';
 import { ChatStep } from './chat.tools.js';
-import type { ChatContext, ChatEvent, ChatSendEvent } from './chat.types.js';
+import type { SessionLifecycleEvent } from '../feature.js';
+import type { ChatBatchEvent, ChatContext, ChatEvent, ChatSendEvent } from './chat.types.js';
 import { conversationLogic, type ConversationLogic } from './conversation.machine.js';
 
 export { conversationId } from './chat.tools.js';
@@ -41,6 +41,41 @@ export function sendMessage(
   chat.send({ type: 'chat.send', to, body, ...options });
 }
 
+/** One event's work, on the step's tools (a batch runs this per routed event). */
+function handleOne(tools: ChatStep, event: Exclude<ChatEvent, ChatBatchEvent | SessionLifecycleEvent>): void {
+  switch (event.type) {
+    case 'chat.message':
+      receive(tools, event.message, 'in', true);
+      break;
+    case 'chat.carbon':
+      receive(tools, event.message, event.direction, false);
+      break;
+    case 'chat.bounce': {
+      const peer = bareJid(event.from);
+      if (peer !== undefined) tools.deliver(peer, { type: 'conversation.bounced', id: event.id, error: event.error }, false);
+      break;
+    }
+    case 'chat.markRead':
+      markRead(tools, event);
+      break;
+    case 'chat.send':
+      send(tools, event);
+      break;
+    case 'chat.compose':
+      compose(tools, event);
+      break;
+    case 'chat.composePause':
+      pause(tools, event.jid);
+      break;
+    case 'chat.correct':
+      correct(tools, event);
+      break;
+    case 'chat.retract':
+      retract(tools, event);
+      break;
+  }
+}
+
 /**
  * The chat manager: one `chat:<bareJid>` child per conversation, spawned on the first message in
  * or out. It parses nothing itself (route and the carbons feature did), checks who may say what
@@ -61,12 +96,6 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
     },
     actors: { conversation: conversationLogic },
     actions: {
-      mirrorUnread: assign({
-        unread: ({ context, event }) => {
-          if (event.type !== 'chat.unread') return context.unread;
-          return event.unread > 0 ? withEntry(context.unread, event.jid, event.unread) : without(context.unread, event.jid);
-        },
-      }),
       rememberJid: assign({ me: ({ context, event }) => (event.type === 'session.online' ? event.jid : context.me) }),
       handle: enqueueActions(({ context, event, enqueue, self, system }) => {
         const blocking = system.get('blocking') as ActorRefFrom<BlockingLogic> | undefined;
@@ -82,41 +111,10 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
           newId,
         });
 
-        switch (event.type) {
-          case 'chat.message':
-            receive(tools, event.message, 'in', true);
-            break;
-          case 'chat.carbon':
-            receive(tools, event.message, event.direction, false);
-            break;
-          case 'chat.bounce': {
-            const peer = bareJid(event.from);
-            if (peer !== undefined) tools.deliver(peer, { type: 'conversation.bounced', id: event.id, error: event.error }, false);
-            break;
-          }
-          case 'chat.markRead':
-            markRead(tools, event);
-            break;
-          case 'chat.send':
-            send(tools, event);
-            break;
-          case 'chat.compose':
-            compose(tools, event);
-            break;
-          case 'chat.composePause':
-            pause(tools, event.jid);
-            break;
-          case 'chat.correct':
-            correct(tools, event);
-            break;
-          case 'chat.retract':
-            retract(tools, event);
-            break;
-          default:
-            break;
-        }
-        const { conversations, unread } = tools;
-        if (conversations !== context.conversations || unread !== context.unread) enqueue.assign({ conversations, unread });
+        if (event.type === 'chat.batch') for (const routed of event.events) handleOne(tools, routed);
+        else if (event.type !== 'session.online' && event.type !== 'session.offline') handleOne(tools, event);
+        const update = tools.finish();
+        if (update) enqueue.assign(update);
       }),
     },
   }).createMachine({
@@ -133,7 +131,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
       'chat.composePause': { actions: 'handle' },
       'chat.correct': { actions: 'handle' },
       'chat.retract': { actions: 'handle' },
-      'chat.unread': { actions: 'mirrorUnread' },
+      'chat.batch': { actions: 'handle' },
     },
   });
 }

@@ -2,8 +2,16 @@ import type { Element } from '@xmpp/xml';
 import { bareJid } from '../../jid.js';
 import { isBlockedBy } from '../blocking/blocking.connect.js';
 import type { FeatureServices } from '../feature.js';
-import { lookup, withEntry } from '../keyed-record.js';
-import type { ChatContext, ChatMessage, ConversationContext, ConversationEvent } from './chat.types.js';
+import { lookup, without, withEntry } from '../keyed-record.js';
+import type {
+  ChatContext,
+  ChatMessage,
+  ConversationContext,
+  ConversationEvent,
+  ConversationInput,
+  ConversationSetEvent,
+} from './chat.types.js';
+import { emptyConversation, reduceConversation } from './conversation.machine.js';
 
 /**
  * What the chat manager's handlers may do while one event is resolved: read conversations, queue
@@ -19,13 +27,10 @@ export interface ChatTools {
   newId(): string;
   /** The conversation's context as of now, or undefined when there is none (yet). */
   conversation(peer: string): ConversationContext | undefined;
-  /** Queues `event` for the conversation with `peer`; spawns it first when `spawn` allows. */
+  /** Applies `event` to the conversation with `peer` (starting one when `spawn` allows); published at the end of the step. */
   deliver(peer: string, event: ConversationEvent, spawn: boolean): void;
   write(stanza: Element): void;
-  /**
-   * After delivering a new message to the conversation with `peer`: tells the app, and counts an
-   * incoming one as unread in the manager's mirror (the conversation counts it the same way).
-   */
+  /** After delivering a new message to the conversation with `peer`: tells the app. */
   added(peer: string, message: ChatMessage): void;
   /** Whether the blocking feature says `jid` is blocked (false without one). */
   isBlocked(jid: string): boolean;
@@ -38,8 +43,8 @@ export interface ChatTools {
 /** The part of XState's `enqueue` the chat manager uses. */
 export interface ChatEnqueue {
   (effect: () => void): void;
-  spawnChild(src: 'conversation', options: { id: string; systemId: string; input: { jid: string } }): void;
-  sendTo(to: string, event: ConversationEvent): void;
+  spawnChild(src: 'conversation', options: { id: string; systemId: string; input: ConversationInput }): void;
+  sendTo(to: string, event: ConversationSetEvent): void;
   cancel(id: string): void;
   raise(event: { type: 'chat.composePause'; jid: string }, options: { id: string; delay: number }): void;
 }
@@ -67,9 +72,12 @@ export function conversationId(peer: string): `chat:${string}` {
 const pauseTimerId = (peer: string) => `pause:${peer}`;
 
 /**
- * The tools for one manager event, as one object with its methods on the prototype (this runs for
- * every message: no closures to build per event). What the handlers change in the manager's own
- * context (`conversations`, `unread`) accumulates here and is assigned once at the end.
+ * The tools for one manager event (or one socket read's worth of them), as one object with its
+ * methods on the prototype: this runs for every message, so no closures are built per event.
+ * Conversation changes are computed here with the conversation's reducer into an overlay, so that
+ * later events of the same batch see them; `finish()` publishes each touched conversation once
+ * (spawning new ones with their first state) and assigns the manager's own `conversations` and
+ * `unread`.
  */
 export class ChatStep implements ChatTools {
   readonly context: ChatContext;
@@ -78,8 +86,7 @@ export class ChatStep implements ChatTools {
   // Plain function fields (handlers pass `newId` along unbound).
   readonly now: () => number;
   readonly newId: () => string;
-  conversations: string[];
-  unread: Record<string, number>;
+  private readonly overlay = new Map<string, ConversationContext>();
   private readonly spawned = new Set<string>();
 
   constructor(private readonly setup: ChatStepSetup) {
@@ -88,23 +95,37 @@ export class ChatStep implements ChatTools {
     this.ownBare = bareJid(setup.context.me);
     this.now = setup.now;
     this.newId = setup.newId;
-    this.conversations = setup.context.conversations;
-    this.unread = setup.context.unread;
   }
 
   conversation(peer: string): ConversationContext | undefined {
-    return this.setup.children[conversationId(peer)]?.getSnapshot().context;
+    return this.overlay.get(peer) ?? this.setup.children[conversationId(peer)]?.getSnapshot().context;
   }
 
   deliver(peer: string, event: ConversationEvent, spawn: boolean): void {
-    const id = conversationId(peer);
-    if (!this.setup.children[id] && !this.spawned.has(id)) {
+    let current = this.conversation(peer);
+    if (current === undefined) {
       if (!spawn) return;
-      this.setup.enqueue.spawnChild('conversation', { id, systemId: id, input: { jid: peer } });
-      this.spawned.add(id);
-      this.conversations = [...this.conversations, peer];
+      current = emptyConversation(peer);
+      this.spawned.add(peer);
     }
-    this.setup.enqueue.sendTo(id, event);
+    this.overlay.set(peer, reduceConversation(current, event));
+  }
+
+  /** Publishes the conversations this step changed and returns the manager's context update. */
+  finish(): Pick<ChatContext, 'conversations' | 'unread'> | undefined {
+    let { conversations, unread } = this.context;
+    for (const [peer, next] of this.overlay) {
+      const id = conversationId(peer);
+      if (this.spawned.has(peer)) {
+        this.setup.enqueue.spawnChild('conversation', { id, systemId: id, input: { jid: peer, context: next } });
+        conversations = [...conversations, peer];
+      } else if (next !== this.setup.children[id]?.getSnapshot().context) {
+        this.setup.enqueue.sendTo(id, { type: 'conversation.set', context: next });
+      }
+      if ((lookup(unread, peer) ?? 0) !== next.unread)
+        unread = next.unread > 0 ? withEntry(unread, peer, next.unread) : without(unread, peer);
+    }
+    return conversations === this.context.conversations && unread === this.context.unread ? undefined : { conversations, unread };
   }
 
   // Stanzas are built while resolving and written when the actions execute.
@@ -114,7 +135,6 @@ export class ChatStep implements ChatTools {
   }
 
   added(peer: string, message: ChatMessage): void {
-    if (message.direction === 'in') this.unread = withEntry(this.unread, peer, (lookup(this.unread, peer) ?? 0) + 1);
     const { services } = this.setup;
     this.setup.enqueue(() => services.notify({ type: 'message', conversation: peer, message }));
   }

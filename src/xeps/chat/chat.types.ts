@@ -160,22 +160,21 @@ export type ChatRoutedEvent = ChatMessageEvent | ChatBounceEvent;
 /** The app events the chat feature declares as intents. */
 export type ChatIntent = ChatSendEvent | ChatMarkReadEvent | ChatComposeEvent | ChatCorrectEvent | ChatRetractEvent;
 
-export type ChatEvent = ChatRoutedEvent | ChatCarbonEvent | ChatIntent | ChatComposePauseEvent | ChatUnreadEvent | SessionLifecycleEvent;
+export type ChatEvent = ChatRoutedEvent | ChatBatchEvent | ChatCarbonEvent | ChatIntent | ChatComposePauseEvent | SessionLifecycleEvent;
 
 export interface ChatContext {
   /** Own full JID of the current (or last) stream. */
   me: string | undefined;
   /** Bare JIDs of the conversations, in the order they started; each has a `chat:<jid>` child. */
   conversations: string[];
-  /** Unread counts of the conversations that have any, by bare JID (mirrored from each conversation). */
+  /** Unread counts of the conversations that have any, by bare JID (the same as each conversation's). */
   unread: Record<string, number>;
 }
 
-/** Internal: a conversation's unread count changed (sent by the conversation to the manager). */
-export interface ChatUnreadEvent {
-  type: 'chat.unread';
-  jid: string;
-  unread: number;
+/** The routed events of one socket read, in order, handled in one manager transition. */
+export interface ChatBatchEvent {
+  type: 'chat.batch';
+  events: readonly ChatRoutedEvent[];
 }
 
 /** XEP-0085 from one incoming message: its chat state, and whether it had content (which means `active`). */
@@ -201,8 +200,16 @@ export type ConversationEvent =
   | { type: 'conversation.corrected'; id: string; body: string }
   | { type: 'conversation.retracted'; id: string };
 
+/** What the conversation actor accepts: its whole next state, computed by the manager. */
+export interface ConversationSetEvent {
+  type: 'conversation.set';
+  context: ConversationContext;
+}
+
 export interface ConversationInput {
   jid: string;
+  /** The state to start from (the manager computed it); empty when absent. */
+  context?: ConversationContext;
 }
 
 export interface ConversationContext {

@@ -2,10 +2,10 @@ import { fromTransition, type ActorSystem } from 'xstate';
 import { append, at, emptyStore, get, positionOf, update, type MessageStore } from '../../store/message-store.js';
 import type {
   ChatMessage,
-  ChatUnreadEvent,
   ConversationContext,
   ConversationEvent,
   ConversationInput,
+  ConversationSetEvent,
   PeerStateUpdate,
 } from './chat.types.js';
 
@@ -159,20 +159,13 @@ export function reduceConversation(context: ConversationContext, event: Conversa
 /**
  * One 1:1 conversation (`chat:<bareJid>`): its messages in a `MessageStore` (append cost does not
  * grow with history, ids dedupe live, carbon and later archive copies), the read position and the
- * chat states both ways. It only holds data (the chat manager parses, checks senders and writes
- * to the wire), so it is a reducer actor: one state, no statechart to walk per message. When a
- * read changes the unread count, the manager is told, for its total.
+ * chat states both ways. It publishes state the chat manager computes with `reduceConversation`
+ * (the manager reads conversations while deciding, so it owns their changes): each event is the
+ * whole next state, one per conversation touched by an event or a socket read.
  */
-export const conversationLogic = fromTransition<ConversationContext, ConversationEvent, ActorSystem<any>, ConversationInput>(
-  (context, event, { system, defer }) => {
-    const next = reduceConversation(context, event);
-    if ((event.type === 'conversation.markRead' || event.type === 'conversation.readElsewhere') && next.unread !== context.unread) {
-      const report: ChatUnreadEvent = { type: 'chat.unread', jid: next.jid, unread: next.unread };
-      defer(() => system.get('chat')?.send(report));
-    }
-    return next;
-  },
-  ({ input }) => emptyConversation(input.jid),
+export const conversationLogic = fromTransition<ConversationContext, ConversationSetEvent, ActorSystem<any>, ConversationInput>(
+  (context, event) => (event.type === 'conversation.set' && event.context.jid === context.jid ? event.context : context),
+  ({ input }) => input.context ?? emptyConversation(input.jid),
 );
 
 const RANK = { sending: 0, sent: 1, delivered: 2, displayed: 3, error: -1 } as const;

@@ -40,6 +40,8 @@ export function createChatFeature(options: ChatLogicOptions = {}): FeatureModule
     route: (stanza, context) => routeChatStanza(stanza, context),
     logic: (services) => createChatLogic(services, options),
     lifetime: 'session',
+    // A socket read full of messages is one manager transition (`chat.batch`).
+    batches: true,
     // The session forwards these app events to the `chat` actor.
     intents: ['chat.send', 'chat.markRead', 'chat.compose', 'chat.correct', 'chat.retract'],
   });

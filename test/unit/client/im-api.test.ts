@@ -215,6 +215,29 @@ describe('client.presence and app intents', () => {
   });
 });
 
+describe('socket reads', () => {
+  it("hands a read's chat messages to the chat manager as one batch, in wire order with other features' events", async () => {
+    const server = createFakeServer({ jid: 'alice@example.org/test' });
+    const toChat: string[] = [];
+    const client = createXmppClient(
+      { ...OPTIONS, inspect: (e) => e.type === '@xstate.event' && e.actorRef.id === 'chat' && toChat.push(e.event.type) },
+      { transport: server.logic, clock: new SimulatedClock() },
+    );
+    void client.start().catch(() => {});
+    server.acceptConnection();
+    const message = (id: string) => parseXml(`<message type='chat' from='bob@example.org/x' id='${id}'><body>${id}</body></message>`);
+    toChat.length = 0;
+    server.emit({
+      type: 'transport.stanzas',
+      stanzas: [message('a'), message('b'), parseXml(`<presence from='bob@example.org/x'/>`), message('c')],
+    });
+    expect(toChat).toEqual(['chat.batch', 'chat.message']);
+    const conversation = client.feature('chat:bob@example.org')!.getSnapshot().context;
+    expect(conversation.messages.size).toBe(3);
+    await client.stop();
+  });
+});
+
 describe('feature lists', () => {
   it('refuses two features with one id, and withFeatures replaces by id', () => {
     expect(() => createXmppClient(OPTIONS, { features: [...defaultFeatures, roster] })).toThrow(/two features share the id 'roster'/);

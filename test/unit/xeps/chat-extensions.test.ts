@@ -10,12 +10,13 @@ import {
   buildChatMessage,
   buildChatState,
   buildRetraction,
+  chat,
   connectChats,
   parseChatMessage,
 } from '../../../src/xeps/chat/index.js';
 import { StanzaParseError } from '../../../src/xeps/iq-request.js';
 import { parseXml } from '../../support/xml.js';
-import { ok } from './harness.js';
+import { ok, routeContext } from './harness.js';
 import { JULIET, ME, chatSystem } from './chat-harness.js';
 
 const parse = (text: string) => parseChatMessage(parseXml(text), 'romeo@montague.example');
@@ -372,5 +373,29 @@ describe('unread counts', () => {
     s.send({ type: 'chat.markRead', jid: JULIET });
     expect(chats().unreadTotal).toBe(0);
     expect(s.view()!.unread).toBe(0);
+  });
+});
+
+describe('batches (the routed events of one socket read)', () => {
+  it('sees its own earlier events: a duplicate, a correction and a receipt in the same batch as their message', () => {
+    const s = system();
+    s.send({ type: 'chat.send', to: JULIET, body: 'ours' });
+    const ours = s.view()!.messages[0]!;
+    s.take();
+    const events = [
+      fromJuliet('j1', `<body>helo</body><markable xmlns='urn:xmpp:chat-markers:0'/>`),
+      fromJuliet('j1', `<body>helo</body>`),
+      fromJuliet('j2', `<body>hello</body><replace id='j1' xmlns='${NS_CORRECT}'/>`),
+      `<message from='${JULIET}/balcony'><received xmlns='urn:xmpp:receipts' id='${ours.id}'/></message>`,
+    ].flatMap((text) => chat.route(parseXml(text), routeContext(ME)));
+    s.chat.send({ type: 'chat.batch', events });
+    const view = s.view()!;
+    expect(view.messages.map((m) => [m.direction, m.body, m.state, m.corrected ?? false])).toEqual([
+      ['out', 'ours', 'delivered', false],
+      ['in', 'hello', 'delivered', true],
+    ]);
+    expect(view.unread).toBe(1);
+    expect(connectChats(s.actor.system.get('chat')!.getSnapshot() as never).unreadTotal).toBe(1);
+    expect(s.notes.filter((n) => n.type === 'message')).toHaveLength(2);
   });
 });
