@@ -220,7 +220,12 @@ describe('socket reads', () => {
     const server = createFakeServer({ jid: 'alice@example.org/test' });
     const toChat: string[] = [];
     const client = createXmppClient(
-      { ...OPTIONS, inspect: (e) => e.type === '@xstate.event' && e.actorRef.id === 'chat' && toChat.push(e.event.type) },
+      {
+        ...OPTIONS,
+        inspect: (e) => {
+          if (e.type === '@xstate.event' && (e.actorRef as { id?: string }).id === 'chat') toChat.push(e.event.type);
+        },
+      },
       { transport: server.logic, clock: new SimulatedClock() },
     );
     void client.start().catch(() => {});
