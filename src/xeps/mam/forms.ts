@@ -16,7 +16,7 @@ export interface FormField {
 
 /**
  * A `type='submit'` form whose first field is the hidden FORM_TYPE.
- * XEP-0004 §3.1: for forms of type "submit" "the &IQ; stanza SHOULD be of type "set"" (the MAM query is).
+ * XEP-0004 §3.1: for forms of type "submit" "the <iq/> stanza SHOULD be of type "set"" (the MAM query is).
  */
 export function buildSubmitForm(formType: string, fields: readonly FormField[]): Element {
   return xml(
