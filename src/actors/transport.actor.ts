@@ -8,6 +8,7 @@ import { StreamManagementState } from '../stream-management/sm-state.js';
 import type { DropReason } from '../wire/drop-reason.js';
 import { negotiate, type NegotiationSettings } from '../wire/negotiate.js';
 import { serializeStanza } from '../wire/serialize.js';
+import { worthResending } from '../wire/stanza-head.js';
 import { XmppStream } from '../wire/xmpp-stream.js';
 import type { TransportCommand, TransportEvent } from './transport.types.js';
 
@@ -29,7 +30,13 @@ const ACK_DEBOUNCE_MS = 250;
  * (delivered in order, once, after reconnect), and the SCRAM salted-password cache.
  * It never reconnects on its own: the connection machine decides when to `transport.connect`.
  */
-export function createTransportActor(options: TransportSettings) {
+export interface TransportHooks {
+  /** Whether an IQ request with this id still waits for its answer (the IQ tracker knows). */
+  isPendingRequest?(id: string): boolean;
+}
+
+export function createTransportActor(options: TransportSettings, hooks: TransportHooks = {}) {
+  const isPendingRequest = hooks.isPendingRequest ?? (() => true);
   // Credentials stay in this closure: actor input and context are visible to inspectors.
   const { logger } = options;
   const settings: Omit<NegotiationSettings, 'previousJid'> = {
@@ -147,7 +154,11 @@ export function createTransportActor(options: TransportSettings) {
         phase = 'online';
         jid = result.jid;
         // Older stanzas first: the ones the server never acknowledged, then those queued offline.
-        for (const data of result.resend) writeStanza(data);
+        // On a new session, answered IQ requests and old replies are left out (see worthResending).
+        for (const data of result.resend) {
+          if (result.resumed || worthResending(data, isPendingRequest)) writeStanza(data);
+          else logger.debug('not resent on the new session', { stanza: data.slice(0, 80) });
+        }
         for (const data of waiting.splice(0)) writeStanza(data);
         sendBack({
           type: 'transport.online',

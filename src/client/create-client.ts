@@ -113,7 +113,7 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     features,
     router: createRouter(features),
     services,
-    transport: internals.transport ?? createTransportActor(resolved),
+    transport: internals.transport ?? createTransportActor(resolved, { isPendingRequest: (id) => iq.isPending(id) }),
   });
   const session = createActor(machine, {
     ...(internals.clock ? { clock: internals.clock as never } : {}),

@@ -44,6 +44,11 @@ export class IqTracker {
     return this.pending.size;
   }
 
+  /** Whether the request with this id still waits for its answer. */
+  isPending(id: string): boolean {
+    return this.pending.has(id);
+  }
+
   /** Sends `iq` (its `id` is replaced) and resolves with the `result`, rejecting on `error`, timeout or abort. */
   request(iq: Element, options: IqRequestOptions = {}): Promise<Element> {
     const { signal } = options;

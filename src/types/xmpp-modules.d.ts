@@ -36,6 +36,8 @@ declare module '@xmpp/xml' {
   }
 
   export function xml(name: string, attrs?: Attrs | null, ...children: Array<Node | Node[] | undefined | null | false>): Element;
+  /** Reverses attribute escaping (`&quot;`, `&amp;`, numeric references, …). */
+  export function unescapeXML(value: string): string;
   export default xml;
 }
 

@@ -63,9 +63,10 @@ describe('chat and carbons against the local Prosody', () => {
       ['out', 'hello alice'],
       ['in', 'how are you?'],
     ]);
-    // Bob's server archives (mod_mam) and stamps a stanza-id by bob's bare JID: trusted, used as the key.
+    // Bob's server archives (mod_mam) and stamps a stanza-id by bob's bare JID, which is kept; the
+    // message is keyed by the origin-id alice's client sent (what every copy of it shares).
     expect(bobSees[0]!.stanzaId).toBeDefined();
-    expect(bobSees[0]!.id).toBe(bobSees[0]!.stanzaId);
+    expect(bobSees[0]!.id).toBe(bobSees[0]!.originId);
 
     // Bob's client acked both of alice's messages (XEP-0184): they end up delivered.
     const aliceSees = await conversationOf(alice, bobUser!.jid, (m) => m.length === 3 && m.every((x) => x.state === 'delivered'));

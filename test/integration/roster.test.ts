@@ -218,13 +218,8 @@ describe('roster, presence and blocking against the local Prosody', () => {
     };
     await expect.poll(unread, { timeout: 5000 }).toBe(2);
 
-    // Let the server acknowledge everything first (an ack is requested 250 ms after a burst, here
-    // after alice's receipts): stanzas still unacknowledged when the server dies are resent on the
-    // next stream, answered IQs included (a resent roster set would bump the version) — a known gap
-    // left to the reliability work.
-    const acks = () => alice.debugLog.filter((entry) => entry.message === 'stream-management ack').length;
-    const acksBefore = acks();
-    await expect.poll(acks, { timeout: 5000 }).toBeGreaterThan(acksBefore);
+    // No waiting for the server's acks: what it never acknowledged is resent on the new session,
+    // except answered IQs (the roster set above must not be applied twice, bumping the version).
     await killProsody();
     await alice.waitFor('reconnecting');
     const rosterQueriesBefore = alice.inbound.filter((s) => s.includes(`<query xmlns="${NS_ROSTER}"`)).length;

@@ -228,17 +228,16 @@ export function peerOf(direction: 'in' | 'out', message: Pick<ParsedChatMessage,
 }
 
 /**
- * The dedupe key. Incoming: trusted stanza-id, else origin-id, else the stanza `id`. Outgoing
- * (our own, or another resource's seen as a sent carbon): origin-id first, because the sending
- * device only knows the origin-id it generated, while the sent carbon and the archive copy also
- * carry the stanza-id our server added; keying every copy by origin-id keeps them one message.
+ * The dedupe key, the same for every copy of one message: the XEP-0359 origin-id when the sender
+ * gave one, else the stanza-id our own server assigned, else the stanza `id`. The origin-id comes
+ * first in both directions because it is the one id every copy shares: a message the sender's
+ * server never acknowledged is sent again on its next stream and gets a new stanza-id from our
+ * server, while the sent carbon and the archive copy of our own messages carry a stanza-id the
+ * sending device never saw. (A peer can only collide with ids within its own conversation, where
+ * a collision drops the peer's own later message.)
  */
-export function dedupeIdOf(
-  message: Pick<ParsedChatMessage, 'stanzaId' | 'originId' | 'idAttr'>,
-  direction: 'in' | 'out' = 'in',
-): string | undefined {
-  if (direction === 'out') return message.originId ?? message.stanzaId ?? message.idAttr;
-  return message.stanzaId ?? message.originId ?? message.idAttr;
+export function dedupeIdOf(message: Pick<ParsedChatMessage, 'stanzaId' | 'originId' | 'idAttr'>): string | undefined {
+  return message.originId ?? message.stanzaId ?? message.idAttr;
 }
 
 /**
@@ -254,7 +253,7 @@ export function toChatMessage(
   me: string | undefined,
 ): ChatMessage {
   const message: ChatMessage = {
-    id: dedupeIdOf(parsed, direction) ?? newId(),
+    id: dedupeIdOf(parsed) ?? newId(),
     direction,
     from: parsed.from,
     to: parsed.to ?? me ?? '',

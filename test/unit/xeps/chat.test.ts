@@ -97,10 +97,12 @@ describe('chat codec', () => {
     expect(resolveStamp(undefined, NOW)).toBe(arrival);
   });
 
-  it('keys incoming messages by trusted stanza-id, else origin-id, else stanza id, else a new id; outgoing by origin-id first', () => {
+  it('keys messages by origin-id, else the trusted stanza-id, else the stanza id, else a new id (in both directions)', () => {
     const base = { type: 'chat' as const, from: 'a@b/c', body: 'x', receiptRequested: false };
     const newId = () => 'generated';
-    expect(toChatMessage({ ...base, stanzaId: 's', originId: 'o', idAttr: 'i' }, 'in', NOW, newId, undefined).id).toBe('s');
+    // A resent copy gets a new stanza-id from our server; the origin-id is what every copy shares.
+    expect(toChatMessage({ ...base, stanzaId: 's', originId: 'o', idAttr: 'i' }, 'in', NOW, newId, undefined).id).toBe('o');
+    expect(toChatMessage({ ...base, stanzaId: 's', idAttr: 'i' }, 'in', NOW, newId, undefined).id).toBe('s');
     expect(toChatMessage({ ...base, originId: 'o', idAttr: 'i' }, 'in', NOW, newId, undefined).id).toBe('o');
     expect(toChatMessage({ ...base, idAttr: 'i' }, 'in', NOW, newId, undefined).id).toBe('i');
     // Outgoing copies (sent carbons, archive) share the origin-id the sending device keyed by.
