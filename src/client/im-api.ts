@@ -51,6 +51,15 @@ export interface ContactsApi {
   remove(jid: string): Promise<void>;
   /** Renames a roster contact, keeping its groups. */
   rename(jid: string, name: string | undefined): Promise<void>;
+  /** Replaces a roster contact's groups, keeping its name. */
+  setGroups(jid: string, groups: readonly string[]): Promise<void>;
+  /** RFC 6121 §3.3: stops receiving `jid`'s presence (cancels our subscription to it). */
+  unsubscribe(jid: string): void;
+  /**
+   * RFC 6121 §3.4: approves `jid`'s subscription before it asks. Throws `feature-failed` when the
+   * server did not offer pre-approval (the `sub` stream feature).
+   */
+  preApprove(jid: string): void;
   /** XEP-0191: blocks `jid` (their messages and presence no longer reach us). */
   block(jid: string): Promise<void>;
   /** XEP-0191: unblocks `jid`. */
@@ -67,6 +76,8 @@ export interface PresenceApi {
   /** RFC 6121 §4.6: directed presence to one entity (e.g. show availability to someone not subscribed). */
   sendTo(jid: string, show: Show | 'unavailable', status?: string): void;
 }
+
+const NS_PRE_APPROVAL = 'urn:xmpp:features:pre-approval';
 
 function argument(message: string): XmppAdapterError {
   return new XmppAdapterError('invalid-argument', message);
@@ -151,6 +162,28 @@ export function createImApi(
       const item = rosterItem(contact);
       if (!item) throw argument(`${contact} is not on the roster`);
       await addContact(services, contact, name, item.groups);
+    },
+    async setGroups(jid, groups) {
+      const contact = bareJid(jidArgument(jid))!;
+      if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string' || g.length === 0)) {
+        throw argument('groups must be a list of non-empty names');
+      }
+      const item = rosterItem(contact);
+      if (!item) throw argument(`${contact} is not on the roster`);
+      await addContact(services, contact, item.name, groups);
+    },
+    unsubscribe(jid) {
+      const contact = bareJid(jidArgument(jid))!;
+      requireFeature('presence').send({ type: 'presence.unsubscribe', jid: contact });
+    },
+    preApprove(jid) {
+      const contact = bareJid(jidArgument(jid))!;
+      const presence = requireFeature('presence');
+      // RFC 6121 §3.4: the server advertises pre-approval with <sub xmlns='urn:xmpp:features:pre-approval'/>.
+      if (!session.getSnapshot().context.streamFeatures.includes(NS_PRE_APPROVAL)) {
+        throw new XmppAdapterError('feature-failed', 'the server does not offer subscription pre-approval');
+      }
+      presence.send({ type: 'presence.approve', jid: contact });
     },
     async block(jid) {
       const target = jidArgument(jid);

@@ -242,4 +242,24 @@ describe('roster, presence and blocking against the local Prosody', () => {
     );
     expect(bodies).toEqual(['one', 'two', 'three']);
   });
+
+  it('pre-approves a contact (RFC 6121 §3.4): its later request is granted without asking us', async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('aalice'), uniqueUser('abob')]);
+    const [alice, bob] = await Promise.all([online(aliceUser), online(bobUser)]);
+    const requests: AppNotification[] = [];
+    alice.client.on('contact.request', (n) => requests.push(n));
+    await Promise.all([rosterWhere(alice, (v) => v.status === 'ready'), rosterWhere(bob, (v) => v.status === 'ready')]);
+
+    alice.client.contacts.preApprove(bob.bare);
+    // Round trip to alice's server so the pre-approval is in place before bob asks.
+    await alice.client.ping();
+    await bob.client.contacts.add(alice.bare);
+    await rosterWhere(bob, (v) => v.get(alice.bare)?.subscription === 'to');
+    await expect
+      .poll(() => connectPresence(ref(bob, 'presence').getSnapshot() as SnapshotFrom<PresenceLogic>).of(alice.bare)?.show, {
+        timeout: 5000,
+      })
+      .toBe('available');
+    expect(requests).toEqual([]);
+  });
 });

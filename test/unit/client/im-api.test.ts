@@ -146,6 +146,40 @@ describe('client.contacts', () => {
     await client.stop();
   });
 
+  it('regroups a roster contact keeping its name, unsubscribes, and pre-approves only where the server offers it', async () => {
+    const { server, client } = onlineClient();
+    const get = server.expectOutgoing((el) => el.name === 'iq' && el.attrs.type === 'get' && el.getChild('query', NS_ROSTER) !== undefined);
+    server.replyResult(
+      get,
+      parseXml(
+        `<query xmlns='jabber:iq:roster'><item jid='bob@example.org' name='Bob' subscription='both'><group>Old</group></item></query>`,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const regrouped = client.contacts.setGroups('bob@example.org', ['Friends', 'Work']);
+    const set = server.expectOutgoing((el) => el.name === 'iq' && el.attrs.type === 'set' && el.getChild('query', NS_ROSTER) !== undefined);
+    const item = set.getChild('query', NS_ROSTER)!.getChild('item')!;
+    expect(item.attrs).toMatchObject({ jid: 'bob@example.org', name: 'Bob' });
+    expect(item.getChildren('group').map((g) => g.text())).toEqual(['Friends', 'Work']);
+    server.replyResult(set);
+    await regrouped;
+    await expect(client.contacts.setGroups('nobody@example.org', ['x'])).rejects.toSatisfy(isInvalidArgument);
+
+    client.contacts.unsubscribe('bob@example.org/phone');
+    expect(server.expectOutgoing({ name: 'presence', type: 'unsubscribe' }).attrs.to).toBe('bob@example.org');
+    // The fake server offered no stream features: no pre-approval.
+    expect(() => client.contacts.preApprove('carol@example.org')).toThrow(/pre-approval/);
+    await client.stop();
+
+    const offering = createFakeServer({ jid: 'alice@example.org/test' });
+    const other = createXmppClient(OPTIONS, { transport: offering.logic, clock: new SimulatedClock() });
+    void other.start().catch(() => {});
+    offering.acceptConnection({ streamFeatures: ['urn:xmpp:features:pre-approval'] });
+    other.contacts.preApprove('carol@example.org');
+    expect(offering.expectOutgoing({ name: 'presence', type: 'subscribed' }).attrs.to).toBe('carol@example.org');
+    await other.stop();
+  });
+
   it('hears of a subscription request once, and answers it', async () => {
     const { server, client, notifications } = onlineClient();
     server.pushIncoming(`<presence from='carol@example.net' type='subscribe'><status>hi, it is Carol</status></presence>`);
