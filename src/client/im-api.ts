@@ -8,9 +8,10 @@ import { CHAT_STATES } from '../xeps/chat/chat-states.codec.js';
 import { conversationId } from '../xeps/chat/chat.machine.js';
 import type { ChatMessage, ChatSendEvent, ChatState } from '../xeps/chat/chat.types.js';
 import type { FeatureServices } from '../xeps/feature.js';
+import { NS_PRE_APPROVAL } from '../xeps/presence/presence.codec.js';
 import { checkOwnPresence, subscribe } from '../xeps/presence/presence.machine.js';
 import type { Show } from '../xeps/presence/presence.types.js';
-import { addContact, removeContact } from '../xeps/roster/roster.machine.js';
+import { addContact, removeContact, renameContact, setGroups as setRosterGroups } from '../xeps/roster/roster.machine.js';
 import type { RosterItem } from '../xeps/roster/roster.types.js';
 
 export interface SendMessageOptions {
@@ -76,8 +77,6 @@ export interface PresenceApi {
   /** RFC 6121 §4.6: directed presence to one entity (e.g. show availability to someone not subscribed). */
   sendTo(jid: string, show: Show | 'unavailable', status?: string): void;
 }
-
-const NS_PRE_APPROVAL = 'urn:xmpp:features:pre-approval';
 
 function argument(message: string): XmppAdapterError {
   return new XmppAdapterError('invalid-argument', message);
@@ -161,7 +160,7 @@ export function createImApi(
       const contact = bareJid(jidArgument(jid))!;
       const item = rosterItem(contact);
       if (!item) throw argument(`${contact} is not on the roster`);
-      await addContact(services, contact, name, item.groups);
+      await renameContact(services, item, name);
     },
     async setGroups(jid, groups) {
       const contact = bareJid(jidArgument(jid))!;
@@ -170,7 +169,7 @@ export function createImApi(
       }
       const item = rosterItem(contact);
       if (!item) throw argument(`${contact} is not on the roster`);
-      await addContact(services, contact, item.name, groups);
+      await setRosterGroups(services, item, groups);
     },
     unsubscribe(jid) {
       const contact = bareJid(jidArgument(jid))!;

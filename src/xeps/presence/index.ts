@@ -19,6 +19,7 @@ export const presence = defineFeature<PresenceRoutedEvent>({
 export {
   NS_CLIENT,
   NS_MUC_USER,
+  NS_PRE_APPROVAL,
   buildPresence,
   buildSubscribe,
   buildSubscribed,

@@ -8,6 +8,8 @@ import type { RouteContext } from '../feature.js';
 import type { PresenceRoutedEvent, ResourcePresence, Show } from './presence.types.js';
 
 export const NS_CLIENT = 'jabber:client';
+/** RFC 6121 §3.4.1: the stream feature a server offers subscription pre-approval with (`<sub/>`). */
+export const NS_PRE_APPROVAL = 'urn:xmpp:features:pre-approval';
 /** MUC presence belongs to the MUC feature (XEP-0045). */
 export const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 
