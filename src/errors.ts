@@ -46,3 +46,8 @@ export class StanzaError extends XmppAdapterError {
     this.text = text;
   }
 }
+
+/** The message of anything thrown, for a context field or a log line. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,6 +1,7 @@
 import { xml, type Element } from '@xmpp/xml';
 import { fromCallback } from 'xstate';
 import type { Logger } from '../client/options.js';
+import { errorMessage } from '../errors.js';
 import type { ScramCache } from '../sasl/scram.js';
 import { buildAck, buildAckRequest } from '../stream-management/sm.codec.js';
 import { observeSmElement } from '../stream-management/sm-observer.js';
@@ -169,7 +170,7 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
           streamFeatures: result.streamFeatures,
         });
       } catch (err) {
-        lose(current, { kind: 'network', message: err instanceof Error ? err.message : String(err) });
+        lose(current, { kind: 'network', message: errorMessage(err) });
       }
     }
 

@@ -1,5 +1,5 @@
 import { assign, fromPromise, setup, spawnChild } from 'xstate';
-import { StanzaError, XmppAdapterError } from '../../errors.js';
+import { StanzaError, XmppAdapterError, errorMessage } from '../../errors.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import { normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
@@ -51,8 +51,6 @@ export function applyBlockingPush(blocked: readonly string[], push: Pick<Blockin
   return blocked.filter((jid) => !push.jids.includes(jid));
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /**
  * The blocking actor: fetches the block list on each fresh session, applies the server's pushes.
  * An error answer to the fetch means the server does not offer blocking (`unsupported`).
@@ -86,7 +84,7 @@ export function createBlockingLogic(services: FeatureServices) {
       acknowledgePush: ({ event }) => {
         if (event.type === 'blocking.push') services.send(replyResult(event));
       },
-      recordError: assign({ error: ({ event }) => messageOf((event as unknown as { error: unknown }).error) }),
+      recordError: assign({ error: ({ event }) => errorMessage((event as unknown as { error: unknown }).error) }),
     },
     guards: {
       isFreshSession: ({ event }) => event.type === 'session.online' && !event.resumed,
@@ -101,7 +99,7 @@ export function createBlockingLogic(services: FeatureServices) {
       'blocking.unblock': { actions: 'runCommand' },
       // Only command children finish outside `loading` (whose fetch has its own onDone/onError).
       'xstate.done.actor.*': { actions: assign({ commandError: undefined }) },
-      'xstate.error.actor.*': { actions: assign({ commandError: ({ event }) => messageOf(event.error) }) },
+      'xstate.error.actor.*': { actions: assign({ commandError: ({ event }) => errorMessage(event.error) }) },
       // XEP-0191 §5.2: "A client SHOULD retrieve the block list after authenticating with its server and before completing any blocking or unblocking operations."
       'session.online': { guard: 'isFreshSession', target: '.loading', reenter: true },
       'blocking.refresh': { target: '.loading', reenter: true },

@@ -1,6 +1,6 @@
 import type { Element } from '@xmpp/xml';
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { XmppAdapterError } from '../../errors.js';
+import { XmppAdapterError, errorMessage } from '../../errors.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { ownDiscoInfo, type Platform } from '../disco/disco.codec.js';
 import { StanzaParseError } from '../iq-request.js';
@@ -25,8 +25,6 @@ const verifierId = (ver: string) => `${VERIFIER_PREFIX}${ver}`;
 const DONE_PREFIX = `xstate.done.actor.${VERIFIER_PREFIX}`;
 
 // Records keyed by strings from the network: `__proto__` and friends must stay ordinary keys.
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /**
  * §5.4 step 3: ask the announcing entity for `node#ver`, rebuild the hash from its answer and
  * compare. Never rejects: the outcome says whether to trust, distrust or forget the `ver`.
@@ -44,14 +42,14 @@ export async function verifyCaps(
     // A malformed answer is an answer that cannot verify; anything else (timeout, abort, the
     // contact went away) says nothing about the ver, so a later announcement may try again.
     if (err instanceof XmppAdapterError && err.code === 'bad-reply') return { ver, outcome: 'invalid', reason: err.message };
-    return { ver, outcome: 'unanswered', reason: messageOf(err) };
+    return { ver, outcome: 'unanswered', reason: errorMessage(err) };
   }
   let computed: string | StanzaParseError;
   try {
     computed = await verOf(info, candidate.hash);
   } catch (err) {
     // No WebCrypto here: nothing can be verified, and nothing is held against the ver.
-    return { ver, outcome: 'unanswered', reason: messageOf(err) };
+    return { ver, outcome: 'unanswered', reason: errorMessage(err) };
   }
   if (computed instanceof StanzaParseError) return { ver, outcome: 'invalid', reason: `ill-formed answer: ${computed.reason}` };
   // §5.4 3.9: "If the values of the received and reconstructed hashes do not match, the processing

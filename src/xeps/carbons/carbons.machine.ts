@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { StanzaError } from '../../errors.js';
+import { StanzaError, errorMessage } from '../../errors.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import type { ChatCarbonEvent } from '../chat/chat.types.js';
@@ -16,8 +16,7 @@ export async function disableCarbons(services: Pick<FeatureServices, 'iq'>, opti
   await services.iq.request(buildDisableCarbons(), options);
 }
 
-const reasonOf = (error: unknown) =>
-  error instanceof StanzaError ? error.condition : error instanceof Error ? error.message : String(error);
+const reasonOf = (error: unknown) => (error instanceof StanzaError ? error.condition : errorMessage(error));
 
 /**
  * The carbons actor (lifetime `session`: enabling belongs to a stream, and only a session feature

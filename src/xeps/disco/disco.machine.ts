@@ -1,6 +1,6 @@
 import type { Element } from '@xmpp/xml';
 import { assign, fromPromise, setup } from 'xstate';
-import { XmppAdapterError } from '../../errors.js';
+import { XmppAdapterError, errorMessage } from '../../errors.js';
 import { platformName } from '../../wire/platform.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
@@ -68,8 +68,6 @@ function infoReply(context: DiscoContext, query: DiscoInfoRequestEvent): Element
   // XEP-0030 §7: item-not-found when "the JID or JID+NodeID of the specified target entity does not exist".
   return replyError(query, 'cancel', 'item-not-found');
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function toServerInfo(info: DiscoInfo): ServerInfo {
   const server: ServerInfo = { identities: info.identities, features: info.features };
@@ -176,7 +174,7 @@ export function createDiscoLogic(services: FeatureServices, platform: Platform =
               src: 'fetchServerInfo',
               input: ({ context }) => ({ domain: context.domain }),
               onDone: { target: 'ready', actions: assign({ server: ({ event }) => event.output, serverError: undefined }) },
-              onError: { target: 'failed', actions: assign({ serverError: ({ event }) => messageOf(event.error) }) },
+              onError: { target: 'failed', actions: assign({ serverError: ({ event }) => errorMessage(event.error) }) },
             },
             // Leaving aborts the request (its signal); the next fresh session asks again.
             on: { 'session.offline': 'idle' },

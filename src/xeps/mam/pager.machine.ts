@@ -4,7 +4,7 @@
  * ends with the IQ result's `<fin/>`, which moves the cursor.
  */
 import { assign, emit, fromPromise, setup, type ActorRefFrom } from 'xstate';
-import { StanzaError, XmppAdapterError } from '../../errors.js';
+import { StanzaError, XmppAdapterError, errorMessage } from '../../errors.js';
 import type { FeatureServices } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';
 import { buildMamQuery, parseMamFin } from './mam.codec.js';
@@ -46,7 +46,7 @@ export function madeNoProgress(context: Pick<MamPagerContext, 'direction' | 'use
 export function failureOf(error: unknown): MamPagerFailure {
   if (error instanceof StanzaError) return { code: 'stanza-error', condition: error.condition, text: error.message };
   if (error instanceof XmppAdapterError) return { code: error.code, text: error.message };
-  return { code: 'bad-reply', text: error instanceof Error ? error.message : String(error) };
+  return { code: 'bad-reply', text: errorMessage(error) };
 }
 
 /** Sends one page's query and resolves with its `<fin/>`; aborting `signal` withdraws the IQ. */

@@ -1,5 +1,5 @@
 import { assign, fromPromise, setup, spawnChild } from 'xstate';
-import { XmppAdapterError } from '../../errors.js';
+import { XmppAdapterError, errorMessage } from '../../errors.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import { normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
@@ -102,8 +102,6 @@ export function verToSend(
   return context.ver ?? '';
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /**
  * The roster actor: fetches the roster on each fresh session (by version when it can), applies
  * and acknowledges the server's pushes, and keeps the contacts as a plain record.
@@ -145,7 +143,7 @@ export function createRosterLogic(services: FeatureServices, options: RosterOpti
         serverVersioning: ({ event }) =>
           event.type === 'session.online' && event.streamFeatures !== undefined ? event.streamFeatures.includes(NS_ROSTERVER) : undefined,
       }),
-      recordError: assign({ error: ({ event }) => messageOf((event as unknown as { error: unknown }).error) }),
+      recordError: assign({ error: ({ event }) => errorMessage((event as unknown as { error: unknown }).error) }),
     },
     guards: {
       isFreshSession: ({ event }) => event.type === 'session.online' && !event.resumed,
@@ -167,7 +165,7 @@ export function createRosterLogic(services: FeatureServices, options: RosterOpti
       'roster.remove': { actions: 'runCommand' },
       // Only command children finish outside `loading` (whose fetch has its own onDone/onError).
       'xstate.done.actor.*': { actions: assign({ commandError: undefined }) },
-      'xstate.error.actor.*': { actions: assign({ commandError: ({ event }) => messageOf(event.error) }) },
+      'xstate.error.actor.*': { actions: assign({ commandError: ({ event }) => errorMessage(event.error) }) },
       // A resumed stream (XEP-0198) lost no pushes: only fresh sessions fetch.
       'session.online': { guard: 'isFreshSession', target: '.loading', reenter: true, actions: 'noteStreamFeatures' },
       'roster.refresh': { target: '.loading', reenter: true },
