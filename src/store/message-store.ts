@@ -2,9 +2,10 @@
  * An append-mostly, immutable list of items keyed by a stable id (XEP-0359 stanza-id/origin-id),
  * whose append cost does not grow with history: items live in fixed-size frozen chunks, so an
  * append copies at most one chunk, never the whole history, and older snapshots stay valid.
+ * Scrollback grows it at the front (`prepend`) at the same cost.
  *
- * The id index is shared between the versions of one history: it maps an id to its position,
- * and a version only trusts positions below its own size. Appending to an older version (a
+ * The id index is shared between the versions of one history: it maps an id to a sequence
+ * number, and a version only trusts the numbers in its own range. Growing an older version (a
  * fork, which actor updates never do) rebuilds the index once for the new branch.
  */
 
@@ -17,49 +18,74 @@ export interface Keyed {
 
 const INDEX = Symbol('message-store index');
 
+/**
+ * The id index shared by the versions of one history. It maps an id to a sequence number:
+ * appended items count up from `high`, prepended ones down from `low`, so neither kind of growth
+ * moves an existing entry. A version's position `p` is sequence number `base + p`.
+ */
 interface SharedIndex {
-  positions: Map<string, number>;
-  /** The size of the newest version this index describes; only that version may extend it. */
-  head: number;
+  sequence: Map<string, number>;
+  /** The sequence range of the newest version this index describes: only that version may grow it. */
+  low: number;
+  high: number;
+}
+
+interface VersionIndex {
+  shared: SharedIndex;
+  /** The sequence number of this version's first item. */
+  base: number;
 }
 
 export interface MessageStore<T extends Keyed> {
+  /** Older items added in front (scrollback), fewer than CHUNK_SIZE, oldest first. */
+  readonly head: readonly T[];
   /** Full chunks, oldest first, each frozen with exactly CHUNK_SIZE items. */
   readonly chunks: readonly (readonly T[])[];
   /** The last, partly filled chunk. */
   readonly tail: readonly T[];
   readonly size: number;
   /** Not enumerable, not serialised: snapshots and the inspector see only the items. */
-  readonly [INDEX]?: SharedIndex;
+  readonly [INDEX]?: VersionIndex;
 }
+
+const EMPTY: readonly never[] = Object.freeze([]);
 
 function freeze<T>(items: T[]): readonly T[] {
   return Object.freeze(items);
 }
 
-function withIndex<T extends Keyed>(store: Omit<MessageStore<T>, typeof INDEX>, index: SharedIndex): MessageStore<T> {
+function withIndex<T extends Keyed>(store: Omit<MessageStore<T>, typeof INDEX>, index: VersionIndex): MessageStore<T> {
   Object.defineProperty(store, INDEX, { value: index, enumerable: false });
   return Object.freeze(store) as MessageStore<T>;
 }
 
 export function emptyStore<T extends Keyed>(): MessageStore<T> {
-  return withIndex<T>({ chunks: freeze([]), tail: freeze([]), size: 0 }, { positions: new Map(), head: 0 });
+  return withIndex<T>({ head: EMPTY, chunks: EMPTY, tail: EMPTY, size: 0 }, { shared: { sequence: new Map(), low: 0, high: 0 }, base: 0 });
 }
 
-function indexOf<T extends Keyed>(store: MessageStore<T>): SharedIndex {
-  const shared = store[INDEX];
-  if (shared && shared.head === store.size) return shared;
+/** Whether this version is the newest of its shared index (so it may use and grow it). */
+function isHeadVersion(index: VersionIndex | undefined, size: number): index is VersionIndex {
+  return index !== undefined && index.shared.low === index.base && index.shared.high === index.base + size;
+}
+
+/** The index this version may read and grow: the shared one, or a new one for a fork. */
+function indexOf<T extends Keyed>(store: MessageStore<T>): VersionIndex {
+  const own = store[INDEX];
+  if (isHeadVersion(own, store.size)) return own;
   // A fork (or a store that came back from serialisation): index this branch on its own.
-  const positions = new Map<string, number>();
+  const sequence = new Map<string, number>();
   let position = 0;
-  for (const item of iterate(store)) positions.set(item.id, position++);
-  return { positions, head: store.size };
+  for (const item of iterate(store)) sequence.set(item.id, position++);
+  return { shared: { sequence, low: 0, high: store.size }, base: 0 };
 }
 
 /** Position of `id` in this version, or -1. */
 export function positionOf<T extends Keyed>(store: MessageStore<T>, id: string): number {
-  const position = (store[INDEX] ?? indexOf(store)).positions.get(id);
-  return position !== undefined && position < store.size ? position : -1;
+  const index = store[INDEX] ?? indexOf(store);
+  const sequence = index.shared.sequence.get(id);
+  if (sequence === undefined) return -1;
+  const position = sequence - index.base;
+  return position >= 0 && position < store.size ? position : -1;
 }
 
 export function has<T extends Keyed>(store: MessageStore<T>, id: string): boolean {
@@ -68,15 +94,39 @@ export function has<T extends Keyed>(store: MessageStore<T>, id: string): boolea
 
 export function at<T extends Keyed>(store: MessageStore<T>, position: number): T | undefined {
   if (!Number.isInteger(position) || position < 0 || position >= store.size) return undefined;
-  const chunk = Math.floor(position / CHUNK_SIZE);
-  return chunk < store.chunks.length
-    ? store.chunks[chunk]![position % CHUNK_SIZE]
-    : store.tail[position - store.chunks.length * CHUNK_SIZE];
+  const { head, chunks } = store;
+  if (position < head.length) return head[position];
+  const offset = position - head.length;
+  const chunk = Math.floor(offset / CHUNK_SIZE);
+  return chunk < chunks.length ? chunks[chunk]![offset % CHUNK_SIZE] : store.tail[offset - chunks.length * CHUNK_SIZE];
 }
 
 export function get<T extends Keyed>(store: MessageStore<T>, id: string): T | undefined {
   const position = positionOf(store, id);
   return position === -1 ? undefined : at(store, position);
+}
+
+/** The newest item, if any. */
+export function newest<T extends Keyed>(store: MessageStore<T>): T | undefined {
+  return at(store, store.size - 1);
+}
+
+/** The oldest item, if any. */
+export function oldest<T extends Keyed>(store: MessageStore<T>): T | undefined {
+  return at(store, 0);
+}
+
+/** `items` without the ids already in `index` (within this version) and without repeats. */
+function unseen<T extends Keyed>(index: VersionIndex, size: number, items: readonly T[]): T[] {
+  const fresh: T[] = [];
+  const taken = new Set<string>();
+  for (const item of items) {
+    const known = index.shared.sequence.get(item.id);
+    if ((known !== undefined && known >= index.base && known < index.base + size) || taken.has(item.id)) continue;
+    taken.add(item.id);
+    fresh.push(item);
+  }
+  return fresh;
 }
 
 /**
@@ -85,25 +135,65 @@ export function get<T extends Keyed>(store: MessageStore<T>, id: string): T | un
  */
 export function append<T extends Keyed>(store: MessageStore<T>, ...items: T[]): MessageStore<T> {
   const index = indexOf(store);
+  const { sequence } = index.shared;
   let chunks = store.chunks;
   let tail = [...store.tail];
   let size = store.size;
-  let added = 0;
   for (const item of items) {
-    const known = index.positions.get(item.id);
-    if (known !== undefined && known < size) continue;
-    index.positions.set(item.id, size);
+    const known = sequence.get(item.id);
+    if (known !== undefined && known >= index.base && known < index.base + size) continue;
+    sequence.set(item.id, index.base + size);
     tail.push(item);
     size++;
-    added++;
     if (tail.length === CHUNK_SIZE) {
       chunks = freeze([...chunks, freeze(tail)]);
       tail = [];
     }
   }
-  if (added === 0) return store;
-  index.head = size;
-  return withIndex<T>({ chunks, tail: freeze(tail), size }, index);
+  if (size === store.size) return store;
+  index.shared.high = index.base + size;
+  return withIndex<T>({ head: store.head, chunks, tail: freeze(tail), size }, index);
+}
+
+/**
+ * Puts the items whose id is not in the store yet in front of the oldest one, in the given order
+ * (a scrollback page, oldest first). Copies the head and the chunk list, never the history.
+ */
+export function prepend<T extends Keyed>(store: MessageStore<T>, items: readonly T[]): MessageStore<T> {
+  const index = indexOf(store);
+  const fresh = unseen(index, store.size, items);
+  if (fresh.length === 0) return store;
+  const base = index.base - fresh.length;
+  fresh.forEach((item, i) => index.shared.sequence.set(item.id, base + i));
+  index.shared.low = base;
+  // Full chunks are cut from the end of the new run, next to the existing chunks; the rest is the head.
+  const run = [...fresh, ...store.head];
+  const headLength = run.length % CHUNK_SIZE;
+  const front: (readonly T[])[] = [];
+  for (let start = headLength; start < run.length; start += CHUNK_SIZE) front.push(freeze(run.slice(start, start + CHUNK_SIZE)));
+  const chunks = front.length === 0 ? store.chunks : freeze([...front, ...store.chunks]);
+  return withIndex<T>(
+    { head: freeze(run.slice(0, headLength)), chunks, tail: store.tail, size: store.size + fresh.length },
+    { shared: index.shared, base },
+  );
+}
+
+/**
+ * Inserts the items whose id is not in the store yet before `position` (0..size), in order.
+ * Inserting at the end is an append; anywhere else the store is rebuilt (O(size), with a new
+ * index), which callers keep for rare cases such as archived messages that belong before a few
+ * live ones.
+ */
+export function insertAt<T extends Keyed>(store: MessageStore<T>, position: number, items: readonly T[]): MessageStore<T> {
+  if (!Number.isInteger(position) || position < 0 || position > store.size)
+    throw new RangeError(`insert position ${position} out of 0..${store.size}`);
+  if (position === store.size) return append(store, ...items);
+  if (position === 0) return prepend(store, items);
+  const fresh = unseen(indexOf(store), store.size, items);
+  if (fresh.length === 0) return store;
+  const all = toArray(store);
+  all.splice(position, 0, ...fresh);
+  return append(emptyStore<T>(), ...all);
 }
 
 /** Replaces the item with `id` (a correction, a state change); copies one chunk. Unknown ids change nothing. */
@@ -115,20 +205,28 @@ export function update<T extends Keyed>(store: MessageStore<T>, id: string, chan
   if (next === current) return store;
   if (next.id !== id) throw new Error('update must keep the item id');
   const index = store[INDEX] ?? indexOf(store);
-  const chunk = Math.floor(position / CHUNK_SIZE);
-  if (chunk < store.chunks.length) {
-    const replaced = [...store.chunks[chunk]!];
-    replaced[position % CHUNK_SIZE] = next;
-    const chunks = [...store.chunks];
-    chunks[chunk] = freeze(replaced);
-    return withIndex<T>({ chunks: freeze(chunks), tail: store.tail, size: store.size }, index);
+  const { head, chunks, tail } = store;
+  if (position < head.length) {
+    const replaced = [...head];
+    replaced[position] = next;
+    return withIndex<T>({ head: freeze(replaced), chunks, tail, size: store.size }, index);
   }
-  const tail = [...store.tail];
-  tail[position - store.chunks.length * CHUNK_SIZE] = next;
-  return withIndex<T>({ chunks: store.chunks, tail: freeze(tail), size: store.size }, index);
+  const offset = position - head.length;
+  const chunk = Math.floor(offset / CHUNK_SIZE);
+  if (chunk < chunks.length) {
+    const replaced = [...chunks[chunk]!];
+    replaced[offset % CHUNK_SIZE] = next;
+    const copy = [...chunks];
+    copy[chunk] = freeze(replaced);
+    return withIndex<T>({ head, chunks: freeze(copy), tail, size: store.size }, index);
+  }
+  const replaced = [...tail];
+  replaced[offset - chunks.length * CHUNK_SIZE] = next;
+  return withIndex<T>({ head, chunks, tail: freeze(replaced), size: store.size }, index);
 }
 
 export function* iterate<T extends Keyed>(store: MessageStore<T>): Generator<T> {
+  yield* store.head;
   for (const chunk of store.chunks) yield* chunk;
   yield* store.tail;
 }

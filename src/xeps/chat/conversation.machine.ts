@@ -1,5 +1,5 @@
 import { fromTransition, type ActorSystem } from 'xstate';
-import { append, at, emptyStore, get, positionOf, update, type MessageStore } from '../../store/message-store.js';
+import { append, at, emptyStore, get, newest, positionOf, update, type MessageStore } from '../../store/message-store.js';
 import type {
   ChatMessage,
   ConversationContext,
@@ -200,8 +200,7 @@ export function unreadAfter(messages: MessageStore<ChatMessage>, readUpTo: strin
 }
 
 function lastId(context: ConversationContext): string | undefined {
-  const { tail, chunks } = context.messages;
-  return (tail.at(-1) ?? chunks.at(-1)?.at(-1))?.id;
+  return newest(context.messages)?.id;
 }
 
 export type ConversationLogic = typeof conversationLogic;

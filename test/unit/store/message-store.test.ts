@@ -6,7 +6,12 @@ import {
   emptyStore,
   get,
   has,
+  insertAt,
   last,
+  newest,
+  oldest,
+  positionOf,
+  prepend,
   toArray,
   update,
   type MessageStore,
@@ -93,9 +98,63 @@ describe('message store', () => {
   it('serialises to plain data only, and works again after a round trip', () => {
     const store = fill(3);
     const json = JSON.parse(JSON.stringify(store)) as MessageStore<Msg>;
-    expect(json).toEqual({ chunks: [], tail: [msg(0), msg(1), msg(2)], size: 3 });
+    expect(json).toEqual({ head: [], chunks: [], tail: [msg(0), msg(1), msg(2)], size: 3 });
     expect(has(json, 'id-1')).toBe(true);
     expect(append(json, msg(1))).toBe(json);
     expect(append(json, msg(3)).size).toBe(4);
+  });
+
+  it('prepends older items in order, dedupes them, and keeps full chunks next to the existing ones', () => {
+    const store = fill(CHUNK_SIZE + 5);
+    const older = Array.from({ length: CHUNK_SIZE + 10 }, (_, i) => msg(-(CHUNK_SIZE + 10) + i));
+    const grown = prepend(store, [...older, msg(0)]);
+    expect(grown.size).toBe(store.size + older.length);
+    expect(toArray(grown).map((m) => m.id)).toEqual([...older, ...toArray(store)].map((m) => m.id));
+    expect(grown.head).toHaveLength(10);
+    expect(grown.chunks.every((c) => c.length === CHUNK_SIZE && Object.isFrozen(c))).toBe(true);
+    // The chunks that were there are shared, not copied.
+    expect(grown.chunks.at(-1)).toBe(store.chunks.at(-1));
+    expect(oldest(grown)).toEqual(older[0]);
+    expect(newest(grown)).toEqual(newest(store));
+    expect(positionOf(grown, 'id-0')).toBe(older.length);
+    expect(positionOf(grown, older[3]!.id)).toBe(3);
+    expect(prepend(grown, [msg(1), older[0]!])).toBe(grown);
+  });
+
+  it('keeps versions apart across prepends and appends (each trusts its own range only)', () => {
+    const store = fill(3);
+    const front = prepend(store, [msg(-1)]);
+    const both = append(front, msg(3));
+    expect(has(store, 'id--1')).toBe(false);
+    expect(positionOf(store, 'id-0')).toBe(0);
+    expect(positionOf(front, 'id-0')).toBe(1);
+    expect(has(front, 'id-3')).toBe(false);
+    expect(toArray(both).map((m) => m.id)).toEqual(['id--1', 'id-0', 'id-1', 'id-2', 'id-3']);
+    // Growing an older version forks: the newer branch's items are not seen there.
+    const fork = prepend(store, [msg(9)]);
+    expect(toArray(fork).map((m) => m.id)).toEqual(['id-9', 'id-0', 'id-1', 'id-2']);
+    expect(has(fork, 'id--1')).toBe(false);
+    expect(has(both, 'id-9')).toBe(false);
+  });
+
+  it('updates items in the prepended head', () => {
+    const store = prepend(fill(2), [msg(-2), msg(-1)]);
+    const edited = update(store, 'id--1', (m) => ({ ...m, body: 'edited' }));
+    expect(get(edited, 'id--1')?.body).toBe('edited');
+    expect(get(store, 'id--1')?.body).toBe('m-1');
+    expect(edited.tail).toBe(store.tail);
+  });
+
+  it('inserts in the middle, at the front and at the end, skipping known ids', () => {
+    const store = fill(5);
+    const middle = insertAt(store, 2, [msg(10), msg(3), msg(11)]);
+    expect(toArray(middle).map((m) => m.id)).toEqual(['id-0', 'id-1', 'id-10', 'id-11', 'id-2', 'id-3', 'id-4']);
+    expect(positionOf(middle, 'id-4')).toBe(6);
+    expect(toArray(store).map((m) => m.id)).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
+    expect(positionOf(store, 'id-4')).toBe(4);
+    expect(toArray(insertAt(store, 0, [msg(7)]))[0]?.id).toBe('id-7');
+    expect(newest(insertAt(store, 5, [msg(8)]))?.id).toBe('id-8');
+    expect(insertAt(store, 3, [msg(1)])).toBe(store);
+    expect(() => insertAt(store, 6, [msg(9)])).toThrow(RangeError);
   });
 });
