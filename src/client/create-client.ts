@@ -14,6 +14,7 @@ import { pingEntity } from '../xeps/ping/index.js';
 import { defaultFeatures } from '../xeps/registry.js';
 import { entityTime, type EntityTime } from '../xeps/time/index.js';
 import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
+import { createArchiveApi, type ArchiveApi } from './archive-api.js';
 import { createImApi, type ContactsApi, type MessagesApi, type PresenceApi } from './im-api.js';
 import type { AppIntent } from './intents.js';
 import { createNotifier } from './notifier.js';
@@ -68,6 +69,8 @@ export interface XmppClient {
   readonly contacts: ContactsApi;
   /** Our own availability. */
   readonly presence: PresenceApi;
+  /** Message history (XEP-0313): scrollback, catch-up, search, archiving preferences. */
+  readonly archive: ArchiveApi;
   /**
    * The actor of a feature (`'roster'`, `'presence'`, `'chat'`, `'chat:<bareJid>'`, …) to bind UI to
    * with the feature's connect helper; undefined before `start()` or when the feature is absent.
@@ -122,12 +125,15 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
   actor = session;
 
   let started = false;
-  const im = createImApi(session, services, () => started && session.getSnapshot().status === 'active');
+  const isRunning = () => started && session.getSnapshot().status === 'active';
+  const im = createImApi(session, services, isRunning);
+  const archive = createArchiveApi(session, services, isRunning);
 
   return {
     actor: session,
     services,
     ...im,
+    archive,
     feature: (id) => (started ? (session.system.get(id) as AnyActorRef | undefined) : undefined),
     start() {
       const online = new Promise<ConnectionView>((resolve, reject) => {

@@ -2,6 +2,7 @@ import type { Actor, AnyActorRef } from 'xstate';
 import { XmppAdapterError } from '../errors.js';
 import { bareJid, normalizeJid } from '../jid.js';
 import type { SessionMachine } from '../machines/session.machine.js';
+import { argumentError, featureLookup } from './require-feature.js';
 import { get, type MessageStore } from '../store/message-store.js';
 import { block, unblock } from '../xeps/blocking/blocking.machine.js';
 import { CHAT_STATES } from '../xeps/chat/chat-states.codec.js';
@@ -78,13 +79,9 @@ export interface PresenceApi {
   sendTo(jid: string, show: Show | 'unavailable', status?: string): void;
 }
 
-function argument(message: string): XmppAdapterError {
-  return new XmppAdapterError('invalid-argument', message);
-}
-
 function jidArgument(jid: string): string {
   const normalized = normalizeJid(jid);
-  if (normalized === undefined) throw argument(`not a JID: ${String(jid)}`);
+  if (normalized === undefined) throw argumentError(`not a JID: ${String(jid)}`);
   return normalized;
 }
 
@@ -99,12 +96,7 @@ export function createImApi(
   services: FeatureServices,
   isRunning: () => boolean,
 ): { messages: MessagesApi; contacts: ContactsApi; presence: PresenceApi } {
-  const requireFeature = (id: string): AnyActorRef => {
-    if (!isRunning()) throw new XmppAdapterError('stopped', 'the client is not running: call start() first');
-    const actor = session.system.get(id) as AnyActorRef | undefined;
-    if (!actor) throw new XmppAdapterError('feature-failed', `the ${id} feature is not part of this client`);
-    return actor;
-  };
+  const requireFeature = featureLookup(session, isRunning);
   const rosterItem = (jid: string): RosterItem | undefined => {
     const items = requireFeature('roster').getSnapshot().context.items as Record<string, RosterItem>;
     return Object.hasOwn(items, jid) ? items[jid] : undefined;
@@ -113,7 +105,7 @@ export function createImApi(
   const messages: MessagesApi = {
     async send(to, body, options = {}) {
       const recipient = jidArgument(to);
-      if (typeof body !== 'string' || body.length === 0) throw argument('a message needs a non-empty body');
+      if (typeof body !== 'string' || body.length === 0) throw argumentError('a message needs a non-empty body');
       const chat = requireFeature('chat');
       const id = globalThis.crypto.randomUUID();
       const intent: ChatSendEvent = { type: 'chat.send', to: recipient, body, id, ...(options.private ? { private: true } : {}) };
@@ -130,12 +122,12 @@ export function createImApi(
     },
     compose(jid, state) {
       const peer = jidArgument(jid);
-      if (!CHAT_STATES.includes(state)) throw argument(`state must be one of ${CHAT_STATES.join(', ')}`);
+      if (!CHAT_STATES.includes(state)) throw argumentError(`state must be one of ${CHAT_STATES.join(', ')}`);
       requireFeature('chat').send({ type: 'chat.compose', jid: peer, state });
     },
     correct(jid, id, body) {
       const peer = jidArgument(jid);
-      if (typeof body !== 'string' || body.length === 0) throw argument('a correction needs a non-empty body');
+      if (typeof body !== 'string' || body.length === 0) throw argumentError('a correction needs a non-empty body');
       requireFeature('chat').send({ type: 'chat.correct', jid: peer, id, body });
     },
     retract(jid, id) {
@@ -159,16 +151,16 @@ export function createImApi(
     async rename(jid, name) {
       const contact = bareJid(jidArgument(jid))!;
       const item = rosterItem(contact);
-      if (!item) throw argument(`${contact} is not on the roster`);
+      if (!item) throw argumentError(`${contact} is not on the roster`);
       await renameContact(services, item, name);
     },
     async setGroups(jid, groups) {
       const contact = bareJid(jidArgument(jid))!;
       if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string' || g.length === 0)) {
-        throw argument('groups must be a list of non-empty names');
+        throw argumentError('groups must be a list of non-empty names');
       }
       const item = rosterItem(contact);
-      if (!item) throw argument(`${contact} is not on the roster`);
+      if (!item) throw argumentError(`${contact} is not on the roster`);
       await setRosterGroups(services, item, groups);
     },
     unsubscribe(jid) {
@@ -207,14 +199,14 @@ export function createImApi(
   const presence: PresenceApi = {
     set(show, status, priority) {
       const checked = checkOwnPresence({ show, status, priority });
-      if (typeof checked === 'string') throw argument(checked);
+      if (typeof checked === 'string') throw argumentError(checked);
       requireFeature('presence').send({ type: 'presence.set', ...checked });
     },
     sendTo(jid, show, status) {
       const to = jidArgument(jid);
       if (show !== 'unavailable') {
         const checked = checkOwnPresence({ show, status });
-        if (typeof checked === 'string') throw argument(checked);
+        if (typeof checked === 'string') throw argumentError(checked);
       }
       requireFeature('presence').send(
         status === undefined ? { type: 'presence.direct', to, show } : { type: 'presence.direct', to, show, status },

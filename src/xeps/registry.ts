@@ -4,6 +4,7 @@ import { caps } from './caps/index.js';
 import { carbons } from './carbons/index.js';
 import { chat } from './chat/index.js';
 import { disco } from './disco/index.js';
+import { archive } from './archive/index.js';
 import { ping } from './ping/index.js';
 import { presence } from './presence/index.js';
 import { roster } from './roster/index.js';
@@ -12,10 +13,10 @@ import { version } from './version/index.js';
 
 /**
  * The features every client gets unless the app passes its own list: service discovery and the
- * answers every client owes (caps, ping, time, version), and core instant messaging.
+ * answers every client owes (caps, ping, time, version), core instant messaging and its history.
  * Without `presence` nothing announces the client's availability.
  */
-export const defaultFeatures: readonly FeatureModule[] = [disco, caps, ping, time, version, roster, presence, blocking, chat, carbons];
+export const defaultFeatures: readonly FeatureModule[] = [disco, caps, ping, time, version, roster, presence, blocking, chat, carbons, archive];
 
 /**
  * `base` with `extra` added, each replacing the feature of `base` with the same id:

@@ -6,11 +6,11 @@ import { XmppAdapterError } from '../../src/errors.js';
 import { IqTracker, parseStanzaError, type IqRequestOptions } from '../../src/iq/iq-tracker.js';
 import { NS_STANZAS } from '../../src/wire/namespaces.js';
 import { StanzaParseError } from '../../src/xeps/iq-request.js';
-import { NS_DATA, NS_RSM } from '../../src/xeps/mam/forms.js';
-import { NS_MAM } from '../../src/xeps/mam/mam.codec.js';
-import { readArchivedResult } from '../../src/xeps/mam/mam.route.js';
-import type { ArchivedResult, MamPagerEmitted, MamPagerInput } from '../../src/xeps/mam/mam.types.js';
-import { createMamPagerLogic, type MamPagerActor } from '../../src/xeps/mam/pager.machine.js';
+import { NS_DATA, NS_RSM } from '../../src/xeps/archive/forms.js';
+import { NS_MAM } from '../../src/xeps/archive/mam.codec.js';
+import { readArchivedResult } from '../../src/xeps/archive/mam.route.js';
+import type { ArchivedResult, MamPagerEmitted, MamPagerInput } from '../../src/xeps/archive/mam.types.js';
+import { createMamPagerLogic, type MamPagerActor } from '../../src/xeps/archive/pager.machine.js';
 import { parseXml } from '../support/xml.js';
 import {
   archiveIds,

@@ -3,6 +3,8 @@ import { toArray, last as lastOf } from '../../store/message-store.js';
 import type { ChatLogic } from './chat.machine.js';
 import type { ChatMessage, ChatState } from './chat.types.js';
 import type { ConversationLogic } from './conversation.machine.js';
+import type { ArchiveLogic } from '../archive/archive.machine.js';
+import { connectHistory, type HistoryView } from '../archive/archive.connect.js';
 
 /** Messages carry `corrected` (XEP-0308) and `retracted` (XEP-0424, body emptied) flags. */
 export interface ConversationView {
@@ -19,12 +21,19 @@ export interface ConversationView {
   unread: number;
   /** XEP-0085: the peer's chat state (`composing` = typing), undefined until it sends one. */
   typing: ChatState | undefined;
+  /** Scrollback from the archive ("loading", "no more history", the last error); idle without an archive snapshot. */
+  history: HistoryView;
 }
 
-/** A UI-ready view of one `chat:<bareJid>` actor's snapshot. */
-export function connectChat(snapshot: SnapshotFrom<ConversationLogic>): ConversationView {
+/**
+ * A UI-ready view of one `chat:<bareJid>` actor's snapshot; with the `mam` actor's snapshot
+ * (`client.feature('archive')`) it also tells how scrollback stands.
+ */
+export function connectChat(snapshot: SnapshotFrom<ConversationLogic>, archive?: SnapshotFrom<ArchiveLogic>): ConversationView {
   const { jid, messages, unread, typing } = snapshot.context;
+  const history = archive ? connectHistory(archive, jid) : { loading: false, complete: false, error: undefined };
   return {
+    history: { loading: history.loading, complete: history.complete, error: history.error },
     jid,
     get messages() {
       return toArray(messages);

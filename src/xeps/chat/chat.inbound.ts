@@ -5,13 +5,16 @@ import type { ChatTools } from './chat.tools.js';
 import type { ConversationEvent, ParsedChatMessage } from './chat.types.js';
 import { findByWireId } from './conversation.machine.js';
 
+/** How a message reached us: live, copied by carbons, or paged in from the archive. */
+export type Arrival = 'live' | 'carbon' | 'archive';
+
 /**
- * One 1:1 message, live (`live`) or unwrapped from a carbon, in the conversation with the peer:
+ * One 1:1 message, live, unwrapped from a carbon or read from the archive, in the conversation with the peer:
  * the sender's bare JID for `in`, the recipient's for `out` (a sent carbon). Every payload is
  * applied to that conversation only, so whatever a message says about other messages can only
  * touch messages exchanged with its own sender.
  */
-export function receive(tools: ChatTools, parsed: ParsedChatMessage, direction: 'in' | 'out', live: boolean): void {
+export function receive(tools: ChatTools, parsed: ParsedChatMessage, direction: 'in' | 'out', arrival: Arrival): void {
   const peer = peerOf(direction, parsed);
   if (peer === undefined) return;
   // Blocked senders: their content, markers, receipts and chat states are dropped here too (the
@@ -19,6 +22,8 @@ export function receive(tools: ChatTools, parsed: ParsedChatMessage, direction: 
   if (direction === 'in' && tools.isBlocked(parsed.from)) return;
   const conversation = tools.conversation(peer);
   const fromSelf = bareJid(parsed.from) === tools.ownBare;
+  // Only the own server's stanza-id gets here (the codec checks `by`): it names the archive entry.
+  if (parsed.stanzaId !== undefined && arrival !== 'archive') tools.noteArchived(parsed.stanzaId);
 
   if (parsed.receipt !== undefined && direction === 'in' && conversation) {
     // Only the partner's receipts count: looked up in the conversation with the sender, never spawning one.
@@ -41,13 +46,13 @@ export function receive(tools: ChatTools, parsed: ParsedChatMessage, direction: 
     // Corrections never add a message: one naming an unknown (or someone else's) message is dropped.
     if (original && !original.retracted && original.body !== parsed.body) {
       tools.deliver(peer, { type: 'conversation.corrected', id: original.id, body: parsed.body }, false);
-      ackIfAsked(tools, parsed, live, fromSelf);
+      ackIfAsked(tools, parsed, arrival === 'live', fromSelf);
     }
   } else if (parsed.body !== undefined) {
     const message = toChatMessage(parsed, direction, tools.now(), tools.newId, tools.context.me);
     const duplicate = conversation !== undefined && has(conversation.messages, message.id);
     if (!duplicate) {
-      ackIfAsked(tools, parsed, live, fromSelf);
+      ackIfAsked(tools, parsed, arrival === 'live', fromSelf);
       // The peer's chat state rides along with its message: one conversation transition, not two.
       const add: ConversationEvent = { type: 'conversation.add', message };
       if (direction === 'in') add.peerState = { state: parsed.chatState, content: true };
@@ -60,7 +65,8 @@ export function receive(tools: ChatTools, parsed: ParsedChatMessage, direction: 
   // XEP-0085: the peer's chat state, from the peer only (`in`: the conversation is the sender's).
   // A standalone notification does not start a conversation: there is nothing to show beside it.
   const content = parsed.body !== undefined && parsed.retract === undefined;
-  if (direction === 'in' && (parsed.chatState !== undefined || content)) {
+  // An archived message says what the peer was doing then, not now.
+  if (direction === 'in' && arrival !== 'archive' && (parsed.chatState !== undefined || content)) {
     tools.deliver(peer, { type: 'conversation.peerState', state: parsed.chatState, content }, false);
   }
 }

@@ -6,7 +6,8 @@ import { receive } from './chat.inbound.js';
 import { compose, correct, markRead, pause, retract, send } from './chat.outbound.js';
 import { ChatStep } from './chat.tools.js';
 import type { SessionLifecycleEvent } from '../feature.js';
-import type { ChatBatchEvent, ChatContext, ChatEvent, ChatSendEvent } from './chat.types.js';
+import { receiveArchived } from './chat.archived.js';
+import type { ArchiveAppliedEvent, ChatArchivedEvent, ChatBatchEvent, ChatContext, ChatEvent, ChatSendEvent } from './chat.types.js';
 import { conversationLogic, type ConversationLogic } from './conversation.machine.js';
 
 export { conversationId } from './chat.tools.js';
@@ -42,13 +43,13 @@ export function sendMessage(
 }
 
 /** One event's work, on the step's tools (a batch runs this per routed event). */
-function handleOne(tools: ChatStep, event: Exclude<ChatEvent, ChatBatchEvent | SessionLifecycleEvent>): void {
+function handleOne(tools: ChatStep, event: Exclude<ChatEvent, ChatBatchEvent | ChatArchivedEvent | SessionLifecycleEvent>): void {
   switch (event.type) {
     case 'chat.message':
-      receive(tools, event.message, 'in', true);
+      receive(tools, event.message, 'in', 'live');
       break;
     case 'chat.carbon':
-      receive(tools, event.message, event.direction, false);
+      receive(tools, event.message, event.direction, 'carbon');
       break;
     case 'chat.bounce': {
       const peer = bareJid(event.from);
@@ -111,15 +112,21 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
           newId,
         });
 
+        let applied: ArchiveAppliedEvent | undefined;
         if (event.type === 'chat.batch') for (const routed of event.events) handleOne(tools, routed);
+        else if (event.type === 'chat.archived')
+          applied = { type: 'archive.applied', queryId: event.queryId, added: receiveArchived(tools, event) };
         else if (event.type !== 'session.online' && event.type !== 'session.offline') handleOne(tools, event);
         const update = tools.finish();
         if (update) enqueue.assign(update);
+        // The archive actor finishes a query once every page of it is in the conversations.
+        const archive = applied && system.get('archive');
+        if (applied && archive) enqueue.sendTo(archive, applied);
       }),
     },
   }).createMachine({
     id: 'chat',
-    context: ({ input }) => ({ me: input.jid, conversations: [], unread: {} }),
+    context: ({ input }) => ({ me: input.jid, conversations: [], unread: {}, archivedUpTo: undefined }),
     on: {
       'session.online': { actions: 'rememberJid' },
       'chat.message': { actions: 'handle' },
@@ -132,6 +139,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
       'chat.correct': { actions: 'handle' },
       'chat.retract': { actions: 'handle' },
       'chat.batch': { actions: 'handle' },
+      'chat.archived': { actions: 'handle' },
     },
   });
 }

@@ -34,6 +34,8 @@ export interface ChatTools {
   added(peer: string, message: ChatMessage): void;
   /** Whether the blocking feature says `jid` is blocked (false without one). */
   isBlocked(jid: string): boolean;
+  /** A message with the own archive's id `archiveId` was seen (live or paged in): catch-up starts after the newest. */
+  noteArchived(archiveId: string): void;
   /** (Re)starts the timer that sends `paused` to `peer` after our last `composing`. */
   schedulePause(peer: string): void;
   cancelPause(peer: string): void;
@@ -88,6 +90,7 @@ export class ChatStep implements ChatTools {
   readonly newId: () => string;
   private readonly overlay = new Map<string, ConversationContext>();
   private readonly spawned = new Set<string>();
+  private archivedUpTo: string | undefined;
 
   constructor(private readonly setup: ChatStepSetup) {
     this.context = setup.context;
@@ -95,6 +98,11 @@ export class ChatStep implements ChatTools {
     this.ownBare = bareJid(setup.context.me);
     this.now = setup.now;
     this.newId = setup.newId;
+    this.archivedUpTo = setup.context.archivedUpTo;
+  }
+
+  noteArchived(archiveId: string): void {
+    this.archivedUpTo = archiveId;
   }
 
   conversation(peer: string): ConversationContext | undefined {
@@ -112,8 +120,9 @@ export class ChatStep implements ChatTools {
   }
 
   /** Publishes the conversations this step changed and returns the manager's context update. */
-  finish(): Pick<ChatContext, 'conversations' | 'unread'> | undefined {
+  finish(): Pick<ChatContext, 'conversations' | 'unread' | 'archivedUpTo'> | undefined {
     let { conversations, unread } = this.context;
+    const { archivedUpTo } = this;
     for (const [peer, next] of this.overlay) {
       const id = conversationId(peer);
       if (this.spawned.has(peer)) {
@@ -125,7 +134,9 @@ export class ChatStep implements ChatTools {
       if ((lookup(unread, peer) ?? 0) !== next.unread)
         unread = next.unread > 0 ? withEntry(unread, peer, next.unread) : without(unread, peer);
     }
-    return conversations === this.context.conversations && unread === this.context.unread ? undefined : { conversations, unread };
+    const unchanged =
+      conversations === this.context.conversations && unread === this.context.unread && archivedUpTo === this.context.archivedUpTo;
+    return unchanged ? undefined : { conversations, unread, archivedUpTo };
   }
 
   // Stanzas are built while resolving and written when the actions execute.

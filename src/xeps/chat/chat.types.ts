@@ -160,7 +160,37 @@ export type ChatRoutedEvent = ChatMessageEvent | ChatBounceEvent;
 /** The app events the chat feature declares as intents. */
 export type ChatIntent = ChatSendEvent | ChatMarkReadEvent | ChatComposeEvent | ChatCorrectEvent | ChatRetractEvent;
 
-export type ChatEvent = ChatRoutedEvent | ChatBatchEvent | ChatCarbonEvent | ChatIntent | ChatComposePauseEvent | SessionLifecycleEvent;
+/** One archived 1:1 message, read and attributed by the archive route (XEP-0313 §8.2). */
+export interface ArchivedChatMessage {
+  archiveId: string;
+  direction: 'in' | 'out';
+  message: ParsedChatMessage;
+}
+
+/**
+ * A page of the own archive from the archive actor, in archive order. `older`: scrollback, put in
+ * front of the conversation; `newer`: catch-up, put after what is known (by time, so a few live
+ * messages that came first stay after it). Answered with `archive.applied`.
+ */
+export interface ChatArchivedEvent {
+  type: 'chat.archived';
+  queryId: string;
+  placement: 'older' | 'newer';
+  results: readonly ArchivedChatMessage[];
+  /** The archive id of the page's newest result: catch-up continues after it next time. */
+  last?: string;
+}
+
+/** The chat manager's answer to `chat.archived`, sent to the archive actor. */
+export interface ArchiveAppliedEvent {
+  type: 'archive.applied';
+  queryId: string;
+  /** Messages new to the conversations. */
+  added: number;
+}
+
+export type ChatEvent =
+  ChatRoutedEvent | ChatBatchEvent | ChatCarbonEvent | ChatArchivedEvent | ChatIntent | ChatComposePauseEvent | SessionLifecycleEvent;
 
 export interface ChatContext {
   /** Own full JID of the current (or last) stream. */
@@ -169,6 +199,11 @@ export interface ChatContext {
   conversations: string[];
   /** Unread counts of the conversations that have any, by bare JID (the same as each conversation's). */
   unread: Record<string, number>;
+  /**
+   * The own archive's id (XEP-0359 stanza-id `by` the own account) of the newest message seen with
+   * one, live, as a carbon or paged in by catch-up: a fresh session catches up after it.
+   */
+  archivedUpTo: string | undefined;
 }
 
 /** The routed events of one socket read, in order, handled in one manager transition. */
@@ -198,7 +233,9 @@ export type ConversationEvent =
   /** The chat state we last sent to the peer. */
   | { type: 'conversation.stateSent'; state: ChatState }
   | { type: 'conversation.corrected'; id: string; body: string }
-  | { type: 'conversation.retracted'; id: string };
+  | { type: 'conversation.retracted'; id: string }
+  /** Messages paged in from the archive, in archive order; `older` go in front, `newer` by time at the end. */
+  | { type: 'conversation.archived'; messages: ChatMessage[]; placement: 'older' | 'newer' };
 
 /** What the conversation actor accepts: its whole next state, computed by the manager. */
 export interface ConversationSetEvent {

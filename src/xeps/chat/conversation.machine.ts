@@ -1,5 +1,17 @@
 import { fromTransition, type ActorSystem } from 'xstate';
-import { append, at, emptyStore, get, newest, positionOf, update, type MessageStore } from '../../store/message-store.js';
+import {
+  append,
+  at,
+  emptyStore,
+  get,
+  has,
+  insertAt,
+  newest,
+  positionOf,
+  prepend,
+  update,
+  type MessageStore,
+} from '../../store/message-store.js';
 import type {
   ChatMessage,
   ConversationContext,
@@ -142,6 +154,8 @@ export function reduceConversation(context: ConversationContext, event: Conversa
           m.retracted || m.body === event.body ? m : { ...m, body: event.body, corrected: true },
         ),
       );
+    case 'conversation.archived':
+      return event.placement === 'older' ? withOlder(context, event.messages) : withNewer(context, event.messages);
     case 'conversation.retracted':
       return withMessages(
         context,
@@ -154,6 +168,46 @@ export function reduceConversation(context: ConversationContext, event: Conversa
     default:
       return context;
   }
+}
+
+/**
+ * Scrollback: archived messages older than everything here go in front. History is not news: when
+ * nothing was read yet, the read position moves to the newest message paged in, so the unread
+ * count stays what it was.
+ */
+function withOlder(context: ConversationContext, older: readonly ChatMessage[]): ConversationContext {
+  const messages = prepend(context.messages, older);
+  const added = messages.size - context.messages.size;
+  if (added === 0) return context;
+  return { ...context, messages, readUpTo: context.readUpTo ?? at(messages, added - 1)!.id };
+}
+
+/**
+ * Where an archived message belongs among the newest ones: after the last message not newer than
+ * it (by stamp, looking back at most {@link LOOKBACK}). Catch-up pages are older than the live
+ * messages of the new session that arrived while they were fetched, and must not land after them.
+ */
+function positionByStamp(messages: MessageStore<ChatMessage>, stamp: string): number {
+  let position = messages.size;
+  while (position > Math.max(0, messages.size - LOOKBACK) && at(messages, position - 1)!.stamp > stamp) position--;
+  return position;
+}
+
+/** Catch-up: archived messages not known yet go in at the end, in archive order, each placed by time. */
+function withNewer(context: ConversationContext, newer: readonly ChatMessage[]): ConversationContext {
+  let messages = context.messages;
+  let inOrder = true;
+  let incoming = 0;
+  for (const message of newer) {
+    if (has(messages, message.id)) continue;
+    const position = positionByStamp(messages, message.stamp);
+    if (position !== messages.size) inOrder = false;
+    messages = insertAt(messages, position, [message]);
+    if (message.direction === 'in') incoming++;
+  }
+  if (messages === context.messages) return context;
+  // Appended after everything: each incoming one is unread. Placed before newer ones: recount.
+  return inOrder ? { ...context, messages, unread: context.unread + incoming } : recounted({ ...context, messages });
 }
 
 /**

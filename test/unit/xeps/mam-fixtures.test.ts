@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { XmppAdapterError } from '../../../src/errors.js';
 import { parseStanzaError } from '../../../src/iq/iq-tracker.js';
 import { StanzaParseError } from '../../../src/xeps/iq-request.js';
-import { NS_DATA, NS_RSM } from '../../../src/xeps/mam/forms.js';
-import { NS_MAM, buildMamQuery, parseMamFin, parseMamResult } from '../../../src/xeps/mam/mam.codec.js';
-import type { MamQueryParams } from '../../../src/xeps/mam/mam.types.js';
-import { failureOf } from '../../../src/xeps/mam/pager.machine.js';
-import { buildPrefsGet, buildPrefsSet, parsePrefs } from '../../../src/xeps/mam/prefs.codec.js';
+import { NS_DATA, NS_RSM } from '../../../src/xeps/archive/forms.js';
+import { NS_MAM, buildMamQuery, parseMamFin, parseMamResult } from '../../../src/xeps/archive/mam.codec.js';
+import type { MamQueryParams } from '../../../src/xeps/archive/mam.types.js';
+import { failureOf } from '../../../src/xeps/archive/pager.machine.js';
+import { buildPrefsGet, buildPrefsSet, parsePrefs } from '../../../src/xeps/archive/prefs.codec.js';
 import { parseXml } from '../../support/xml.js';
 import { ok } from './harness.js';
 

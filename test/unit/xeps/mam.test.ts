@@ -19,12 +19,14 @@ import {
   type MamPagerEmitted,
   type MamPagerInput,
   type MamQueryParams,
-} from '../../../src/xeps/mam/index.js';
+} from '../../../src/xeps/archive/index.js';
+import { readArchivedResult } from '../../../src/xeps/archive/mam.route.js';
 import { parseXml } from '../../support/xml.js';
 import { fakeServices, ok, type FakeServices } from './harness.js';
 
 const ME = 'juliet@capulet.lit/balcony';
 const OWN = { ownBare: 'juliet@capulet.lit' };
+const ROUTE = { me: ME, ownBare: OWN.ownBare, domain: 'capulet.lit' };
 const ROOM = 'coven@chat.shakespeare.lit';
 
 /** A result message as an archive sends it (XEP-0313 §4.2), `from` omitted for the own archive. */
@@ -241,9 +243,9 @@ function startPager(input: Partial<MamPagerInput> = {}, fake: FakeServices = fak
   return { ...fake, pager, pages };
 }
 
-/** Delivers a result the way a route would: checked by `parseMamResult`, then sent to the pager. */
-function deliver(pager: MamPagerActor, xml: string, context = OWN): void {
-  pager.send({ type: 'mam.result', ...ok(parseMamResult(parseXml(xml), context)) });
+/** Delivers a result the way the archive actor would: read by the route, then sent to the pager. */
+function deliver(pager: MamPagerActor, xml: string): void {
+  pager.send(ok(readArchivedResult(parseXml(xml), ROUTE)));
 }
 
 /** Answers one query as an RSM archive over `ids` would (XEP-0059 §2.2, §2.3, §2.5). */

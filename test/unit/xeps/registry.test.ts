@@ -25,6 +25,7 @@ describe('default feature registry', () => {
       ['blocking', 'session'],
       ['chat', 'session'],
       ['carbons', 'session'],
+      ['archive', 'session'],
     ]);
     expect(new Set(defaultFeatures.map((f) => f.id)).size).toBe(defaultFeatures.length);
   });
@@ -34,7 +35,7 @@ describe('default feature registry', () => {
     expect(new Set(intents.map(([, intent]) => intent)).size).toBe(intents.length);
     for (const [id, intent] of intents) expect(intent.startsWith(`${id}.`)).toBe(true);
     expect(intents.map(([, intent]) => intent)).toEqual(
-      expect.arrayContaining(['chat.send', 'roster.add', 'presence.set', 'blocking.block']),
+      expect.arrayContaining(['chat.send', 'roster.add', 'presence.set', 'blocking.block', 'archive.loadOlder']),
     );
   });
 

@@ -1,5 +1,7 @@
 import type { Element } from '@xmpp/xml';
+import type { AnyActorRef } from 'xstate';
 import type { XmppErrorCode } from '../../errors.js';
+import type { ArchivedEntry } from './archive.types.js';
 
 /** What a query asks the archive for; every field but `queryId` and `max` is optional. */
 export interface MamQueryParams {
@@ -21,8 +23,10 @@ export interface MamQueryParams {
   after?: string;
   /** RSM `<max/>`: page size, 1..{@link MAX_PAGE_SIZE}. */
   max: number;
-  /** A server-specific `full-text-search` field (not defined by XEP-0313; discover it from the form). */
+  /** Text to search for, in the archive's own search field (not defined by XEP-0313; discover it from the form). */
   fullText?: string;
+  /** The form field `fullText` goes in. @default 'full-text-search' */
+  fullTextField?: string;
 }
 
 /** One archived message delivered for a query (XEP-0313 §4.2). */
@@ -34,6 +38,19 @@ export interface MamResult {
   stamp?: string;
   /** The archived `<message/>` as the archive forwarded it; parse it with the chat codec. */
   message: Element;
+}
+
+/**
+ * A result as plain data, after routing: the archive it came from and what the forwarded message
+ * is. The archive is not checked yet: only the pager's owner knows which archive it queried.
+ */
+export interface ArchivedResult {
+  queryId: string;
+  archiveId: string;
+  /** The bare JID the result came from: the own account's (also for no `from`) or a room's. */
+  archive: string;
+  stamp?: string;
+  entry: ArchivedEntry;
 }
 
 /** Where the archive checks a result came from: the own archive unless `archive` is given. */
@@ -89,6 +106,10 @@ export interface MamPagerInput {
   maxPages?: number;
   /** IQ timeout per page in ms; default the client's `iqTimeout`. */
   timeout?: number;
+  /** Keep every result for the output (default `true`); owners that consume pages as they come turn it off. */
+  keepResults?: boolean;
+  /** Also sends each `mam.page` to this actor (the pager's owner), besides emitting it. */
+  reportTo?: AnyActorRef;
 }
 
 /** Why a pager stopped in `failed`. */
@@ -103,7 +124,7 @@ export interface MamPagerFailure {
 export interface MamPage {
   /** 1 for the first page fetched. */
   index: number;
-  results: MamResult[];
+  results: ArchivedResult[];
   fin: MamFin;
 }
 
@@ -119,10 +140,12 @@ export interface MamPagerContext {
   cursor: string | undefined;
   /** Every cursor sent so far (and the starting one): a page naming one again makes no progress. */
   usedCursors: string[];
+  keepResults: boolean;
+  reportTo: AnyActorRef | undefined;
   /** Results of the page in flight, in arrival order. */
-  pending: MamResult[];
-  /** Every result so far, in archive order (backward pages are prepended). */
-  results: MamResult[];
+  pending: ArchivedResult[];
+  /** Every result so far, in archive order (backward pages are prepended); empty without `keepResults`. */
+  results: ArchivedResult[];
   pages: number;
   /** The oldest and newest archive ids of the pages fetched (from their `<fin/>`s). */
   first: string | undefined;
@@ -132,11 +155,13 @@ export interface MamPagerContext {
   cancelled: boolean;
 }
 
-/** A result routed to the pager (the route has checked its sender with `parseMamResult`). */
-export type MamResultEvent = { type: 'mam.result' } & MamResult;
+/** A result routed to the archive actor and on to the pager of its queryid (once its archive is checked). */
+export type MamResultEvent = { type: 'mam.result' } & ArchivedResult;
 
 export type MamPagerEvent =
   | MamResultEvent
+  /** Several results of one socket read, in arrival order. */
+  | { type: 'mam.results'; results: readonly ArchivedResult[] }
   /** Fetch the next page (when `autoContinue` is false). */
   | { type: 'mam.next' }
   /** Stop paging; the IQ in flight is aborted. */
@@ -147,8 +172,8 @@ export type MamPagerEmitted = { type: 'mam.page'; queryId: string } & MamPage;
 
 export interface MamPagerOutput {
   queryId: string;
-  /** Every result fetched, in archive order. */
-  results: MamResult[];
+  /** Every result fetched, in archive order (empty without `keepResults`). */
+  results: ArchivedResult[];
   /** The archive said it has nothing more in this direction (false: stopped at `maxPages`). */
   archiveComplete: boolean;
   pages: number;

@@ -8,7 +8,7 @@ import { XmppAdapterError } from '../../errors.js';
 import { bareJid, normalizeJid } from '../../jid.js';
 import { NS_CLIENT } from '../../wire/namespaces.js';
 import { StanzaParseError } from '../iq-request.js';
-import { NS_RSM, boundedText, buildRsmSet, buildSubmitForm, parseDateTime, xsBoolean, type FormField } from './forms.js';
+import { NS_DATA, NS_RSM, boundedText, buildRsmSet, buildSubmitForm, parseDateTime, xsBoolean, type FormField } from './forms.js';
 import type { MamFin, MamQueryParams, MamResult, MamResultContext } from './mam.types.js';
 
 export const NS_MAM = 'urn:xmpp:mam:2';
@@ -64,7 +64,10 @@ function queryFields(p: MamQueryParams): FormField[] | XmppAdapterError {
   }
   if (p.fullText !== undefined) {
     if (boundedText(p.fullText, MAX_SEARCH_LENGTH) === undefined) return invalid('fullText must be 1..1024 characters');
-    fields.push({ var: 'full-text-search', value: p.fullText });
+    const field = p.fullTextField ?? 'full-text-search';
+    if (boundedText(field, MAX_ID_LENGTH) === undefined || field === 'FORM_TYPE')
+      return invalid('fullTextField is not a usable field name');
+    fields.push({ var: field, value: p.fullText });
   }
   // XEP-0313 §4.3.2: "RSM does not define the behaviour of including both <before> and <after> in the same request."
   if (p.before !== undefined && p.after !== undefined) return invalid('before and after together are undefined by RSM');
@@ -164,4 +167,31 @@ export function parseMamFin(iq: Element): MamFin | StanzaParseError {
   // §4.3.2: "a client MUST NOT depend on" <count/>; a malformed one is left out.
   if (countText !== null && /^\d{1,10}$/.test(countText) && Number(countText) <= MAX_COUNT) parsed.count = Number(countText);
   return parsed;
+}
+
+/**
+ * Full-text search fields servers are known to offer, most specific first: XEP-0431's full-text search, ejabberd's
+ * `withtext`, and the plain name used by some servers. A field is only used when the archive's
+ * form lists it (XEP-0313 §4.1.5: "If a client includes a form field that the server does not
+ * recognise, the server MUST respond with a 'feature-not-implemented' error").
+ */
+export const FULL_TEXT_FIELDS = ['{urn:xmpp:fulltext:0}fulltext', 'withtext', 'full-text-search'] as const;
+
+/** XEP-0313 §4.1.5: asks an archive (the own one when `to` is absent) for the fields its queries accept. */
+export function buildMamFormRequest(to?: string): Element {
+  return xml('iq', { type: 'get', to }, xml('query', { xmlns: NS_MAM }));
+}
+
+/** The field names of an archive's query form (§4.1.5), or why the answer is unusable. */
+export function parseMamFormFields(iq: Element): string[] | StanzaParseError {
+  if (iq.name !== 'iq' || iq.attrs.type !== 'result') return new StanzaParseError('not an IQ result');
+  const form = iq.getChild('query', NS_MAM)?.getChild('x', NS_DATA);
+  if (form === undefined) return new StanzaParseError('no query form');
+  const names = new Set<string>();
+  for (const field of form.getChildren('field')) {
+    const name = boundedText(field.attrs.var, MAX_ID_LENGTH);
+    if (name !== undefined && name !== 'FORM_TYPE') names.add(name);
+    if (names.size >= 256) break;
+  }
+  return [...names];
 }

@@ -3,12 +3,13 @@
  * query. Results reach it as `mam.result` events (routed by whoever owns the pagers); each page
  * ends with the IQ result's `<fin/>`, which moves the cursor.
  */
-import { assign, emit, fromPromise, setup, type ActorRefFrom } from 'xstate';
+import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import { StanzaError, XmppAdapterError, errorMessage } from '../../errors.js';
 import type { FeatureServices } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';
 import { buildMamQuery, parseMamFin } from './mam.codec.js';
 import type {
+  ArchivedResult,
   MamFin,
   MamPagerContext,
   MamPagerEmitted,
@@ -63,6 +64,15 @@ export async function fetchPage(
   return fin;
 }
 
+/**
+ * XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
+ * query". A page holds at most `max` results (a flooding archive cannot grow it) and no archive
+ * id twice.
+ */
+function acceptable(context: MamPagerContext, pending: readonly ArchivedResult[], result: ArchivedResult): boolean {
+  return result.queryId === context.queryId && pending.length < context.query.max && !pending.some((r) => r.archiveId === result.archiveId);
+}
+
 function initialContext(input: MamPagerInput): MamPagerContext {
   return {
     queryId: input.queryId,
@@ -72,6 +82,8 @@ function initialContext(input: MamPagerInput): MamPagerContext {
     autoContinue: input.autoContinue ?? true,
     maxPages: input.maxPages,
     timeout: input.timeout,
+    keepResults: input.keepResults ?? true,
+    reportTo: input.reportTo,
     cursor: input.from,
     usedCursors: input.from === undefined ? [] : [input.from],
     pending: [],
@@ -110,18 +122,19 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
       // XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
       // query". A page holds at most `max` results (a flooding archive cannot grow it) and no
       // archive id twice.
-      ownResult: ({ context, event }) =>
-        event.type === 'mam.result' &&
-        event.queryId === context.queryId &&
-        context.pending.length < context.query.max &&
-        !context.pending.some((r) => r.archiveId === event.archiveId),
+      ownResult: ({ context, event }) => event.type === 'mam.result' && acceptable(context, context.pending, event),
     },
     actions: {
       collect: assign({
         pending: ({ context, event }) => {
-          if (event.type !== 'mam.result') return context.pending;
-          const { type: _type, ...result } = event;
-          return [...context.pending, result];
+          if (event.type === 'mam.result') {
+            const { type: _type, ...result } = event;
+            return [...context.pending, result];
+          }
+          if (event.type !== 'mam.results') return context.pending;
+          const pending = [...context.pending];
+          for (const result of event.results) if (acceptable(context, pending, result)) pending.push(result);
+          return pending;
         },
       }),
       startPage: assign({ pending: [] }),
@@ -130,7 +143,11 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
         const cursor = backward ? fin.first : fin.last;
         return {
           // Archive order throughout: an older page goes in front, a newer one behind.
-          results: backward ? [...context.pending, ...context.results] : [...context.results, ...context.pending],
+          results: !context.keepResults
+            ? context.results
+            : backward
+              ? [...context.pending, ...context.results]
+              : [...context.results, ...context.pending],
           cursor,
           usedCursors: cursor === undefined ? context.usedCursors : [...context.usedCursors, cursor],
           pages: context.pages + 1,
@@ -139,13 +156,17 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
           lastFin: fin,
         };
       }),
-      emitPage: emit(({ context }) => ({
-        type: 'mam.page' as const,
-        queryId: context.queryId,
-        index: context.pages,
-        results: context.pending,
-        fin: context.lastFin!,
-      })),
+      emitPage: enqueueActions(({ context, enqueue }) => {
+        const page: MamPagerEmitted = {
+          type: 'mam.page',
+          queryId: context.queryId,
+          index: context.pages,
+          results: context.pending,
+          fin: context.lastFin!,
+        };
+        enqueue.emit(page);
+        if (context.reportTo) enqueue.sendTo(context.reportTo, page);
+      }),
       failWith: assign((_, failure: MamPagerFailure) => ({ failure })),
     },
   }).createMachine({
@@ -203,6 +224,7 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
         },
         on: {
           'mam.result': { guard: 'ownResult', actions: 'collect' },
+          'mam.results': { actions: 'collect' },
           'mam.cancel': 'cancelled',
         },
       },

@@ -1,0 +1,460 @@
+/**
+ * The archive actor (feature `mam`): owns every MAM query this client makes, one pager child per
+ * query (`mam:<queryid>`), and decides where their pages go. Results reach it from the route and
+ * are passed on only to the pager of an open query whose archive sent them (XEP-0313 §8.2); 1:1
+ * pages go to the chat manager (`chat.archived`), which answers `archive.applied`. On a fresh
+ * (not resumed) session it catches up: forward from the newest archived message known.
+ */
+import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { bareJid } from '../../jid.js';
+import { at } from '../../store/message-store.js';
+import { discoInfo } from '../disco/disco.machine.js';
+import type { FeatureInput, FeatureServices } from '../feature.js';
+import { lookup, without, withEntry } from '../keyed-record.js';
+import { LOOKBACK } from '../chat/conversation.machine.js';
+import type { ChatLogic } from '../chat/chat.machine.js';
+import type { ArchivedChatMessage, ChatArchivedEvent, ConversationContext } from '../chat/chat.types.js';
+import type {
+  ArchiveContext,
+  ArchiveEmitted,
+  ArchiveEvent,
+  ArchiveIntent,
+  ArchiveOutcome,
+  HistoryStatus,
+  OpenQuery,
+  PlannedQuery,
+  QueryPurpose,
+} from './archive.types.js';
+import { MAX_PAGE_SIZE, NS_MAM, NS_MAM_EXTENDED } from './mam.codec.js';
+import { createMamPagerLogic } from './pager.machine.js';
+import type { ArchivedResult, MamPagerOutput, MamPagerQuery } from './mam.types.js';
+
+/** Page size when the intent names none; Prosody answers at most `max_archive_query_results` (50 by default). */
+export const DEFAULT_PAGE_SIZE = 100;
+/** A search stops after this many pages: it is for finding, not for copying the archive. */
+export const MAX_SEARCH_PAGES = 10;
+
+export interface ArchiveLogicOptions {
+  /** RSM page size for catch-up and for intents without `max`. @default DEFAULT_PAGE_SIZE */
+  pageSize?: number;
+  /** Catch up on every fresh (not resumed) session. @default true */
+  catchUpOnLogin?: boolean;
+  /** Query ids (the `queryid`, also the pager's child id). @default crypto.randomUUID */
+  newQueryId?: () => string;
+}
+
+const INTENTS: readonly string[] = ['archive.loadOlder', 'archive.loadAll', 'archive.catchUp', 'archive.search', 'archive.cancel'];
+const isIntent = (event: ArchiveEvent): event is ArchiveIntent => INTENTS.includes(event.type);
+
+/** The pager's child id for a query. */
+export const pagerId = (queryId: string) => `mam:${queryId}`;
+
+const DONE_PREFIX = 'xstate.done.actor.mam:';
+
+type ChatRef = ActorRefFrom<ChatLogic>;
+
+/** The conversation actor's context for `jid`, if there is one. */
+function conversationOf(system: { get(id: string): AnyActorRef | undefined }, jid: string): ConversationContext | undefined {
+  return system.get(`chat:${jid}`)?.getSnapshot().context as ConversationContext | undefined;
+}
+
+/** The archive id of the oldest message known with `jid` (looked for among the oldest {@link LOOKBACK}). */
+function oldestArchived(conversation: ConversationContext | undefined): string | undefined {
+  if (!conversation) return undefined;
+  const { messages } = conversation;
+  for (let p = 0; p < Math.min(messages.size, LOOKBACK); p++) {
+    const id = at(messages, p)!.stanzaId;
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+/** The archive id of the newest message known with `jid` (looked for among the newest {@link LOOKBACK}). */
+function newestArchived(conversation: ConversationContext | undefined): string | undefined {
+  if (!conversation) return undefined;
+  const { messages } = conversation;
+  for (let p = messages.size - 1; p >= Math.max(0, messages.size - LOOKBACK); p--) {
+    const id = at(messages, p)!.stanzaId;
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+/** The newest stamp across the conversations: catch-up's starting time when no archive id is known. */
+function newestStamp(system: { get(id: string): AnyActorRef | undefined }, chat: ChatRef | undefined): string | undefined {
+  let newest: string | undefined;
+  for (const jid of chat?.getSnapshot().context.conversations ?? []) {
+    const messages = conversationOf(system, jid)?.messages;
+    const stamp = messages && at(messages, messages.size - 1)?.stamp;
+    if (stamp !== undefined && (newest === undefined || stamp > newest)) newest = stamp;
+  }
+  return newest;
+}
+
+/** Only 1:1 results go to the chat manager; the rest is for whoever owns rooms. */
+function chatResults(results: readonly ArchivedResult[]): ArchivedChatMessage[] {
+  const chat: ArchivedChatMessage[] = [];
+  for (const { archiveId, entry } of results) {
+    if (entry.kind === 'chat') chat.push({ archiveId, direction: entry.direction, message: entry.message });
+  }
+  return chat;
+}
+
+function historyOf(context: ArchiveContext, jid: string): HistoryStatus {
+  return lookup(context.histories, jid) ?? { loading: false, complete: false };
+}
+
+/** The catch-up of every conversation (the one whose progress the context shows). */
+const isAccountCatchUp = (query: OpenQuery) => query.purpose === 'catchUp' && query.jid === undefined;
+
+const requestIds = (requestId: string | undefined) => ({ requestIds: requestId === undefined ? [] : [requestId] });
+
+export function createArchiveLogic(services: FeatureServices, options: ArchiveLogicOptions = {}) {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const catchUpOnLogin = options.catchUpOnLogin ?? true;
+  const newQueryId = options.newQueryId ?? (() => globalThis.crypto.randomUUID());
+
+  const open = (purpose: QueryPurpose, archive: string, extra: Partial<OpenQuery> = {}): OpenQuery => ({
+    queryId: newQueryId(),
+    archive,
+    purpose,
+    requestIds: [],
+    added: 0,
+    pages: 0,
+    unapplied: 0,
+    ...extra,
+  });
+
+  /** The catch-up query: after the newest archive id known, else from the newest message's time. */
+  function planCatchUp(
+    context: ArchiveContext,
+    chat: ChatRef | undefined,
+    system: { get(id: string): AnyActorRef | undefined },
+    requestId?: string,
+    max?: number,
+  ): PlannedQuery {
+    const ownBare = bareJid(context.me)!;
+    // XEP-0313 §3.5: "clients MUST NOT interpret XEP-0359 IDs in messages as archive IDs unless the
+    // server advertises support for 'urn:xmpp:mam:2' specifically."
+    const after = context.support === 'yes' ? chat?.getSnapshot().context.archivedUpTo : undefined;
+    const query: MamPagerQuery = { max: max ?? pageSize };
+    if (after === undefined) {
+      const start = newestStamp(system, chat);
+      if (start !== undefined) query.start = start;
+    }
+    const input: PlannedQuery['input'] = { query, direction: 'forward', keepResults: false };
+    if (after !== undefined) input.from = after;
+    return { query: open('catchUp', ownBare, requestIds(requestId)), input };
+  }
+
+  /** What an intent asks for: a query to start, one already running to wait for, or an answer now. */
+  function plan(
+    context: ArchiveContext,
+    event: ArchiveIntent,
+    system: { get(id: string): AnyActorRef | undefined },
+  ): PlannedQuery | { join: string } | ArchiveOutcome | undefined {
+    if (event.type === 'archive.cancel') return undefined;
+    const requestId = event.requestId;
+    const refuse = (text: string): ArchiveOutcome | undefined =>
+      requestId === undefined ? undefined : { requestId, added: 0, pages: 0, complete: false, failure: { code: 'invalid-argument', text } };
+    const max = event.max ?? pageSize;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_PAGE_SIZE) return refuse(`max must be an integer in 1..${MAX_PAGE_SIZE}`);
+    const ownBare = bareJid(context.me);
+    if (ownBare === undefined) return refuse('not logged in yet');
+    const running = (test: (q: OpenQuery) => boolean) => Object.values(context.queries).find(test);
+    const unsupported: ArchiveOutcome | undefined =
+      requestId === undefined
+        ? undefined
+        : {
+            requestId,
+            added: 0,
+            pages: 0,
+            complete: false,
+            failure: { code: 'feature-failed', text: 'the account has no message archive (urn:xmpp:mam:2)' },
+          };
+
+    if (event.type === 'archive.catchUp') {
+      if (context.support === 'no') return unsupported;
+      if (event.jid === undefined) {
+        const current = running((q) => q.purpose === 'catchUp' && q.jid === undefined);
+        return current
+          ? { join: current.queryId }
+          : planCatchUp(context, system.get('chat') as ChatRef | undefined, system, requestId, max);
+      }
+      const jid = bareJid(event.jid);
+      if (jid === undefined || jid !== event.jid) return refuse(`not a bare JID: ${String(event.jid)}`);
+      const current = running((q) => q.purpose === 'catchUp' && q.jid === jid);
+      if (current) return { join: current.queryId };
+      const conversation = conversationOf(system, jid);
+      const after = newestArchived(conversation);
+      const query: MamPagerQuery = { max, with: jid };
+      const input: PlannedQuery['input'] = { query, direction: 'forward', keepResults: false };
+      if (after !== undefined) input.from = after;
+      else if (conversation && conversation.messages.size > 0)
+        query.start = at(conversation.messages, conversation.messages.size - 1)!.stamp;
+      return { query: open('catchUp', ownBare, { jid, ...requestIds(requestId) }), input };
+    }
+    if (event.type === 'archive.search') {
+      if (context.support === 'no') return unsupported;
+      const query: MamPagerQuery = { max };
+      if (event.jid !== undefined) query.with = event.jid;
+      if (event.start !== undefined) query.start = event.start;
+      if (event.end !== undefined) query.end = event.end;
+      if (event.text !== undefined) query.fullText = event.text;
+      if (event.textField !== undefined) query.fullTextField = event.textField;
+      // Newest matches first, a bounded number of pages; results come back in archive order.
+      return { query: open('search', ownBare, requestIds(requestId)), input: { query, direction: 'backward', maxPages: MAX_SEARCH_PAGES } };
+    }
+    const jid = bareJid(event.jid);
+    if (jid === undefined || jid !== event.jid) return refuse(`not a bare JID: ${String(event.jid)}`);
+    const purpose = event.type === 'archive.loadOlder' ? 'older' : 'all';
+    const current = running((q) => q.jid === jid && q.purpose === purpose);
+    if (current) return { join: current.queryId };
+    const history = historyOf(context, jid);
+    // XEP-0059 §2.5 paging backwards ends with the first page: nothing older exists.
+    if (history.complete) return requestId === undefined ? undefined : { requestId, added: 0, pages: 0, complete: true };
+    const room = event.room === true;
+    if (!room && context.support === 'no') return unsupported;
+    const query: MamPagerQuery = room ? { max } : { max, with: jid };
+    const input: PlannedQuery['input'] = { query, direction: 'backward', keepResults: false };
+    const from = history.oldest ?? (room ? undefined : oldestArchived(conversationOf(system, jid)));
+    if (from !== undefined) input.from = from;
+    if (purpose === 'older') input.maxPages = 1;
+    return { query: open(purpose, room ? jid : ownBare, { jid, ...requestIds(requestId) }), input };
+  }
+
+  return setup({
+    types: {
+      context: {} as ArchiveContext,
+      events: {} as ArchiveEvent,
+      input: {} as FeatureInput,
+      emitted: {} as ArchiveEmitted,
+    },
+    actors: {
+      pager: createMamPagerLogic(services),
+      // XEP-0313 §6.1: "a server MUST advertise the feature 'urn:xmpp:mam:2'" on the archive's JID
+      // (for the own archive, the bare JID: disco#info on it is answered by the server).
+      checkSupport: fromPromise<{ mam: boolean; extended: boolean }, { jid: string }>(async ({ input, signal }) => {
+        const info = await discoInfo(services, input.jid, undefined, { signal });
+        return { mam: info.features.includes(NS_MAM), extended: info.features.includes(NS_MAM_EXTENDED) };
+      }),
+    },
+    actions: {
+      // Starts the planned queries (children `mam:<queryid>`) and records them as open.
+      start: enqueueActions(({ context, event, enqueue, self }) => {
+        if (event.type !== 'archive.start') return;
+        const planned = [event.planned];
+        let { queries, histories } = context;
+        for (const { query, input } of planned) {
+          queries = withEntry(queries, query.queryId, query);
+          if ((query.purpose === 'older' || query.purpose === 'all') && query.jid !== undefined) {
+            histories = withEntry(histories, query.jid, { ...historyOf(context, query.jid), loading: true, error: undefined });
+          }
+          enqueue.spawnChild('pager', {
+            id: pagerId(query.queryId),
+            input: {
+              ...input,
+              queryId: query.queryId,
+              reportTo: self,
+              ...(query.archive === bareJid(context.me) ? {} : { archive: query.archive }),
+            },
+          });
+        }
+        const catchingUp = planned.some((p) => isAccountCatchUp(p.query));
+        const catchUp = catchingUp ? { status: 'running' as const, pages: 0, messages: 0 } : context.catchUp;
+        enqueue.assign({ queries, histories, catchUp, catchUpDue: catchingUp ? false : context.catchUpDue });
+      }),
+      // XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
+      // query" and the sender "matches the entity that was queried". A socket read's results go to
+      // each pager in one event.
+      forwardResults: enqueueActions(({ context, event, enqueue }) => {
+        const routed = event.type === 'mam.result' ? [event] : event.type === 'archive.batch' ? event.events : [];
+        const byQuery = new Map<string, ArchivedResult[]>();
+        for (const { type: _type, ...result } of routed) {
+          const query = lookup(context.queries, result.queryId);
+          if (query === undefined || query.archive !== result.archive) {
+            enqueue(() => services.logger.debug('MAM: result for no open query of that archive dropped', result.queryId));
+            continue;
+          }
+          const results = byQuery.get(result.queryId);
+          if (results) results.push(result);
+          else byQuery.set(result.queryId, [result]);
+        }
+        for (const [queryId, results] of byQuery) enqueue.sendTo(pagerId(queryId), { type: 'mam.results', results });
+      }),
+      applyPage: enqueueActions(({ context, event, enqueue, system }) => {
+        if (event.type !== 'mam.page') return;
+        const query = lookup(context.queries, event.queryId);
+        if (query === undefined) return;
+        const next: OpenQuery = { ...query, pages: query.pages + 1 };
+        const own = query.archive === bareJid(context.me);
+        const chat = system.get('chat') as ChatRef | undefined;
+        // Searches are answered with their results; room pages wait for a rooms feature.
+        if (own && query.purpose !== 'search' && chat) {
+          const archived: ChatArchivedEvent = {
+            type: 'chat.archived',
+            queryId: query.queryId,
+            placement: query.purpose === 'catchUp' ? 'newer' : 'older',
+            results: chatResults(event.results),
+          };
+          const last = event.results.at(-1)?.archiveId;
+          if (last !== undefined) archived.last = last;
+          next.unapplied = query.unapplied + 1;
+          enqueue.sendTo(chat, archived);
+        }
+        if (query.purpose === 'search' || !own) next.results = [...(query.results ?? []), ...event.results];
+        let { histories, catchUp } = context;
+        if (query.jid !== undefined && (query.purpose === 'older' || query.purpose === 'all')) {
+          const history = historyOf(context, query.jid);
+          const oldest = event.fin.first ?? history.oldest;
+          histories = withEntry(histories, query.jid, {
+            ...history,
+            complete: event.fin.complete,
+            ...(oldest === undefined ? {} : { oldest }),
+          });
+        }
+        if (isAccountCatchUp(query)) {
+          catchUp = { ...catchUp, pages: catchUp.pages + 1, messages: catchUp.messages + event.results.length };
+          if (event.fin.count !== undefined) catchUp.total = event.fin.count;
+        }
+        enqueue.assign({ queries: withEntry(context.queries, query.queryId, next), histories, catchUp });
+      }),
+      countApplied: assign(({ context, event }) => {
+        if (event.type !== 'archive.applied') return {};
+        const query = lookup(context.queries, event.queryId);
+        if (query === undefined) return {};
+        const next = { ...query, unapplied: query.unapplied - 1, added: query.added + event.added };
+        return { queries: withEntry(context.queries, query.queryId, next) };
+      }),
+      pagerDone: assign(({ context, event }) => {
+        if (!event.type.startsWith(DONE_PREFIX)) return {};
+        const output = (event as { output: MamPagerOutput }).output;
+        const query = lookup(context.queries, output.queryId);
+        return query === undefined ? {} : { queries: withEntry(context.queries, query.queryId, { ...query, output }) };
+      }),
+      // A query is over when its pager is and every page it sent the chat manager is applied.
+      finishQueries: enqueueActions(({ context, enqueue }) => {
+        let { queries, histories, catchUp } = context;
+        for (const query of Object.values(context.queries)) {
+          const { output } = query;
+          if (output === undefined || query.unapplied > 0) continue;
+          queries = without(queries, query.queryId);
+          const failure = output.failure;
+          const complete = output.archiveComplete;
+          if (query.jid !== undefined && (query.purpose === 'older' || query.purpose === 'all')) {
+            const history = lookup(histories, query.jid) ?? { loading: false, complete: false };
+            histories = withEntry(histories, query.jid, { ...history, loading: false, ...(failure ? { error: failure.text } : {}) });
+          }
+          if (isAccountCatchUp(query)) {
+            catchUp = failure
+              ? { ...catchUp, status: 'failed', error: failure.text }
+              : { ...catchUp, status: output.cancelled ? 'idle' : 'complete' };
+          }
+          for (const requestId of query.requestIds) {
+            const outcome: ArchiveOutcome = { requestId, added: query.added, pages: output.pages, complete };
+            if (query.results !== undefined) outcome.results = query.results;
+            if (failure) outcome.failure = failure;
+            if (output.cancelled) outcome.cancelled = true;
+            enqueue.emit({ type: 'archive.finished', ...outcome });
+          }
+        }
+        if (queries !== context.queries) enqueue.assign({ queries, histories, catchUp });
+      }),
+      cancel: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'archive.cancel') return;
+        for (const query of Object.values(context.queries)) {
+          if (event.jid === undefined || query.jid === event.jid) enqueue.sendTo(pagerId(query.queryId), { type: 'mam.cancel' });
+        }
+      }),
+      // Intents are taken in any state: a query sent while offline waits in the stream's queue.
+      request: enqueueActions(({ context, event, enqueue, system }) => {
+        if (!isIntent(event)) return;
+        const planned = plan(context, event, system);
+        if (planned === undefined) return;
+        if ('join' in planned) {
+          const query = lookup(context.queries, planned.join)!;
+          if (event.type !== 'archive.cancel' && event.requestId !== undefined) {
+            const joined = { ...query, requestIds: [...query.requestIds, event.requestId] };
+            enqueue.assign({ queries: withEntry(context.queries, query.queryId, joined) });
+          }
+        } else if ('requestId' in planned) enqueue.emit({ type: 'archive.finished', ...planned });
+        else enqueue.raise({ type: 'archive.start', planned });
+      }),
+    },
+  }).createMachine({
+    id: 'archive',
+    context: ({ input }) => ({
+      me: input.jid,
+      support: 'unknown',
+      extended: false,
+      queries: {},
+      histories: {},
+      catchUp: { status: 'idle', pages: 0, messages: 0 },
+      catchUpDue: false,
+    }),
+    on: {
+      'mam.result': { actions: 'forwardResults' },
+      'archive.batch': { actions: 'forwardResults' },
+      'mam.page': { actions: 'applyPage' },
+      'archive.applied': { actions: ['countApplied', 'finishQueries'] },
+      'xstate.done.actor.*': { actions: ['pagerDone', 'finishQueries'] },
+      'archive.cancel': { actions: 'cancel' },
+      'archive.loadOlder': { actions: 'request' },
+      'archive.loadAll': { actions: 'request' },
+      'archive.catchUp': { actions: 'request' },
+      'archive.search': { actions: 'request' },
+      'archive.start': { actions: 'start' },
+      'session.offline': '.offline',
+    },
+    initial: 'offline',
+    states: {
+      offline: {
+        on: {
+          'session.online': [
+            {
+              // A resumed stream missed nothing: the server kept our session and its queue.
+              guard: ({ context, event }) => event.resumed && context.support !== 'unknown',
+              target: 'online',
+              actions: assign({ me: ({ event }) => event.jid }),
+            },
+            {
+              target: 'checking',
+              actions: assign({
+                me: ({ event }) => event.jid,
+                catchUpDue: ({ context, event }) => catchUpOnLogin && (!event.resumed || context.catchUpDue),
+              }),
+            },
+          ],
+        },
+      },
+      checking: {
+        entry: assign({ support: 'checking' }),
+        invoke: {
+          src: 'checkSupport',
+          input: ({ context }) => ({ jid: bareJid(context.me)! }),
+          onDone: {
+            target: 'online',
+            actions: assign({ support: ({ event }) => (event.output.mam ? 'yes' : 'no'), extended: ({ event }) => event.output.extended }),
+          },
+          // Unknown: queries are still tried (the archive's error is then the answer), catch-up is not.
+          onError: { target: 'online', actions: assign({ support: 'unknown' }) },
+        },
+      },
+      online: {
+        entry: enqueueActions(({ context, enqueue, system }) => {
+          const catchUpRunning = Object.values(context.queries).some(isAccountCatchUp);
+          if (!context.catchUpDue || context.support !== 'yes' || catchUpRunning) return;
+          const chat = system.get('chat') as ChatRef | undefined;
+          // Nothing known yet (a fresh device): there is no gap to close; the app pages on demand.
+          if (!chat || (chat.getSnapshot().context.archivedUpTo === undefined && newestStamp(system, chat) === undefined)) {
+            enqueue.assign({ catchUpDue: false });
+            return;
+          }
+          enqueue.raise({ type: 'archive.start', planned: planCatchUp(context, chat, system) });
+        }),
+      },
+    },
+  });
+}
+
+export type ArchiveLogic = ReturnType<typeof createArchiveLogic>;

@@ -1,0 +1,297 @@
+import type { Element } from '@xmpp/xml';
+import { describe, expect, it } from 'vitest';
+import { toArray } from '../../../src/store/message-store.js';
+import { NS_MAM, NS_RSM, connectHistory, type ArchiveEmitted } from '../../../src/xeps/archive/index.js';
+import { NS_DISCO_INFO } from '../../../src/xeps/disco/disco.codec.js';
+import type { ChatMessage, ConversationContext } from '../../../src/xeps/chat/chat.types.js';
+import { JULIET, ME, NOW, chatSystem } from './chat-harness.js';
+
+const OWN = 'romeo@montague.example';
+const ROOM = 'garden@rooms.montague.example';
+
+/** An archived message of the own archive; `in` is from Juliet, `out` from one of our devices. */
+function archived(id: string, body: string, opts: { out?: boolean; extra?: string; noBody?: boolean } = {}): string {
+  const [from, to] = opts.out ? [`${OWN}/phone`, JULIET] : [`${JULIET}/balcony`, OWN];
+  const content = opts.noBody ? '' : `<body>${body}</body>`;
+  return `<message xmlns='jabber:client' type='chat' from='${from}' to='${to}' id='w-${id}'>${content}<origin-id xmlns='urn:xmpp:sid:0' id='o-${id}'/>${opts.extra ?? ''}</message>`;
+}
+
+function result(queryId: string, id: string, inner: string, { from, stamp }: { from?: string; stamp?: string } = {}): string {
+  const attr = from === undefined ? '' : ` from='${from}'`;
+  return `<message to='${ME}'${attr}><result xmlns='${NS_MAM}' queryid='${queryId}' id='${id}'><forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' stamp='${stamp ?? '2025-12-31T10:00:00Z'}'/>${inner}</forwarded></result></message>`;
+}
+
+function fin(ids: readonly string[], complete: boolean): string {
+  const set = ids.length ? `<first>${ids[0]}</first><last>${ids.at(-1)}</last>` : '';
+  return `<fin xmlns='${NS_MAM}'${complete ? " complete='true'" : ''}><set xmlns='${NS_RSM}'>${set}</set></fin>`;
+}
+
+type System = ReturnType<typeof chatSystem>;
+
+/** Brings the archive actor online and answers its disco#info on the own bare JID. */
+async function online(system: System, { resumed = false, features = [NS_MAM] } = {}): Promise<void> {
+  system.archive.send({ type: 'session.online', jid: ME, resumed });
+  const [disco] = system.take().filter((el) => el.getChild('query', NS_DISCO_INFO));
+  if (!disco) return;
+  expect(disco.attrs.to).toBe(OWN);
+  system.reply(disco, `<query xmlns='${NS_DISCO_INFO}'>${features.map((f) => `<feature var='${f}'/>`).join('')}</query>`);
+  await settle();
+}
+
+/** The MAM queries sent since the last look, with their queryid and RSM cursor. */
+function queries(system: System): { iq: Element; queryId: string; cursor: string; with?: string }[] {
+  return system
+    .take()
+    .filter((el) => el.getChild('query', NS_MAM))
+    .map((iq) => {
+      const query = iq.getChild('query', NS_MAM)!;
+      const set = query.getChild('set', NS_RSM)!;
+      const cursor = set.getChildElements().find((c) => c.name === 'before' || c.name === 'after');
+      const withField = query
+        .getChild('x')
+        ?.getChildren('field')
+        .find((f) => f.attrs.var === 'with');
+      const found: { iq: Element; queryId: string; cursor: string; with?: string } = {
+        iq,
+        queryId: query.attrs.queryid!,
+        cursor: cursor ? `${cursor.name}:${cursor.text()}` : '',
+      };
+      const value = withField?.getChildText('value');
+      if (value) found.with = value;
+      return found;
+    });
+}
+
+function outcomes(system: System): ArchiveEmitted[] {
+  const seen: ArchiveEmitted[] = [];
+  system.archive.on('archive.finished', (event) => seen.push(event));
+  return seen;
+}
+
+function messagesOf(system: System): ChatMessage[] {
+  const conversation = system.actor.system.get(`chat:${JULIET}`);
+  return conversation ? toArray((conversation.getSnapshot().context as ConversationContext).messages) : [];
+}
+
+const bodies = (system: System) => messagesOf(system).map((m) => m.body);
+
+/** Lets the IQ replies' promises settle and the actors take their outcome. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('archive feature: scrollback', () => {
+  it('loads older pages in front of the conversation until the archive is complete, then sends nothing', async () => {
+    const system = chatSystem();
+    const finished = outcomes(system);
+    await online(system);
+    system.deliver(
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='live1'><body>now</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a9'/></message>`,
+    );
+
+    system.archive.send({ type: 'archive.loadOlder', jid: JULIET, requestId: 'r1', max: 2 });
+    const [first] = queries(system);
+    expect(first).toMatchObject({ with: JULIET, cursor: 'before:a9' });
+    system.deliver(result(first!.queryId, 'a7', archived('7', 'seven')));
+    system.deliver(result(first!.queryId, 'a8', archived('8', 'eight', { out: true })));
+    system.reply(first!.iq, fin(['a7', 'a8'], false));
+    await settle();
+    expect(bodies(system)).toEqual(['seven', 'eight', 'now']);
+    expect(finished.at(-1)).toMatchObject({ requestId: 'r1', added: 2, pages: 1, complete: false });
+    expect(system.view()?.unread).toBe(1);
+    expect(connectHistory(system.archive.getSnapshot(), JULIET)).toMatchObject({ loading: false, complete: false });
+
+    system.archive.send({ type: 'archive.loadOlder', jid: JULIET, requestId: 'r2', max: 2 });
+    const [second] = queries(system);
+    expect(second!.cursor).toBe('before:a7');
+    system.deliver(result(second!.queryId, 'a6', archived('6', 'six')));
+    system.reply(second!.iq, fin(['a6'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['six', 'seven', 'eight', 'now']);
+    expect(finished.at(-1)).toMatchObject({ requestId: 'r2', added: 1, complete: true });
+    expect(connectHistory(system.archive.getSnapshot(), JULIET).complete).toBe(true);
+
+    system.archive.send({ type: 'archive.loadOlder', jid: JULIET, requestId: 'r3' });
+    expect(queries(system)).toEqual([]);
+    expect(finished.at(-1)).toMatchObject({ requestId: 'r3', added: 0, pages: 0, complete: true });
+    // Scrollback is history, not news: no notifications, no receipts.
+    expect(system.notes.filter((n) => n.type === 'message')).toHaveLength(1);
+  });
+
+  it('drops results for no open query, from a contact, from the own full JID or from a room', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.archive.send({ type: 'archive.loadOlder', jid: JULIET, requestId: 'r1' });
+    const [query] = queries(system);
+    system.deliver(result('forged', 'x1', archived('x1', 'wrong queryid')));
+    system.deliver(result(query!.queryId, 'x2', archived('x2', 'from a contact'), { from: JULIET }));
+    system.deliver(result(query!.queryId, 'x3', archived('x3', 'from own full JID'), { from: ME }));
+    system.deliver(result(query!.queryId, 'x4', archived('x4', 'from a room'), { from: ROOM }));
+    system.deliver(result(query!.queryId, 'a1', archived('1', 'real'), { from: OWN }));
+    system.reply(query!.iq, fin(['a1'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['real']);
+  });
+
+  it('applies archived receipts, markers and corrections instead of showing them, and acks nothing', async () => {
+    const system = chatSystem();
+    const finished = outcomes(system);
+    await online(system);
+    system.archive.send({ type: 'archive.loadAll', jid: JULIET, requestId: 'all' });
+    const [query] = queries(system);
+    const id = query!.queryId;
+    system.deliver(result(id, 'a1', archived('1', 'typo', { out: true, extra: "<request xmlns='urn:xmpp:receipts'/>" })));
+    system.deliver(
+      result(id, 'a2', archived('2', 'fixed', { out: true, extra: "<replace xmlns='urn:xmpp:message-correct:0' id='w-1'/>" })),
+    );
+    system.deliver(result(id, 'a3', archived('3', '', { noBody: true, extra: "<displayed xmlns='urn:xmpp:chat-markers:0' id='w-1'/>" })));
+    system.deliver(
+      result(
+        id,
+        'a4',
+        archived('4', 'asks for a receipt', {
+          extra: "<request xmlns='urn:xmpp:receipts'/><composing xmlns='http://jabber.org/protocol/chatstates'/>",
+        }),
+      ),
+    );
+    system.reply(query!.iq, fin(['a1', 'a4'], true));
+    await settle();
+    const messages = messagesOf(system);
+    expect(messages.map((m) => [m.body, m.state, m.corrected ?? false])).toEqual([
+      ['fixed', 'displayed', true],
+      ['asks for a receipt', 'delivered', false],
+    ]);
+    expect(system.view()?.typing).toBeUndefined();
+    expect(system.take()).toEqual([]);
+    expect(finished.at(-1)).toMatchObject({ requestId: 'all', added: 2, complete: true });
+  });
+
+  it('reports a failed page in the outcome and the history status', async () => {
+    const system = chatSystem();
+    const finished = outcomes(system);
+    await online(system);
+    system.archive.send({ type: 'archive.loadOlder', jid: JULIET, requestId: 'r1' });
+    const [query] = queries(system);
+    system.reply(query!.iq, `<error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>`, 'error');
+    await settle();
+    expect(finished.at(-1)).toMatchObject({ requestId: 'r1', failure: { code: 'stanza-error', condition: 'item-not-found' } });
+    expect(connectHistory(system.archive.getSnapshot(), JULIET)).toMatchObject({
+      loading: false,
+      error: expect.stringContaining('item-not-found'),
+    });
+  });
+
+  it('refuses an unusable intent with an invalid-argument outcome, and queries nothing', async () => {
+    const system = chatSystem();
+    const finished = outcomes(system);
+    await online(system);
+    system.archive.send({ type: 'archive.loadOlder', jid: `${JULIET}/balcony`, requestId: 'full' });
+    system.archive.send({ type: 'archive.loadAll', jid: JULIET, requestId: 'max', max: 0 });
+    expect(queries(system)).toEqual([]);
+    expect(finished.map((f) => [f.requestId, f.failure?.code])).toEqual([
+      ['full', 'invalid-argument'],
+      ['max', 'invalid-argument'],
+    ]);
+  });
+});
+
+describe('archive feature: catch-up', () => {
+  it('on a fresh session, pages forward after the newest archive id known and tells the app about what it missed', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.deliver(
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='live1'><body>before the drop</body><delay xmlns='urn:xmpp:delay' stamp='2026-01-01T10:00:00Z'/><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
+    );
+    system.archive.send({ type: 'session.offline' });
+    await online(system, { resumed: false });
+    const [query] = queries(system);
+    expect(query).toMatchObject({ cursor: 'after:a5' });
+    expect(query!.with).toBeUndefined();
+    expect(system.archive.getSnapshot().context.catchUp.status).toBe('running');
+    // A live message of the new session arrives while the catch-up page is in flight.
+    system.deliver(
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='live2'><body>after reconnect</body><delay xmlns='urn:xmpp:delay' stamp='2026-01-01T11:59:00Z'/></message>`,
+    );
+    system.deliver(result(query!.queryId, 'a6', archived('6', 'missed one'), { stamp: '2026-01-01T11:00:00Z' }));
+    system.deliver(result(query!.queryId, 'a7', archived('7', 'missed two'), { stamp: '2026-01-01T11:30:00Z' }));
+    system.reply(query!.iq, fin(['a6', 'a7'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['before the drop', 'missed one', 'missed two', 'after reconnect']);
+    expect(system.view()?.unread).toBe(4);
+    expect(system.archive.getSnapshot().context.catchUp).toMatchObject({ status: 'complete', pages: 1, messages: 2 });
+    expect(system.chat.getSnapshot().context.archivedUpTo).toBe('a7');
+    expect(system.notes.filter((n) => n.type === 'message').map((n) => (n.type === 'message' ? n.message.body : ''))).toEqual([
+      'before the drop',
+      'after reconnect',
+      'missed one',
+      'missed two',
+    ]);
+  });
+
+  it('does nothing on a resumed session, and nothing for a fresh device that knows no message', async () => {
+    const system = chatSystem();
+    await online(system);
+    expect(queries(system)).toEqual([]);
+    system.deliver(`<message type='chat' from='${JULIET}/balcony' to='${ME}' id='live1'><body>hi</body></message>`);
+    system.archive.send({ type: 'session.offline' });
+    await online(system, { resumed: true });
+    expect(queries(system)).toEqual([]);
+  });
+
+  it('without an archive id, starts from the newest message time; without MAM support, does not catch up at all', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.deliver(`<message type='chat' from='${JULIET}/balcony' to='${ME}' id='live1'><body>hi</body></message>`);
+    system.archive.send({ type: 'session.offline' });
+    await online(system);
+    const [query] = queries(system);
+    const start = query!.iq
+      .getChild('query', NS_MAM)!
+      .getChild('x')!
+      .getChildren('field')
+      .find((f) => f.attrs.var === 'start');
+    expect(start?.getChildText('value')).toBe(new Date(NOW).toISOString());
+
+    const unsupported = chatSystem();
+    await online(unsupported, { features: [] });
+    unsupported.deliver(`<message type='chat' from='${JULIET}/balcony' to='${ME}' id='live1'><body>hi</body></message>`);
+    unsupported.archive.send({ type: 'session.offline' });
+    await online(unsupported, { features: [] });
+    expect(queries(unsupported)).toEqual([]);
+  });
+});
+
+describe('archive feature: search and room archives', () => {
+  it('returns search results without touching the conversation', async () => {
+    const system = chatSystem();
+    const finished = outcomes(system);
+    await online(system);
+    system.archive.send({ type: 'archive.search', jid: JULIET, start: '2025-01-01T00:00:00Z', requestId: 's' });
+    const [query] = queries(system);
+    expect(query!.cursor).toBe('before:');
+    system.deliver(result(query!.queryId, 'a1', archived('1', 'found')));
+    system.reply(query!.iq, fin(['a1'], true));
+    await settle();
+    expect(finished.at(-1)?.results?.map((r) => r.entry.kind === 'chat' && r.entry.message.body)).toEqual(['found']);
+    expect(system.view()).toBeUndefined();
+  });
+
+  it('pages a room archive addressed to the room and accepts its results only from the room', async () => {
+    const system = chatSystem();
+    const finished = outcomes(system);
+    await online(system);
+    system.archive.send({ type: 'archive.loadOlder', jid: ROOM, room: true, requestId: 'room' });
+    const [query] = queries(system);
+    expect(query!.iq.attrs.to).toBe(ROOM);
+    expect(query!.with).toBeUndefined();
+    const groupchat = (nick: string, body: string) =>
+      `<message xmlns='jabber:client' type='groupchat' from='${ROOM}/${nick}' id='g-${body}'><body>${body}</body></message>`;
+    system.deliver(result(query!.queryId, 'r1', groupchat('nurse', 'hello'), { from: ROOM }));
+    system.deliver(result(query!.queryId, 'r2', groupchat('tybalt', 'own archive?')));
+    system.deliver(result(query!.queryId, 'r3', groupchat('mercutio', 'another room'), { from: `other@rooms.montague.example` }));
+    system.reply(query!.iq, fin(['r1'], true));
+    await settle();
+    expect(finished.at(-1)?.results?.map((r) => r.entry)).toEqual([
+      { kind: 'groupchat', message: { from: `${ROOM}/nurse`, nick: 'nurse', body: 'hello', idAttr: 'g-hello' } },
+    ]);
+    expect(connectHistory(system.archive.getSnapshot(), ROOM).complete).toBe(true);
+  });
+});
