@@ -1,10 +1,10 @@
 /**
  * `npm run bench` — login latency, inbound pipeline throughput, appends to a long conversation,
- * end-to-end 1:1 throughput through Prosody, loading a 2,000-contact roster.
- * `npm run bench -- login` (or `pipeline`, `message-store`, `e2e`, `roster`) runs one of them. With both, each runs in
+ * end-to-end 1:1 throughput through Prosody, loading a 2,000-contact roster, paging a 10,000-message archive (MAM).
+ * `npm run bench -- login` (or `pipeline`, `message-store`, `e2e`, `roster`, `mam`) runs one of them. With both, each runs in
  * a child process of its own, so that neither inherits the other's JIT and heap state.
  *
- * The login, e2e and roster benchmarks need the local Prosody: it is started through scripts/prosody.ts if it is
+ * The login, e2e, roster and mam benchmarks need the local Prosody: it is started through scripts/prosody.ts if it is
  * not up (and left running), and fresh accounts are registered for every run.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,9 +15,10 @@ import { runPipelineBench } from './pipeline.bench.js';
 import { runMessageStoreBench } from './message-store.bench.js';
 import { runE2eBench } from './e2e.bench.js';
 import { runRosterBench } from './roster.bench.js';
+import { runMamBench } from './mam.bench.js';
 import { benchCommand } from './lib/report.js';
 
-const BENCHMARKS = ['login', 'pipeline', 'message-store', 'e2e', 'roster'] as const;
+const BENCHMARKS = ['login', 'pipeline', 'message-store', 'e2e', 'roster', 'mam'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function selected(argv: readonly string[]): Benchmark[] {
@@ -59,11 +60,12 @@ if (which.includes('pipeline')) {
 if (which.includes('message-store')) {
   await runMessageStoreBench();
 }
-if (which.includes('e2e') || which.includes('roster')) {
-  // Both need the local Prosody; each registers fresh accounts of its own.
+if (which.includes('e2e') || which.includes('roster') || which.includes('mam')) {
+  // Each needs the local Prosody and registers fresh accounts of its own.
   await startProsody();
   if (which.includes('e2e')) await runE2eBench();
   if (which.includes('roster')) await runRosterBench();
+  if (which.includes('mam')) await runMamBench();
 }
 if (process.env.BENCH_WRITE !== '0') console.log('results written to bench/RESULTS.md');
 // Lingering sockets or timers from the clients under test must not keep the process alive.
