@@ -41,6 +41,8 @@ export interface HistoryResult {
   pages: number;
   /** The archive has nothing more in that direction ("no more history" for scrollback). */
   complete: boolean;
+  /** A room archive's results, oldest first: rooms have no conversation store of their own yet. */
+  results?: ArchivedResult[];
 }
 
 /** Promise helpers over the `mam` feature (XEP-0313) and the archive preferences (XEP-0441). */
@@ -103,7 +105,8 @@ export function createArchiveApi(session: Actor<SessionMachine>, services: Featu
     });
   }
 
-  const summary = ({ added, pages, complete }: ArchiveOutcome): HistoryResult => ({ added, pages, complete });
+  const summary = ({ added, pages, complete, results }: ArchiveOutcome): HistoryResult =>
+    results === undefined ? { added, pages, complete } : { added, pages, complete, results };
   const newRequestId = () => globalThis.crypto.randomUUID();
 
   const history =

@@ -20,6 +20,7 @@ import type {
   ArchiveEvent,
   ArchiveIntent,
   ArchiveOutcome,
+  CatchUpPoint,
   HistoryStatus,
   OpenQuery,
   PlannedQuery,
@@ -80,15 +81,25 @@ function newestArchived(conversation: ConversationContext | undefined): string |
   return undefined;
 }
 
-/** The newest stamp across the conversations: catch-up's starting time when no archive id is known. */
-function newestStamp(system: { get(id: string): AnyActorRef | undefined }, chat: ChatRef | undefined): string | undefined {
-  let newest: string | undefined;
-  for (const jid of chat?.getSnapshot().context.conversations ?? []) {
+/**
+ * Where catch-up starts: after the newest archive id the chat manager saw, or (without one) at the
+ * newest message's time across the conversations; undefined when nothing is known.
+ */
+function knownPoint(system: { get(id: string): AnyActorRef | undefined }): CatchUpPoint | undefined {
+  const chat = system.get('chat') as ChatRef | undefined;
+  if (!chat) return undefined;
+  const { archivedUpTo, conversations } = chat.getSnapshot().context;
+  let start: string | undefined;
+  for (const jid of conversations) {
     const messages = conversationOf(system, jid)?.messages;
     const stamp = messages && at(messages, messages.size - 1)?.stamp;
-    if (stamp !== undefined && (newest === undefined || stamp > newest)) newest = stamp;
+    if (stamp !== undefined && (start === undefined || stamp > start)) start = stamp;
   }
-  return newest;
+  if (archivedUpTo === undefined && start === undefined) return undefined;
+  const point: CatchUpPoint = {};
+  if (archivedUpTo !== undefined) point.after = archivedUpTo;
+  if (start !== undefined) point.start = start;
+  return point;
 }
 
 /** Only 1:1 results go to the chat manager; the rest is for whoever owns rooms. */
@@ -126,22 +137,14 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
   });
 
   /** The catch-up query: after the newest archive id known, else from the newest message's time. */
-  function planCatchUp(
-    context: ArchiveContext,
-    chat: ChatRef | undefined,
-    system: { get(id: string): AnyActorRef | undefined },
-    requestId?: string,
-    max?: number,
-  ): PlannedQuery {
+  function planCatchUp(context: ArchiveContext, from: CatchUpPoint | undefined, requestId?: string, max?: number): PlannedQuery {
     const ownBare = bareJid(context.me)!;
     // XEP-0313 §3.5: "clients MUST NOT interpret XEP-0359 IDs in messages as archive IDs unless the
     // server advertises support for 'urn:xmpp:mam:2' specifically."
-    const after = context.support === 'yes' ? chat?.getSnapshot().context.archivedUpTo : undefined;
+    const after = context.support === 'yes' ? from?.after : undefined;
     const query: MamPagerQuery = { max: max ?? pageSize };
-    if (after === undefined) {
-      const start = newestStamp(system, chat);
-      if (start !== undefined) query.start = start;
-    }
+    // A time is inclusive and coarse: the overlap it fetches again is dropped as duplicates.
+    if (after === undefined && from?.start !== undefined) query.start = from.start;
     const input: PlannedQuery['input'] = { query, direction: 'forward', keepResults: false };
     if (after !== undefined) input.from = after;
     return { query: open('catchUp', ownBare, requestIds(requestId)), input };
@@ -177,9 +180,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       if (context.support === 'no') return unsupported;
       if (event.jid === undefined) {
         const current = running((q) => q.purpose === 'catchUp' && q.jid === undefined);
-        return current
-          ? { join: current.queryId }
-          : planCatchUp(context, system.get('chat') as ChatRef | undefined, system, requestId, max);
+        return current ? { join: current.queryId } : planCatchUp(context, knownPoint(system), requestId, max);
       }
       const jid = bareJid(event.jid);
       if (jid === undefined || jid !== event.jid) return refuse(`not a bare JID: ${String(event.jid)}`);
@@ -262,7 +263,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
         }
         const catchingUp = planned.some((p) => isAccountCatchUp(p.query));
         const catchUp = catchingUp ? { status: 'running' as const, pages: 0, messages: 0 } : context.catchUp;
-        enqueue.assign({ queries, histories, catchUp, catchUpDue: catchingUp ? false : context.catchUpDue });
+        enqueue.assign({ queries, histories, catchUp, catchUpFrom: catchingUp ? undefined : context.catchUpFrom });
       }),
       // XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
       // query" and the sender "matches the entity that was queried". A socket read's results go to
@@ -302,7 +303,11 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
           next.unapplied = query.unapplied + 1;
           enqueue.sendTo(chat, archived);
         }
-        if (query.purpose === 'search' || !own) next.results = [...(query.results ?? []), ...event.results];
+        // Backward queries get older pages: they go in front, so results stay in archive order.
+        if (query.purpose === 'search' || !own) {
+          const kept = query.results ?? [];
+          next.results = query.purpose === 'catchUp' ? [...kept, ...event.results] : [...event.results, ...kept];
+        }
         let { histories, catchUp } = context;
         if (query.jid !== undefined && (query.purpose === 'older' || query.purpose === 'all')) {
           const history = historyOf(context, query.jid);
@@ -390,7 +395,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       queries: {},
       histories: {},
       catchUp: { status: 'idle', pages: 0, messages: 0 },
-      catchUpDue: false,
+      catchUpFrom: undefined,
     }),
     on: {
       'mam.result': { actions: 'forwardResults' },
@@ -421,7 +426,10 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
               target: 'checking',
               actions: assign({
                 me: ({ event }) => event.jid,
-                catchUpDue: ({ context, event }) => catchUpOnLogin && (!event.resumed || context.catchUpDue),
+                // Taken now, before the new session's first message moves it: catching up from a
+                // later point would skip what came in between.
+                catchUpFrom: ({ context, event, system }) =>
+                  catchUpOnLogin && !event.resumed ? (knownPoint(system) ?? context.catchUpFrom) : context.catchUpFrom,
               }),
             },
           ],
@@ -441,16 +449,11 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
         },
       },
       online: {
-        entry: enqueueActions(({ context, enqueue, system }) => {
+        entry: enqueueActions(({ context, enqueue }) => {
           const catchUpRunning = Object.values(context.queries).some(isAccountCatchUp);
-          if (!context.catchUpDue || context.support !== 'yes' || catchUpRunning) return;
-          const chat = system.get('chat') as ChatRef | undefined;
-          // Nothing known yet (a fresh device): there is no gap to close; the app pages on demand.
-          if (!chat || (chat.getSnapshot().context.archivedUpTo === undefined && newestStamp(system, chat) === undefined)) {
-            enqueue.assign({ catchUpDue: false });
-            return;
-          }
-          enqueue.raise({ type: 'archive.start', planned: planCatchUp(context, chat, system) });
+          // Nothing known before this session (a fresh device): no gap to close; the app pages on demand.
+          if (context.catchUpFrom === undefined || context.support !== 'yes' || catchUpRunning) return;
+          enqueue.raise({ type: 'archive.start', planned: planCatchUp(context, context.catchUpFrom) });
         }),
       },
     },

@@ -83,6 +83,12 @@ export interface CatchUpStatus {
   error?: string;
 }
 
+/** Where a catch-up starts: after an archive id, or (without one) at a time. */
+export interface CatchUpPoint {
+  after?: string;
+  start?: string;
+}
+
 export interface ArchiveContext {
   /** Own full JID of the current (or last) stream. */
   me: string | undefined;
@@ -95,8 +101,8 @@ export interface ArchiveContext {
   /** Scrollback state by the bare JID of the conversation or room. */
   histories: Record<string, HistoryStatus>;
   catchUp: CatchUpStatus;
-  /** A fresh session came up: catch up once the archive's support is known. */
-  catchUpDue: boolean;
+  /** A fresh session came up knowing this: catch up from here once the archive's support is known. */
+  catchUpFrom: CatchUpPoint | undefined;
 }
 
 /** What a finished query reports to the app (`archive.finished`), by the intent's `requestId`. */

@@ -34,7 +34,12 @@ export function receiveArchived(tools: ChatTools, event: ChatArchivedEvent): num
     const seen = new Set<string>();
     const fresh = messages.filter((m) => !(known && has(known, m.id)) && !seen.has(m.id) && seen.add(m.id));
     if (fresh.length === 0) continue;
-    tools.deliver(peer, { type: 'conversation.archived', messages: fresh, placement: event.placement }, true);
+    const before = event.placement === 'newer' ? tools.sessionStartOf(peer) : undefined;
+    tools.deliver(
+      peer,
+      { type: 'conversation.archived', messages: fresh, placement: event.placement, ...(before === undefined ? {} : { before }) },
+      true,
+    );
     added += fresh.length;
     // Catch-up finds what arrived while offline: that is news to the app; scrollback is not.
     if (event.placement === 'newer') for (const message of fresh) tools.added(peer, message);

@@ -97,7 +97,10 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
     },
     actors: { conversation: conversationLogic },
     actions: {
-      rememberJid: assign({ me: ({ context, event }) => (event.type === 'session.online' ? event.jid : context.me) }),
+      // A stream that was not resumed starts a new session: what arrives from now on is its.
+      startSession: assign(({ context, event }) =>
+        event.type === 'session.online' ? { me: event.jid, sessionStart: event.resumed ? context.sessionStart : {} } : {},
+      ),
       handle: enqueueActions(({ context, event, enqueue, self, system }) => {
         const blocking = system.get('blocking') as ActorRefFrom<BlockingLogic> | undefined;
         const tools = new ChatStep({
@@ -126,9 +129,9 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
     },
   }).createMachine({
     id: 'chat',
-    context: ({ input }) => ({ me: input.jid, conversations: [], unread: {}, archivedUpTo: undefined }),
+    context: ({ input }) => ({ me: input.jid, conversations: [], unread: {}, archivedUpTo: undefined, sessionStart: {} }),
     on: {
-      'session.online': { actions: 'rememberJid' },
+      'session.online': { actions: 'startSession' },
       'chat.message': { actions: 'handle' },
       'chat.carbon': { actions: 'handle' },
       'chat.bounce': { actions: 'handle' },

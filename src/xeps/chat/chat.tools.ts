@@ -36,6 +36,8 @@ export interface ChatTools {
   isBlocked(jid: string): boolean;
   /** A message with the own archive's id `archiveId` was seen (live or paged in): catch-up starts after the newest. */
   noteArchived(archiveId: string): void;
+  /** The first message added to the conversation with `peer` in the current session, if any. */
+  sessionStartOf(peer: string): string | undefined;
   /** (Re)starts the timer that sends `paused` to `peer` after our last `composing`. */
   schedulePause(peer: string): void;
   cancelPause(peer: string): void;
@@ -91,6 +93,7 @@ export class ChatStep implements ChatTools {
   private readonly overlay = new Map<string, ConversationContext>();
   private readonly spawned = new Set<string>();
   private archivedUpTo: string | undefined;
+  private sessionStart: Record<string, string>;
 
   constructor(private readonly setup: ChatStepSetup) {
     this.context = setup.context;
@@ -99,6 +102,11 @@ export class ChatStep implements ChatTools {
     this.now = setup.now;
     this.newId = setup.newId;
     this.archivedUpTo = setup.context.archivedUpTo;
+    this.sessionStart = setup.context.sessionStart;
+  }
+
+  sessionStartOf(peer: string): string | undefined {
+    return lookup(this.sessionStart, peer);
   }
 
   noteArchived(archiveId: string): void {
@@ -116,13 +124,17 @@ export class ChatStep implements ChatTools {
       current = emptyConversation(peer);
       this.spawned.add(peer);
     }
-    this.overlay.set(peer, reduceConversation(current, event));
+    const next = reduceConversation(current, event);
+    this.overlay.set(peer, next);
+    if (event.type === 'conversation.add' && next !== current && lookup(this.sessionStart, peer) === undefined) {
+      this.sessionStart = withEntry(this.sessionStart, peer, event.message.id);
+    }
   }
 
   /** Publishes the conversations this step changed and returns the manager's context update. */
-  finish(): Pick<ChatContext, 'conversations' | 'unread' | 'archivedUpTo'> | undefined {
+  finish(): Pick<ChatContext, 'conversations' | 'unread' | 'archivedUpTo' | 'sessionStart'> | undefined {
     let { conversations, unread } = this.context;
-    const { archivedUpTo } = this;
+    const { archivedUpTo, sessionStart } = this;
     for (const [peer, next] of this.overlay) {
       const id = conversationId(peer);
       if (this.spawned.has(peer)) {
@@ -135,8 +147,11 @@ export class ChatStep implements ChatTools {
         unread = next.unread > 0 ? withEntry(unread, peer, next.unread) : without(unread, peer);
     }
     const unchanged =
-      conversations === this.context.conversations && unread === this.context.unread && archivedUpTo === this.context.archivedUpTo;
-    return unchanged ? undefined : { conversations, unread, archivedUpTo };
+      conversations === this.context.conversations &&
+      unread === this.context.unread &&
+      archivedUpTo === this.context.archivedUpTo &&
+      sessionStart === this.context.sessionStart;
+    return unchanged ? undefined : { conversations, unread, archivedUpTo, sessionStart };
   }
 
   // Stanzas are built while resolving and written when the actions execute.

@@ -204,6 +204,11 @@ export interface ChatContext {
    * one, live, as a carbon or paged in by catch-up: a fresh session catches up after it.
    */
   archivedUpTo: string | undefined;
+  /**
+   * The first message of each conversation since the current stream began (not counting resumed
+   * ones): what a catch-up missed belongs before it, since it came before the session did.
+   */
+  sessionStart: Record<string, string>;
 }
 
 /** The routed events of one socket read, in order, handled in one manager transition. */
@@ -234,8 +239,11 @@ export type ConversationEvent =
   | { type: 'conversation.stateSent'; state: ChatState }
   | { type: 'conversation.corrected'; id: string; body: string }
   | { type: 'conversation.retracted'; id: string }
-  /** Messages paged in from the archive, in archive order; `older` go in front, `newer` by time at the end. */
-  | { type: 'conversation.archived'; messages: ChatMessage[]; placement: 'older' | 'newer' };
+  /**
+   * Messages paged in from the archive, in archive order: `older` go in front, `newer` at the end
+   * or, when the conversation has messages of the current session, just before the first of them (`before`).
+   */
+  | { type: 'conversation.archived'; messages: ChatMessage[]; placement: 'older' | 'newer'; before?: string };
 
 /** What the conversation actor accepts: its whole next state, computed by the manager. */
 export interface ConversationSetEvent {

@@ -4,7 +4,6 @@ import {
   at,
   emptyStore,
   get,
-  has,
   insertAt,
   newest,
   positionOf,
@@ -155,7 +154,7 @@ export function reduceConversation(context: ConversationContext, event: Conversa
         ),
       );
     case 'conversation.archived':
-      return event.placement === 'older' ? withOlder(context, event.messages) : withNewer(context, event.messages);
+      return event.placement === 'older' ? withOlder(context, event.messages) : withNewer(context, event.messages, event.before);
     case 'conversation.retracted':
       return withMessages(
         context,
@@ -183,31 +182,19 @@ function withOlder(context: ConversationContext, older: readonly ChatMessage[]):
 }
 
 /**
- * Where an archived message belongs among the newest ones: after the last message not newer than
- * it (by stamp, looking back at most {@link LOOKBACK}). Catch-up pages are older than the live
- * messages of the new session that arrived while they were fetched, and must not land after them.
+ * Catch-up: archived messages not known yet, in archive order, at the end, or just before the first
+ * message of the current session when there is one (`before`): they were archived before it began.
+ * Archive stamps are too coarse (whole seconds at some servers) to place them by time.
  */
-function positionByStamp(messages: MessageStore<ChatMessage>, stamp: string): number {
-  let position = messages.size;
-  while (position > Math.max(0, messages.size - LOOKBACK) && at(messages, position - 1)!.stamp > stamp) position--;
-  return position;
-}
-
-/** Catch-up: archived messages not known yet go in at the end, in archive order, each placed by time. */
-function withNewer(context: ConversationContext, newer: readonly ChatMessage[]): ConversationContext {
-  let messages = context.messages;
-  let inOrder = true;
-  let incoming = 0;
-  for (const message of newer) {
-    if (has(messages, message.id)) continue;
-    const position = positionByStamp(messages, message.stamp);
-    if (position !== messages.size) inOrder = false;
-    messages = insertAt(messages, position, [message]);
-    if (message.direction === 'in') incoming++;
-  }
+function withNewer(context: ConversationContext, newer: readonly ChatMessage[], before: string | undefined): ConversationContext {
+  const position = before === undefined ? -1 : positionOf(context.messages, before);
+  const messages = position === -1 ? append(context.messages, ...newer) : insertAt(context.messages, position, newer);
   if (messages === context.messages) return context;
-  // Appended after everything: each incoming one is unread. Placed before newer ones: recount.
-  return inOrder ? { ...context, messages, unread: context.unread + incoming } : recounted({ ...context, messages });
+  if (position !== -1) return recounted({ ...context, messages });
+  // Appended after everything: each new incoming one is unread.
+  let incoming = 0;
+  for (let p = context.messages.size; p < messages.size; p++) if (at(messages, p)!.direction === 'in') incoming++;
+  return { ...context, messages, unread: context.unread + incoming };
 }
 
 /**

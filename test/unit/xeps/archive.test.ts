@@ -30,6 +30,7 @@ type System = ReturnType<typeof chatSystem>;
 
 /** Brings the archive actor online and answers its disco#info on the own bare JID. */
 async function online(system: System, { resumed = false, features = [NS_MAM] } = {}): Promise<void> {
+  system.chat.send({ type: 'session.online', jid: ME, resumed });
   system.archive.send({ type: 'session.online', jid: ME, resumed });
   const [disco] = system.take().filter((el) => el.getChild('query', NS_DISCO_INFO));
   if (!disco) return;
@@ -224,6 +225,24 @@ describe('archive feature: catch-up', () => {
       'missed one',
       'missed two',
     ]);
+  });
+
+  it('starts from what was known when the session came up, not from a live message that arrived before the archive answered', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.deliver(
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='live1'><body>old</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
+    );
+    system.archive.send({ type: 'session.offline' });
+    system.chat.send({ type: 'session.online', jid: ME, resumed: false });
+    system.archive.send({ type: 'session.online', jid: ME, resumed: false });
+    const [disco] = system.take();
+    system.deliver(
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='live2'><body>new</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a20'/></message>`,
+    );
+    system.reply(disco!, `<query xmlns='${NS_DISCO_INFO}'><feature var='${NS_MAM}'/></query>`);
+    await settle();
+    expect(queries(system).map((q) => q.cursor)).toEqual(['after:a5']);
   });
 
   it('does nothing on a resumed session, and nothing for a fresh device that knows no message', async () => {

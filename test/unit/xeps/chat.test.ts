@@ -356,6 +356,7 @@ describe('chat manager', () => {
       me: 'romeo@montague.example/garden',
       conversations: ['juliet@capulet.example'],
       unread: {},
+      sessionStart: { 'juliet@capulet.example': 'id-1' },
     });
   });
 });
