@@ -342,7 +342,8 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
         let { queries, histories, catchUp } = context;
         for (const query of Object.values(context.queries)) {
           const { output } = query;
-          if (output === undefined || query.unapplied > 0) continue;
+          // Every page reported and applied: a page report still on its way would otherwise be lost.
+          if (output === undefined || query.unapplied > 0 || query.pages < output.pages) continue;
           queries = without(queries, query.queryId);
           const failure = output.failure;
           const complete = output.archiveComplete;

@@ -73,6 +73,16 @@ function acceptable(context: MamPagerContext, pending: readonly ArchivedResult[]
   return result.queryId === context.queryId && pending.length < context.query.max && !pending.some((r) => r.archiveId === result.archiveId);
 }
 
+/** Why the pager's input cannot be used (nothing is sent then), or undefined. */
+function inputProblem(context: MamPagerContext): XmppAdapterError | undefined {
+  const { maxPages } = context;
+  if (maxPages !== undefined && (!Number.isInteger(maxPages) || maxPages < 1)) {
+    return new XmppAdapterError('invalid-argument', 'MAM pager: maxPages must be a positive integer');
+  }
+  const query = buildMamQuery(pageParams(context));
+  return query instanceof XmppAdapterError ? query : undefined;
+}
+
 function initialContext(input: MamPagerInput): MamPagerContext {
   return {
     queryId: input.queryId,
@@ -114,7 +124,7 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
       ),
     },
     guards: {
-      queryInvalid: ({ context }) => buildMamQuery(pageParams(context)) instanceof XmppAdapterError,
+      queryInvalid: ({ context }) => inputProblem(context) !== undefined,
       noProgress: ({ context }, fin: MamFin) => madeNoProgress(context, fin),
       finished: ({ context }) =>
         context.lastFin?.complete === true || (context.maxPages !== undefined && context.pages >= context.maxPages),
@@ -141,13 +151,12 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
       recordPage: assign(({ context }, fin: MamFin) => {
         const backward = context.direction === 'backward';
         const cursor = backward ? fin.first : fin.last;
+        // An archive that repeats results of an earlier page (against XEP-0059) adds nothing twice.
+        const known = context.keepResults ? new Set(context.results.map((r) => r.archiveId)) : undefined;
+        const fresh = known ? context.pending.filter((r) => !known.has(r.archiveId)) : context.pending;
         return {
           // Archive order throughout: an older page goes in front, a newer one behind.
-          results: !context.keepResults
-            ? context.results
-            : backward
-              ? [...context.pending, ...context.results]
-              : [...context.results, ...context.pending],
+          results: !context.keepResults ? context.results : backward ? [...fresh, ...context.results] : [...context.results, ...fresh],
           cursor,
           usedCursors: cursor === undefined ? context.usedCursors : [...context.usedCursors, cursor],
           pages: context.pages + 1,
@@ -195,7 +204,7 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
             target: 'failed',
             actions: {
               type: 'failWith',
-              params: ({ context }) => failureOf(buildMamQuery(pageParams(context))),
+              params: ({ context }) => failureOf(inputProblem(context)),
             },
           },
           { target: 'querying' },

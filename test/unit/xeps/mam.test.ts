@@ -326,6 +326,29 @@ describe('MAM pager', () => {
     expect(done.output!.failure!.code).toBe('no-progress');
   });
 
+  it('keeps a result once when the archive repeats it on a later page', async () => {
+    const started = startPager({ direction: 'forward', query: { max: 2 } });
+    const [first] = started.take();
+    for (const id of ['a01', 'a02']) deliver(started.pager, resultXml('q1', id));
+    started.reply(first!, finXml(['a01', 'a02'], false));
+    await waitFor(started.pager, () => started.sent.length > 0);
+    const [second] = started.take();
+    // Against XEP-0059, the next page starts with the last item of the previous one.
+    for (const id of ['a02', 'a03']) deliver(started.pager, resultXml('q1', id));
+    started.reply(second!, finXml(['a02', 'a03'], true));
+    const done = await waitFor(started.pager, (s) => s.status === 'done');
+    expect(done.output!.results.map((r) => r.archiveId)).toEqual(['a01', 'a02', 'a03']);
+  });
+
+  it('refuses a maxPages that is not a positive integer, sending nothing', () => {
+    for (const maxPages of [0, -1, 1.5]) {
+      const started = startPager({ maxPages });
+      expect(started.pager.getSnapshot().value).toBe('failed');
+      expect(started.pager.getSnapshot().output!.failure!.code).toBe('invalid-argument');
+      expect(started.take()).toEqual([]);
+    }
+  });
+
   it('fails with the condition of an IQ error', async () => {
     const started = startPager({ from: 'gone' });
     const error = `<error type='cancel'><item-not-found xmlns='${NS_STANZAS}'/></error>`;
