@@ -69,3 +69,17 @@ export {
 } from './xeps/presence/index.js';
 export type { OwnPresence, PendingRequest, Show } from './xeps/presence/index.js';
 export { blocking, connectBlocking, block, unblock, type BlockingView } from './xeps/blocking/index.js';
+// Message history (in `defaultFeatures`).
+export {
+  archive,
+  createArchiveFeature,
+  connectHistory,
+  getArchivePrefs,
+  setArchivePrefs,
+  type ArchiveLogicOptions,
+  type ArchivedResult,
+  type ArchiveOutcome,
+  type HistoryView,
+  type MamPrefs,
+} from './xeps/archive/index.js';
+export type { ArchiveApi, HistoryOptions, HistoryResult, SearchOptions } from './client/archive-api.js';

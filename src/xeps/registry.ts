@@ -16,7 +16,19 @@ import { version } from './version/index.js';
  * answers every client owes (caps, ping, time, version), core instant messaging and its history.
  * Without `presence` nothing announces the client's availability.
  */
-export const defaultFeatures: readonly FeatureModule[] = [disco, caps, ping, time, version, roster, presence, blocking, chat, carbons, archive];
+export const defaultFeatures: readonly FeatureModule[] = [
+  disco,
+  caps,
+  ping,
+  time,
+  version,
+  roster,
+  presence,
+  blocking,
+  chat,
+  carbons,
+  archive,
+];
 
 /**
  * `base` with `extra` added, each replacing the feature of `base` with the same id:
