@@ -1,5 +1,5 @@
 /**
- * The archive actor (feature `mam`): owns every MAM query this client makes, one pager child per
+ * The archive actor (feature `archive`): owns every MAM query this client makes, one pager child per
  * query (`mam:<queryid>`), and decides where their pages go. Results reach it from the route and
  * are passed on only to the pager of an open query whose archive sent them (XEP-0313 §8.2); 1:1
  * pages go to the chat manager (`chat.archived`), which answers `archive.applied`. On a fresh
@@ -44,8 +44,15 @@ export interface ArchiveLogicOptions {
   newQueryId?: () => string;
 }
 
-const INTENTS: readonly string[] = ['archive.loadOlder', 'archive.loadAll', 'archive.catchUp', 'archive.search', 'archive.cancel'];
-const isIntent = (event: ArchiveEvent): event is ArchiveIntent => INTENTS.includes(event.type);
+/** The app events the session forwards to the archive actor. */
+export const ARCHIVE_INTENTS: readonly ArchiveIntent['type'][] = [
+  'archive.loadOlder',
+  'archive.loadAll',
+  'archive.catchUp',
+  'archive.search',
+  'archive.cancel',
+];
+const isIntent = (event: ArchiveEvent): event is ArchiveIntent => (ARCHIVE_INTENTS as readonly string[]).includes(event.type);
 
 /** The pager's child id for a query. */
 export const pagerId = (queryId: string) => `mam:${queryId}`;
@@ -59,23 +66,16 @@ function conversationOf(system: { get(id: string): AnyActorRef | undefined }, ji
   return system.get(`chat:${jid}`)?.getSnapshot().context as ConversationContext | undefined;
 }
 
-/** The archive id of the oldest message known with `jid` (looked for among the oldest {@link LOOKBACK}). */
-function oldestArchived(conversation: ConversationContext | undefined): string | undefined {
+/**
+ * The archive id of the oldest (or newest) message known in a conversation, looked for among the
+ * oldest (newest) {@link LOOKBACK} so the scan does not grow with history.
+ */
+function archivedEnd(conversation: ConversationContext | undefined, end: 'oldest' | 'newest'): string | undefined {
   if (!conversation) return undefined;
   const { messages } = conversation;
-  for (let p = 0; p < Math.min(messages.size, LOOKBACK); p++) {
-    const id = at(messages, p)!.stanzaId;
-    if (id !== undefined) return id;
-  }
-  return undefined;
-}
-
-/** The archive id of the newest message known with `jid` (looked for among the newest {@link LOOKBACK}). */
-function newestArchived(conversation: ConversationContext | undefined): string | undefined {
-  if (!conversation) return undefined;
-  const { messages } = conversation;
-  for (let p = messages.size - 1; p >= Math.max(0, messages.size - LOOKBACK); p--) {
-    const id = at(messages, p)!.stanzaId;
+  const count = Math.min(messages.size, LOOKBACK);
+  for (let i = 0; i < count; i++) {
+    const id = at(messages, end === 'oldest' ? i : messages.size - 1 - i)!.stanzaId;
     if (id !== undefined) return id;
   }
   return undefined;
@@ -187,7 +187,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       const current = running((q) => q.purpose === 'catchUp' && q.jid === jid);
       if (current) return { join: current.queryId };
       const conversation = conversationOf(system, jid);
-      const after = newestArchived(conversation);
+      const after = archivedEnd(conversation, 'newest');
       const query: MamPagerQuery = { max, with: jid };
       const input: PlannedQuery['input'] = { query, direction: 'forward', keepResults: false };
       if (after !== undefined) input.from = after;
@@ -218,7 +218,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
     if (!room && context.support === 'no') return unsupported;
     const query: MamPagerQuery = room ? { max } : { max, with: jid };
     const input: PlannedQuery['input'] = { query, direction: 'backward', keepResults: false };
-    const from = history.oldest ?? (room ? undefined : oldestArchived(conversationOf(system, jid)));
+    const from = history.oldest ?? (room ? undefined : archivedEnd(conversationOf(system, jid), 'oldest'));
     if (from !== undefined) input.from = from;
     if (purpose === 'older') input.maxPages = 1;
     return { query: open(purpose, room ? jid : ownBare, { jid, ...requestIds(requestId) }), input };
@@ -233,37 +233,34 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
     },
     actors: {
       pager: createMamPagerLogic(services),
-      // XEP-0313 §6.1: "a server MUST advertise the feature 'urn:xmpp:mam:2'" on the archive's JID
-      // (for the own archive, the bare JID: disco#info on it is answered by the server).
+      // XEP-0313 §7 (Determining support): an entity hosting archives "MUST advertise the
+      // 'urn:xmpp:mam:2' and 'urn:xmpp:mam:2#extended' features in response to XEP-0030 requests
+      // made to archiving JIDs (i.e. JIDs hosting an archive, such as users' bare JIDs)".
       checkSupport: fromPromise<{ mam: boolean; extended: boolean }, { jid: string }>(async ({ input, signal }) => {
         const info = await discoInfo(services, input.jid, undefined, { signal });
         return { mam: info.features.includes(NS_MAM), extended: info.features.includes(NS_MAM_EXTENDED) };
       }),
     },
     actions: {
-      // Starts the planned queries (children `mam:<queryid>`) and records them as open.
+      // Starts a planned query (child `mam:<queryid>`) and records it as open.
       start: enqueueActions(({ context, event, enqueue, self }) => {
         if (event.type !== 'archive.start') return;
-        const planned = [event.planned];
-        let { queries, histories } = context;
-        for (const { query, input } of planned) {
-          queries = withEntry(queries, query.queryId, query);
-          if ((query.purpose === 'older' || query.purpose === 'all') && query.jid !== undefined) {
-            histories = withEntry(histories, query.jid, { ...historyOf(context, query.jid), loading: true, error: undefined });
-          }
-          enqueue.spawnChild('pager', {
-            id: pagerId(query.queryId),
-            input: {
-              ...input,
-              queryId: query.queryId,
-              reportTo: self,
-              ...(query.archive === bareJid(context.me) ? {} : { archive: query.archive }),
-            },
-          });
-        }
-        const catchingUp = planned.some((p) => isAccountCatchUp(p.query));
-        const catchUp = catchingUp ? { status: 'running' as const, pages: 0, messages: 0 } : context.catchUp;
-        enqueue.assign({ queries, histories, catchUp, catchUpFrom: catchingUp ? undefined : context.catchUpFrom });
+        const { query, input } = event.planned;
+        const own = query.archive === bareJid(context.me);
+        enqueue.spawnChild('pager', {
+          id: pagerId(query.queryId),
+          input: { ...input, queryId: query.queryId, reportTo: self, ...(own ? {} : { archive: query.archive }) },
+        });
+        const scrollback = (query.purpose === 'older' || query.purpose === 'all') && query.jid !== undefined;
+        const catchingUp = isAccountCatchUp(query);
+        enqueue.assign({
+          queries: withEntry(context.queries, query.queryId, query),
+          histories: scrollback
+            ? withEntry(context.histories, query.jid!, { ...historyOf(context, query.jid!), loading: true, error: undefined })
+            : context.histories,
+          catchUp: catchingUp ? { status: 'running', pages: 0, messages: 0 } : context.catchUp,
+          catchUpFrom: catchingUp ? undefined : context.catchUpFrom,
+        });
       }),
       // XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
       // query" and the sender "matches the entity that was queried". A socket read's results go to

@@ -3,7 +3,7 @@
  * query), its codec and the XEP-0441 preferences. See README.md.
  */
 import { defineFeature, type FeatureModule } from '../feature.js';
-import { createArchiveLogic, type ArchiveLogicOptions } from './archive.machine.js';
+import { ARCHIVE_INTENTS, createArchiveLogic, type ArchiveLogicOptions } from './archive.machine.js';
 import { NS_MAM } from './mam.codec.js';
 import { routeMamStanza } from './mam.route.js';
 import type { MamResultEvent } from './mam.types.js';
@@ -25,7 +25,7 @@ export function createArchiveFeature(options: ArchiveLogicOptions = {}): Feature
     lifetime: 'session',
     // A page arrives as a burst of result messages: one archive transition per socket read.
     batches: true,
-    intents: ['archive.loadOlder', 'archive.loadAll', 'archive.catchUp', 'archive.search', 'archive.cancel'],
+    intents: ARCHIVE_INTENTS,
   });
 }
 
