@@ -31,6 +31,9 @@ export interface SearchOptions {
   /** XEP-0082 DateTimes bounding the archive time of the messages. */
   start?: string;
   end?: string;
+  /** Archive ids bounding the results (exclusive); the archive must offer `urn:xmpp:mam:2#extended`. */
+  afterId?: string;
+  beforeId?: string;
   max?: number;
 }
 
@@ -150,6 +153,8 @@ export function createArchiveApi(session: Actor<SessionMachine>, services: Featu
       if (options.start !== undefined) intent.start = options.start;
       if (options.end !== undefined) intent.end = options.end;
       if (options.max !== undefined) intent.max = options.max;
+      if (options.afterId !== undefined) intent.afterId = options.afterId;
+      if (options.beforeId !== undefined) intent.beforeId = options.beforeId;
       if (options.text !== undefined) {
         // XEP-0313 §4.1.5: a field the archive does not list is answered feature-not-implemented.
         const fields = await archiveFormFields(services);

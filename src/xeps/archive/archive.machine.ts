@@ -165,16 +165,9 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
     const ownBare = bareJid(context.me);
     if (ownBare === undefined) return refuse('not logged in yet');
     const running = (test: (q: OpenQuery) => boolean) => Object.values(context.queries).find(test);
-    const unsupported: ArchiveOutcome | undefined =
-      requestId === undefined
-        ? undefined
-        : {
-            requestId,
-            added: 0,
-            pages: 0,
-            complete: false,
-            failure: { code: 'feature-failed', text: 'the account has no message archive (urn:xmpp:mam:2)' },
-          };
+    const featureFailed = (text: string): ArchiveOutcome | undefined =>
+      requestId === undefined ? undefined : { requestId, added: 0, pages: 0, complete: false, failure: { code: 'feature-failed', text } };
+    const unsupported = featureFailed('the account has no message archive (urn:xmpp:mam:2)');
 
     if (event.type === 'archive.catchUp') {
       if (context.support === 'no') return unsupported;
@@ -203,6 +196,12 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       if (event.end !== undefined) query.end = event.end;
       if (event.text !== undefined) query.fullText = event.text;
       if (event.textField !== undefined) query.fullTextField = event.textField;
+      if (event.afterId !== undefined || event.beforeId !== undefined) {
+        // XEP-0313 §4.1: "clients that depend on these fields MUST verify that the server advertises this feature before attempting to use them".
+        if (!context.extended) return featureFailed('the archive does not offer id ranges (urn:xmpp:mam:2#extended)');
+        if (event.afterId !== undefined) query.afterId = event.afterId;
+        if (event.beforeId !== undefined) query.beforeId = event.beforeId;
+      }
       // Newest matches first, a bounded number of pages; results come back in archive order.
       return { query: open('search', ownBare, requestIds(requestId)), input: { query, direction: 'backward', maxPages: MAX_SEARCH_PAGES } };
     }

@@ -151,6 +151,9 @@ export type ArchiveSearchEvent = {
   textField?: string;
   start?: string;
   end?: string;
+  /** Only messages after / before these archive ids (`after-id`/`before-id`, needs `urn:xmpp:mam:2#extended`). */
+  afterId?: string;
+  beforeId?: string;
 } & Requested;
 /** Intent: stop the queries about `jid` (every query when absent). */
 export type ArchiveCancelEvent = { type: 'archive.cancel'; jid?: string };

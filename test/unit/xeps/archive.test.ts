@@ -293,6 +293,27 @@ describe('archive feature: search and room archives', () => {
     expect(system.view()).toBeUndefined();
   });
 
+  it('filters by archive ids only when the archive offers urn:xmpp:mam:2#extended', async () => {
+    const plain = chatSystem();
+    const refused = outcomes(plain);
+    await online(plain);
+    plain.archive.send({ type: 'archive.search', jid: JULIET, afterId: 'a5', requestId: 'ids' });
+    expect(queries(plain)).toEqual([]);
+    expect(refused.at(-1)).toMatchObject({ requestId: 'ids', failure: { code: 'feature-failed' } });
+
+    const extended = chatSystem();
+    await online(extended, { features: [NS_MAM, 'urn:xmpp:mam:2#extended'] });
+    extended.archive.send({ type: 'archive.search', jid: JULIET, afterId: 'a5', beforeId: 'a9', requestId: 'ids' });
+    const [query] = queries(extended);
+    const fields = query!.iq.getChild('query', NS_MAM)!.getChild('x')!.getChildren('field');
+    expect(fields.map((f) => [f.attrs.var, f.getChildText('value')])).toEqual([
+      ['FORM_TYPE', NS_MAM],
+      ['with', JULIET],
+      ['after-id', 'a5'],
+      ['before-id', 'a9'],
+    ]);
+  });
+
   it('pages a room archive addressed to the room and accepts its results only from the room', async () => {
     const system = chatSystem();
     const finished = outcomes(system);
