@@ -100,6 +100,17 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       ackTimer = undefined;
       if (phase === 'online' && sm.enabled) writeRaw(buildAckRequest().toString());
     };
+    // Acks to the server's <r/> leave on the next macrotask with the newest count: a burst of reads
+    // (a page of archive results, a busy room) is answered once instead of once per read, and the
+    // server, still waiting for that answer, asks less often.
+    let ackReplyTimer: ReturnType<typeof setTimeout> | undefined;
+    const ackSoon = () => {
+      ackReplyTimer ??= setTimeout(() => {
+        ackReplyTimer = undefined;
+        if (stream && sm.enabled) writeRaw(buildAck(sm.inbound).toString());
+      }, 0);
+    };
+
     const writeStanza = (data: string) => {
       sm.recordOutbound(data);
       writeRaw(data);
@@ -116,6 +127,8 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       phase = 'idle';
       clearTimeout(ackTimer);
       ackTimer = undefined;
+      clearTimeout(ackReplyTimer);
+      ackReplyTimer = undefined;
       sm.onDisconnect();
       current.abort();
       logger.info('stream dropped', reason);
@@ -128,7 +141,7 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       const current: XmppStream = new XmppStream(service, settings.domain, {
         observe: (el) =>
           observeSmElement(sm, el, {
-            writeNonza: (nonza) => writeRaw(nonza.toString()),
+            acknowledge: ackSoon,
             acknowledged: (count) => logger.debug('stream-management ack', { count }),
             violation: (message) => lose(current, { kind: 'protocol', message }),
           }),
@@ -176,6 +189,8 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
 
     async function close() {
       clearTimeout(ackTimer);
+      clearTimeout(ackReplyTimer);
+      ackReplyTimer = undefined;
       ackTimer = undefined;
       // What was sent before the close goes out before the unavailable presence.
       flushOutbound();
@@ -226,6 +241,8 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
 
     return () => {
       clearTimeout(ackTimer);
+      clearTimeout(ackReplyTimer);
+      ackReplyTimer = undefined;
       inbound = [];
       stream?.abort();
       stream = undefined;

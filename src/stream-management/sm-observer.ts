@@ -1,12 +1,12 @@
 import type { Element } from '@xmpp/xml';
-import { buildAck, parseEnabled, parseH } from './sm.codec.js';
+import { parseEnabled, parseH } from './sm.codec.js';
 import { NS_SM, type StreamManagementState } from './sm-state.js';
 
 const STANZA_NAMES = new Set(['iq', 'message', 'presence']);
 
 export interface SmObserverEffects {
-  /** Write a nonza straight to the socket (never counted, never queued). */
-  writeNonza(el: Element): void;
+  /** The peer asked for an ack: send `<a h/>` with the count of stanzas handled (now, or a little later with the newer count). */
+  acknowledge(): void;
   /** Our stanzas the server confirmed. */
   acknowledged(count: number): void;
   /** The peer broke XEP-0198; the stream must be dropped. */
@@ -35,7 +35,7 @@ export function observeSmElement(sm: StreamManagementState, el: Element, effects
     case 'r':
       // XEP-0198 §4: "When an <r/> element ("request") is received, the recipient MUST
       // acknowledge it by sending an <a/> element to the sender containing a value of 'h'".
-      if (sm.enabled) effects.writeNonza(buildAck(sm.inbound));
+      if (sm.enabled) effects.acknowledge();
       return;
     case 'a': {
       if (!sm.enabled) return;

@@ -15,7 +15,7 @@ function observe(sm: StreamManagementState, el: Element) {
   const violations: string[] = [];
   const acked: number[] = [];
   observeSmElement(sm, el, {
-    writeNonza: (n) => written.push(n.toString()),
+    acknowledge: () => written.push(`<a xmlns="${NS_SM}" h="${sm.inbound}"/>`),
     acknowledged: (n) => acked.push(n),
     violation: (m) => violations.push(m),
   });
