@@ -15,8 +15,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // One local Prosody for the whole run, started by the repo's own script.
-          globalSetup: ['./test/support/prosody.global-setup.ts'],
+          // One local Prosody for the whole run, and ejabberd as the second server (MucSub, interop),
+          // each started by the repo's own script.
+          globalSetup: ['./test/support/prosody.global-setup.ts', './test/support/ejabberd.global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Tests restart and kill the shared server: run the files one after another.
