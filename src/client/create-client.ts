@@ -15,6 +15,7 @@ import { defaultFeatures } from '../xeps/registry.js';
 import { entityTime, type EntityTime } from '../xeps/time/index.js';
 import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
 import { createArchiveApi, type ArchiveApi } from './archive-api.js';
+import { createRoomsApi, type RoomsApi } from './rooms-api.js';
 import { createImApi, type ContactsApi, type MessagesApi, type PresenceApi } from './im-api.js';
 import type { AppIntent } from './intents.js';
 import { createNotifier } from './notifier.js';
@@ -71,6 +72,8 @@ export interface XmppClient {
   readonly presence: PresenceApi;
   /** Message history (XEP-0313): scrollback, catch-up, search, archiving preferences. */
   readonly archive: ArchiveApi;
+  /** Group chat (XEP-0045): join, leave, send; bind UI with `connectRoom(client.rooms.actor(jid).getSnapshot())`. */
+  readonly rooms: RoomsApi;
   /**
    * The actor of a feature (`'roster'`, `'presence'`, `'chat'`, `'chat:<bareJid>'`, …) to bind UI to
    * with the feature's connect helper; undefined before `start()` or when the feature is absent.
@@ -128,12 +131,14 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
   const isRunning = () => started && session.getSnapshot().status === 'active';
   const im = createImApi(session, services, isRunning);
   const archive = createArchiveApi(session, services, isRunning);
+  const rooms = createRoomsApi(session, isRunning);
 
   return {
     actor: session,
     services,
     ...im,
     archive,
+    rooms,
     feature: (id) => (started ? (session.system.get(id) as AnyActorRef | undefined) : undefined),
     start() {
       const online = new Promise<ConnectionView>((resolve, reject) => {

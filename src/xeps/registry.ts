@@ -5,6 +5,7 @@ import { carbons } from './carbons/index.js';
 import { chat } from './chat/index.js';
 import { disco } from './disco/index.js';
 import { archive } from './archive/index.js';
+import { muc } from './muc/index.js';
 import { ping } from './ping/index.js';
 import { presence } from './presence/index.js';
 import { roster } from './roster/index.js';
@@ -13,7 +14,7 @@ import { version } from './version/index.js';
 
 /**
  * The features every client gets unless the app passes its own list: service discovery and the
- * answers every client owes (caps, ping, time, version), core instant messaging and its history.
+ * answers every client owes (caps, ping, time, version), core instant messaging, its history and group chat.
  * Without `presence` nothing announces the client's availability.
  */
 export const defaultFeatures: readonly FeatureModule[] = [
@@ -28,6 +29,7 @@ export const defaultFeatures: readonly FeatureModule[] = [
   chat,
   carbons,
   archive,
+  muc,
 ];
 
 /**

@@ -26,6 +26,7 @@ describe('default feature registry', () => {
       ['chat', 'session'],
       ['carbons', 'session'],
       ['archive', 'session'],
+      ['muc', 'session'],
     ]);
     expect(new Set(defaultFeatures.map((f) => f.id)).size).toBe(defaultFeatures.length);
   });

@@ -1,0 +1,113 @@
+import { waitFor, type Actor, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import { XmppAdapterError } from '../errors.js';
+import { bareJid, normalizeJid, parseJid } from '../jid.js';
+import type { SessionMachine } from '../machines/session.machine.js';
+import { get } from '../store/message-store.js';
+import { MAX_BODY_LENGTH } from '../xeps/chat/chat.codec.js';
+import { roomId } from '../xeps/muc/muc.machine.js';
+import { connectRoom, type RoomView } from '../xeps/muc/muc.connect.js';
+import type { RoomLogic } from '../xeps/muc/room.machine.js';
+import type { RoomMessage } from '../xeps/muc/room.types.js';
+import { argumentError, featureLookup } from './require-feature.js';
+
+export interface JoinOptions {
+  nick: string;
+  password?: string;
+  /** Ask the room for its discussion history. @default true */
+  history?: boolean;
+  /** On a nick conflict, try `nick_2`, `nick_3`, … this many times. @default 0 */
+  nickRetries?: number;
+}
+
+/** Promise helpers over the `muc` feature (XEP-0045). */
+export interface RoomsApi {
+  /** Joins `room` and resolves with its view once the room confirmed us; rejects with why it refused (`feature-failed`, `failure.reason`). */
+  join(room: string, options: JoinOptions): Promise<RoomView>;
+  /** Leaves `room`; resolves when the room confirmed it (or after its answer timeout). */
+  leave(room: string, status?: string): Promise<void>;
+  /** Sends a groupchat message; resolves with it as stored (`sending` until the room reflects it). */
+  send(room: string, body: string): Promise<RoomMessage>;
+  /** XEP-0045 §8.1: changes the subject (the room decides who may). */
+  setSubject(room: string, subject: string): void;
+  /** XEP-0045 §7.6: changes our nick in `room`. */
+  changeNick(room: string, nick: string): void;
+  /** The room's actor, for `connectRoom` (undefined before the first join). */
+  actor(room: string): AnyActorRef | undefined;
+}
+
+/** A room's bare JID: `room@service`, no resource. */
+function roomArgument(room: string): string {
+  const jid = normalizeJid(room);
+  if (jid === undefined || bareJid(jid) !== jid || parseJid(jid)?.local === undefined)
+    throw argumentError(`not a room JID: ${String(room)}`);
+  return jid;
+}
+
+function nickArgument(nick: string): string {
+  // XEP-0045 §7.2.1 / RFC 7622 §3.4: the nick is the resourcepart of the occupant JID.
+  if (typeof nick !== 'string' || nick.length === 0 || parseJid(`room@example.org/${nick}`)?.resource !== nick) {
+    throw argumentError(`not a usable nick: ${String(nick)}`);
+  }
+  return nick;
+}
+
+export function createRoomsApi(session: Actor<SessionMachine>, isRunning: () => boolean): RoomsApi {
+  const requireFeature = featureLookup(session, isRunning);
+  const roomActor = (room: string) => session.system.get(roomId(room)) as Actor<RoomLogic> | undefined;
+  const settled = (snapshot: SnapshotFrom<RoomLogic>) => !snapshot.matches('joining') && !snapshot.matches('offline');
+
+  return {
+    async join(room, options) {
+      const jid = roomArgument(room);
+      const nick = nickArgument(options.nick);
+      const muc = requireFeature('muc');
+      muc.send({
+        type: 'muc.join',
+        room: jid,
+        nick,
+        ...(options.password !== undefined ? { password: options.password } : {}),
+        ...(options.history !== undefined ? { history: options.history } : {}),
+        ...(options.nickRetries !== undefined ? { nickRetries: options.nickRetries } : {}),
+      });
+      const actor = roomActor(jid)!;
+      // The join may be answered at once (a test server) or after a round trip: wait for the outcome.
+      const snapshot = await waitFor(actor, settled, { timeout: Infinity });
+      const view = connectRoom(snapshot);
+      if (view.status !== 'joined') {
+        const why = view.failure?.reason ?? view.status;
+        throw new XmppAdapterError('feature-failed', `could not join ${jid}: ${why}${view.failure?.text ? ` (${view.failure.text})` : ''}`);
+      }
+      return view;
+    },
+    async leave(room, status) {
+      const jid = roomArgument(room);
+      const muc = requireFeature('muc');
+      const actor = roomActor(jid);
+      if (!actor) return;
+      muc.send(status === undefined ? { type: 'muc.leave', room: jid } : { type: 'muc.leave', room: jid, status });
+      await waitFor(actor, (s) => !s.matches('leaving') && !s.matches('joined'), { timeout: Infinity });
+    },
+    async send(room, body) {
+      const jid = roomArgument(room);
+      if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_LENGTH) throw argumentError('a message needs a body');
+      const muc = requireFeature('muc');
+      const actor = roomActor(jid);
+      if (!actor?.getSnapshot().matches('joined')) throw new XmppAdapterError('feature-failed', `not in ${jid}`);
+      const id = globalThis.crypto.randomUUID();
+      muc.send({ type: 'muc.send', room: jid, body, id });
+      const stored = get(actor.getSnapshot().context.messages, id);
+      if (!stored) throw new XmppAdapterError('feature-failed', `the room ${jid} did not take the message`);
+      return stored;
+    },
+    setSubject(room, subject) {
+      const jid = roomArgument(room);
+      if (typeof subject !== 'string') throw argumentError('a subject is a string');
+      requireFeature('muc').send({ type: 'muc.setSubject', room: jid, subject, id: globalThis.crypto.randomUUID() });
+    },
+    changeNick(room, nick) {
+      const jid = roomArgument(room);
+      requireFeature('muc').send({ type: 'muc.changeNick', room: jid, nick: nickArgument(nick) });
+    },
+    actor: (room) => roomActor(roomArgument(room)),
+  };
+}

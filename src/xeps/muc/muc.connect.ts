@@ -1,0 +1,58 @@
+import type { SnapshotFrom } from 'xstate';
+import { last as lastOf, toArray } from '../../store/message-store.js';
+import type { RoomLogic } from './room.machine.js';
+import type { Occupant, RoomFailure, RoomMessage } from './room.types.js';
+
+export type RoomStatus = 'joining' | 'joined' | 'leaving' | 'offline' | 'left' | 'failed' | 'ended';
+
+/** A UI-ready view of one `room:<bareJid>` actor. */
+export interface RoomView {
+  jid: string;
+  status: RoomStatus;
+  /** Our nick: the confirmed one while joined, else the one asked for. */
+  nick: string;
+  /** Occupants sorted by nick (we are among them while joined). */
+  occupants: Occupant[];
+  /** Our own occupant entry while joined. */
+  self: Occupant | undefined;
+  subject: string | undefined;
+  /** Every message, oldest first (copies the references once; use `last` for long histories). */
+  messages: RoomMessage[];
+  last(count: number): RoomMessage[];
+  /** Why joining failed or the visit ended (kicked, banned, destroyed with an alternate venue, …). */
+  failure: RoomFailure | undefined;
+  /** What our role and affiliation allow (XEP-0045 §5.1.1, §5.2.1), for enabling controls. */
+  can: { send: boolean; setSubject: boolean; kick: boolean; ban: boolean; configure: boolean };
+}
+
+export function connectRoom(snapshot: SnapshotFrom<RoomLogic>): RoomView {
+  const { context } = snapshot;
+  // `joining` has substates (discovering the room, entering it); the view shows the top level.
+  const status = (typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0]) as RoomStatus;
+  const self = context.self === undefined ? undefined : context.occupants[context.self];
+  const role = self?.role ?? 'none';
+  const affiliation = self?.affiliation ?? 'none';
+  const joined = status === 'joined';
+  return {
+    jid: context.jid,
+    status,
+    nick: context.self ?? context.nick,
+    occupants: Object.values(context.occupants).sort((a, b) => a.nick.localeCompare(b.nick)),
+    self,
+    subject: context.subject?.text,
+    get messages() {
+      return toArray(context.messages);
+    },
+    last: (count) => lastOf(context.messages, count),
+    failure: context.failure,
+    can: {
+      // §5.1.1: visitors may not send messages to all occupants (moderated rooms); participants and moderators may.
+      send: joined && (role === 'participant' || role === 'moderator'),
+      // Whether participants may change the subject is a room setting; moderators always may.
+      setSubject: joined && role === 'moderator',
+      kick: joined && role === 'moderator',
+      ban: joined && (affiliation === 'admin' || affiliation === 'owner'),
+      configure: joined && affiliation === 'owner',
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { SessionLifecycleEvent } from '../feature.js';
+import type { GroupchatMessage, OccupantPresence, RoomInvitation, RoomPresenceError } from './muc.types.js';
+
+/** What the route hands the `muc` manager (plain data). */
+export type MucRoutedEvent =
+  | { type: 'muc.presence'; presence: OccupantPresence }
+  | { type: 'muc.presenceError'; error: RoomPresenceError }
+  | { type: 'muc.message'; message: GroupchatMessage }
+  | { type: 'muc.invitation'; invitation: RoomInvitation };
+
+/** App intents (`client.rooms.*` sends them after checking the arguments). */
+export type MucIntent =
+  | {
+      type: 'muc.join';
+      room: string;
+      nick: string;
+      password?: string;
+      /** Ask for the room's discussion history on join. @default true */
+      history?: boolean;
+      /** Retry a nick conflict with `nick_2`, `nick_3`, … @default 0 */
+      nickRetries?: number;
+    }
+  | { type: 'muc.leave'; room: string; status?: string }
+  | { type: 'muc.send'; room: string; body: string; id: string }
+  | { type: 'muc.setSubject'; room: string; subject: string; id: string }
+  | { type: 'muc.changeNick'; room: string; nick: string };
+
+export type MucEvent = MucRoutedEvent | MucIntent | SessionLifecycleEvent;
+
+export interface MucContext {
+  me: string | undefined;
+  /** Bare JIDs of the rooms joined (or tried), in order; each has a `room:<jid>` child. */
+  rooms: string[];
+  /** Invitations received, oldest first (at most MAX_INVITATIONS). */
+  invitations: RoomInvitation[];
+}

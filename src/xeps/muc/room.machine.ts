@@ -1,0 +1,330 @@
+/**
+ * One room (`room:<bareJid>`): the XEP-0045 lifecycle as a statechart. Joining ends with our own
+ * presence (status 110, only from the room); the room can refuse us (nick conflict, password,
+ * members-only, banned, …) or end our visit (kicked, banned, removed, destroyed, shut down).
+ * Occupants, subject and messages are kept while joined; a stream that was not resumed rejoins.
+ */
+import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
+import { append, emptyStore, get, has, update } from '../../store/message-store.js';
+import type { FeatureServices } from '../feature.js';
+import { resolveStamp } from '../chat/chat.codec.js';
+import { lookup, without, withEntry } from '../keyed-record.js';
+import { buildDiscoInfoRequest } from '../disco/disco.codec.js';
+import { StanzaParseError } from '../iq-request.js';
+import { STATUS, buildGroupchat, buildJoin, buildLeave, buildNickChange, buildSubjectChange, parseRoomInfo } from './muc.codec.js';
+import type { GroupchatMessage, OccupantPresence, RoomFailureReason, RoomInfo } from './muc.types.js';
+import type { Occupant, RoomContext, RoomEvent, RoomFailure, RoomInput, RoomMessage } from './room.types.js';
+
+/** How long a join or a leave may wait for the room's answer. */
+export const ROOM_ANSWER_TIMEOUT = 30_000;
+
+export interface RoomLogicOptions {
+  /** Wall clock in ms since the epoch, for message stamps. @default Date.now */
+  now?: () => number;
+  /** Ids for messages without one. @default crypto.randomUUID */
+  newId?: () => string;
+}
+
+/** Our presence from the room: XEP-0045 §7.2.2 "... MUST include status code 110 ... in the presence sent to the new occupant". */
+const isSelf = (presence: OccupantPresence) => presence.statusCodes.includes(STATUS.SELF);
+
+function occupantOf(presence: OccupantPresence, occupantIds: boolean): Occupant {
+  const occupant: Occupant = { nick: presence.nick, role: presence.item.role ?? 'none', affiliation: presence.item.affiliation ?? 'none' };
+  if (presence.item.jid !== undefined) occupant.jid = presence.item.jid;
+  // XEP-0421 §4: the occupant-id "MUST be ignored if support for the feature is not announced" by the room.
+  if (presence.occupantId !== undefined && occupantIds) occupant.occupantId = presence.occupantId;
+  if (presence.show !== undefined) occupant.show = presence.show;
+  if (presence.status !== undefined) occupant.status = presence.status;
+  return occupant;
+}
+
+/** The occupant list after one presence: joins and updates, leaves, and §7.6 nick changes (303). */
+function withPresence(occupants: Record<string, Occupant>, presence: OccupantPresence, occupantIds: boolean): Record<string, Occupant> {
+  if (presence.available) return withEntry(occupants, presence.nick, occupantOf(presence, occupantIds));
+  const left = without(occupants, presence.nick);
+  const renamed = presence.statusCodes.includes(STATUS.NICK_CHANGED) ? presence.item.nick : undefined;
+  const before = lookup(occupants, presence.nick);
+  // The new nick's available presence follows; keep the occupant under it meanwhile.
+  return renamed !== undefined && before ? withEntry(left, renamed, { ...before, nick: renamed }) : left;
+}
+
+/** Why our own unavailable presence ended the visit (XEP-0045 §9.1.3, §9.1.6, §9.4, §10.9, §15.6.2). */
+function endOf(presence: OccupantPresence): RoomFailure | undefined {
+  const codes = presence.statusCodes;
+  const by = presence.item.actor?.nick ?? presence.item.actor?.jid;
+  const failure = (reason: RoomFailureReason): RoomFailure => ({
+    reason,
+    ...(presence.item.reason !== undefined ? { text: presence.item.reason } : {}),
+    ...(by !== undefined ? { by } : {}),
+  });
+  if (presence.destroyed)
+    return {
+      reason: 'destroyed',
+      destroyed: presence.destroyed,
+      ...(presence.destroyed.reason ? { text: presence.destroyed.reason } : {}),
+    };
+  if (codes.includes(STATUS.BANNED)) return failure('banned');
+  if (codes.includes(STATUS.KICKED)) return failure('kicked');
+  if (codes.includes(STATUS.REMOVED_AFFILIATION) || codes.includes(STATUS.REMOVED_MEMBERS_ONLY)) return failure('removed');
+  if (codes.includes(STATUS.SHUTDOWN)) return failure('shutdown');
+  return undefined;
+}
+
+/** disco#info of the room (XEP-0045 §6.4): its features decide what the room actor trusts and asks for. */
+async function fetchRoomInfo(services: Pick<FeatureServices, 'iq'>, room: string, signal: AbortSignal): Promise<RoomInfo> {
+  const info = parseRoomInfo(await services.iq.request(buildDiscoInfoRequest(room), { signal }));
+  if (info instanceof StanzaParseError) throw new Error(`room info of ${room}: ${info.reason}`);
+  return info;
+}
+
+export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger' | 'iq'>, options: RoomLogicOptions = {}) {
+  const now = options.now ?? (() => Date.now());
+  const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
+
+  /** A groupchat message as stored: the room's stanza-id names it when there is one. */
+  function toRoomMessage(context: RoomContext, message: GroupchatMessage): RoomMessage {
+    const stored: RoomMessage = {
+      id: message.stanzaId ?? message.originId ?? message.idAttr ?? newId(),
+      direction: message.nick !== undefined && message.nick === context.self ? 'out' : 'in',
+      body: message.body ?? '',
+      stamp: resolveStamp(message.delay, now()),
+      state: 'received',
+    };
+    if (message.nick !== undefined) stored.nick = message.nick;
+    if (message.originId !== undefined) stored.originId = message.originId;
+    if (message.stanzaId !== undefined) stored.stanzaId = message.stanzaId;
+    if (message.occupantId !== undefined && context.info?.occupantIds) stored.occupantId = message.occupantId;
+    return stored;
+  }
+
+  return setup({
+    types: {
+      context: {} as RoomContext,
+      events: {} as RoomEvent,
+      input: {} as RoomInput,
+    },
+    delays: { answerTimeout: ROOM_ANSWER_TIMEOUT },
+    actors: {
+      fetchInfo: fromPromise<RoomInfo, { room: string }>(({ input, signal }) => fetchRoomInfo(services, input.room, signal)),
+    },
+    actions: {
+      sendJoin: ({ context }) => {
+        const options: Parameters<typeof buildJoin>[2] = {};
+        if (context.password !== undefined) options.password = context.password;
+        // XEP-0045 §7.2.14: a client that wants no history "MUST set the 'maxchars' attribute to a value of "0"".
+        if (!context.history) options.history = { maxchars: 0 };
+        const join = buildJoin(context.jid, context.nick, options);
+        if (join instanceof Error) services.logger.warn(`MUC: cannot join ${context.jid}: ${join.message}`);
+        else services.send(join);
+      },
+      sendLeave: ({ context, event }) => {
+        const leave = buildLeave(context.jid, context.self ?? context.nick, event.type === 'room.leave' ? event.status : undefined);
+        if (!(leave instanceof Error)) services.send(leave);
+      },
+      resetVisit: assign({ self: undefined, occupants: {}, failure: undefined, created: false }),
+      applyPresence: assign(({ context, event }) => {
+        if (event.type !== 'room.presence') return {};
+        const { presence } = event;
+        const occupants = withPresence(context.occupants, presence, context.info?.occupantIds === true);
+        if (!isSelf(presence)) return { occupants };
+        const codes = presence.statusCodes;
+        const renamed = !presence.available && codes.includes(STATUS.NICK_CHANGED) ? presence.item.nick : undefined;
+        return {
+          occupants,
+          self: renamed ?? (presence.available ? presence.nick : context.self),
+          nick: renamed ?? (presence.available ? presence.nick : context.nick),
+          created: context.created || codes.includes(STATUS.CREATED),
+          nonAnonymous: context.nonAnonymous || codes.includes(STATUS.NON_ANONYMOUS),
+        };
+      }),
+      applyMessage: assign(({ context, event }) => {
+        if (event.type !== 'room.message') return {};
+        const { message } = event;
+        const changes: Partial<RoomContext> = {};
+        // XEP-0045 §8.1: a message with a <subject/> (and no body) changes the subject.
+        if (message.subject !== undefined && message.body === undefined) {
+          changes.subject = message.subject === '' ? undefined : { text: message.subject, ...(message.nick ? { by: message.nick } : {}) };
+          return changes;
+        }
+        if (message.body === undefined) return changes;
+        // Our own message reflected by the room: the copy we stored when sending becomes `sent`.
+        const mine = message.nick === context.self && message.originId !== undefined ? get(context.messages, message.originId) : undefined;
+        if (mine && mine.direction === 'out') {
+          changes.messages = update(context.messages, mine.id, (m) => ({
+            ...m,
+            state: 'sent',
+            ...(message.stanzaId !== undefined ? { stanzaId: message.stanzaId } : {}),
+          }));
+          return changes;
+        }
+        const stored = toRoomMessage(context, message);
+        if (!has(context.messages, stored.id)) changes.messages = append(context.messages, stored);
+        return changes;
+      }),
+      recordSent: assign(({ context, event }) => {
+        if (event.type !== 'room.send') return {};
+        const message: RoomMessage = {
+          id: event.id,
+          originId: event.id,
+          direction: 'out',
+          body: event.body,
+          stamp: new Date(now()).toISOString(),
+          state: 'sending',
+          ...(context.self !== undefined ? { nick: context.self } : {}),
+        };
+        return { messages: append(context.messages, message) };
+      }),
+      sendGroupchat: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type === 'room.send') {
+          const stanza = buildGroupchat(context.jid, event.body, event.id);
+          if (!(stanza instanceof Error)) enqueue(() => services.send(stanza));
+        } else if (event.type === 'room.setSubject') {
+          const stanza = buildSubjectChange(context.jid, event.subject, event.id);
+          if (!(stanza instanceof Error)) enqueue(() => services.send(stanza));
+        } else if (event.type === 'room.changeNick') {
+          const stanza = buildNickChange(context.jid, event.nick);
+          if (!(stanza instanceof Error)) enqueue(() => services.send(stanza));
+        }
+      }),
+      failWith: assign((_, failure: RoomFailure) => ({ failure, self: undefined })),
+      takeJoinOptions: assign(({ context, event }) => {
+        if (event.type !== 'room.join') return {};
+        return {
+          nick: event.nick ?? context.nick,
+          password: event.password ?? context.password,
+          history: event.history ?? context.history,
+          nickRetries: event.nickRetries ?? context.nickRetries,
+          attempts: 0,
+        };
+      }),
+      retryNick: assign(({ context }) => {
+        const attempts = context.attempts + 1;
+        const base = context.nick.replace(/_\d+$/, '');
+        return { attempts, nick: `${base}_${attempts + 1}` };
+      }),
+    },
+    guards: {
+      selfJoined: ({ event }) => event.type === 'room.presence' && event.presence.available && isSelf(event.presence),
+      selfLeft: ({ event }) =>
+        event.type === 'room.presence' &&
+        !event.presence.available &&
+        isSelf(event.presence) &&
+        !event.presence.statusCodes.includes(STATUS.NICK_CHANGED),
+      canRetryNick: ({ context, event }) =>
+        event.type === 'room.presenceError' && event.error.reason === 'nick-conflict' && context.attempts < context.nickRetries,
+      resumedJoined: ({ context, event }) => event.type === 'session.online' && event.resumed && context.self !== undefined,
+    },
+  }).createMachine({
+    id: 'room',
+    context: ({ input }) => ({
+      jid: input.jid,
+      nick: input.nick,
+      self: undefined,
+      password: input.password,
+      history: input.history ?? true,
+      nickRetries: input.nickRetries ?? 0,
+      attempts: 0,
+      occupants: {},
+      subject: undefined,
+      messages: emptyStore<RoomMessage>(),
+      failure: undefined,
+      created: false,
+      nonAnonymous: false,
+      info: undefined,
+    }),
+    initial: 'joining',
+    on: {
+      'session.offline': '.offline',
+    },
+    states: {
+      joining: {
+        entry: 'resetVisit',
+        after: { answerTimeout: { target: 'failed', actions: { type: 'failWith', params: { reason: 'timeout' } } } },
+        initial: 'discovering',
+        states: {
+          // What the room offers (occupant ids, an archive) is known before we enter; without an answer we enter anyway.
+          discovering: {
+            invoke: {
+              src: 'fetchInfo',
+              input: ({ context }) => ({ room: context.jid }),
+              onDone: { target: 'entering', actions: assign({ info: ({ event }) => event.output }) },
+              onError: 'entering',
+            },
+          },
+          entering: { entry: 'sendJoin' },
+        },
+        on: {
+          'room.presence': [{ guard: 'selfJoined', target: 'joined', actions: 'applyPresence' }, { actions: 'applyPresence' }],
+          'room.presenceError': [
+            { guard: 'canRetryNick', target: '.entering', reenter: true, actions: 'retryNick' },
+            {
+              target: 'failed',
+              actions: {
+                type: 'failWith',
+                params: ({ event }) =>
+                  event.type === 'room.presenceError'
+                    ? { reason: event.error.reason, ...(event.error.text !== undefined ? { text: event.error.text } : {}) }
+                    : { reason: 'other' },
+              },
+            },
+          ],
+          // Discussion history and the subject come before (or right after) our own presence.
+          'room.message': { actions: 'applyMessage' },
+          'room.leave': { target: 'left', actions: 'sendLeave' },
+        },
+      },
+      joined: {
+        on: {
+          'room.presence': [
+            {
+              guard: 'selfLeft',
+              target: 'ended',
+              actions: [
+                'applyPresence',
+                {
+                  type: 'failWith',
+                  params: ({ event }) => (event.type === 'room.presence' ? endOf(event.presence) : undefined) ?? { reason: 'other' },
+                },
+              ],
+            },
+            { actions: 'applyPresence' },
+          ],
+          'room.message': { actions: 'applyMessage' },
+          'room.send': { actions: ['recordSent', 'sendGroupchat'] },
+          'room.setSubject': { actions: 'sendGroupchat' },
+          'room.changeNick': { actions: 'sendGroupchat' },
+          'room.leave': 'leaving',
+        },
+      },
+      leaving: {
+        entry: 'sendLeave',
+        after: { answerTimeout: 'left' },
+        on: {
+          'room.presence': [{ guard: 'selfLeft', target: 'left', actions: 'applyPresence' }, { actions: 'applyPresence' }],
+          'room.message': { actions: 'applyMessage' },
+        },
+      },
+      // The stream is gone; the room still counts us in until the server notices.
+      offline: {
+        on: {
+          'session.online': [{ guard: 'resumedJoined', target: 'joined' }, { target: 'joining' }],
+          'room.leave': 'left',
+        },
+      },
+      left: {
+        entry: 'resetVisit',
+        on: { 'room.join': { target: 'joining', actions: 'takeJoinOptions' }, 'session.offline': {} },
+      },
+      // Refused, or the room ended our visit: `failure` says why.
+      failed: {
+        on: { 'room.join': { target: 'joining', actions: 'takeJoinOptions' }, 'session.offline': {} },
+      },
+      ended: {
+        on: { 'room.join': { target: 'joining', actions: 'takeJoinOptions' }, 'session.offline': {} },
+      },
+    },
+  });
+}
+
+export type RoomLogic = ReturnType<typeof createRoomLogic>;
+export type RoomActor = ActorRefFrom<RoomLogic>;

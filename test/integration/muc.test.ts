@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor, type SnapshotFrom } from 'xstate';
+import { MUC_DOMAIN, TCP_URL, WS_URL, killProsody, startProsody, uniqueUsers, type TestUser } from '../../scripts/prosody.js';
+import { XmppAdapterError } from '../../src/errors.js';
+import {
+  buildConfigSubmit,
+  buildDestroy,
+  buildInstantRoom,
+  buildRoleSet,
+  connectRoom,
+  type RoomLogic,
+  type RoomView,
+} from '../../src/xeps/muc/index.js';
+import type { Element } from '@xmpp/xml';
+import { observedClient, type ObservedClient } from '../support/client.js';
+
+const running: ObservedClient[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.client.stop()));
+});
+
+async function online(user: TestUser, service = TCP_URL, options = {}): Promise<ObservedClient> {
+  const c = observedClient(user, service, options);
+  running.push(c);
+  await c.client.start();
+  return c;
+}
+
+const built = (el: Element | Error): Element => {
+  if (el instanceof Error) throw el;
+  return el;
+};
+
+async function roomWhere(c: ObservedClient, room: string, check: (view: RoomView) => boolean): Promise<RoomView> {
+  const snapshot = await waitFor(c.client.rooms.actor(room)!, (s) => check(connectRoom(s as SnapshotFrom<RoomLogic>)), { timeout: 10_000 });
+  return connectRoom(snapshot as SnapshotFrom<RoomLogic>);
+}
+
+/** Creates `room` as an instant room (XEP-0045 §10.1.2) owned by `owner`. */
+async function createRoom(owner: ObservedClient, room: string, nick = 'owner'): Promise<RoomView> {
+  const view = await owner.client.rooms.join(room, { nick });
+  await owner.client.iq(built(buildInstantRoom(room)));
+  return view;
+}
+
+let counter = 0;
+const roomName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}@${MUC_DOMAIN}`;
+
+describe('multi-user chat (XEP-0045) against Prosody', () => {
+  it('two users meet in a room: occupants, subject and messages both ways, ours confirmed by the room', async () => {
+    const [aliceUser, bobUser] = await uniqueUsers(['malice', 'mbob']);
+    const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!, WS_URL)]);
+    const room = roomName('meet');
+    const created = await createRoom(alice, room, 'alice');
+    expect(created.self).toMatchObject({ role: 'moderator', affiliation: 'owner' });
+
+    const joined = await bob.client.rooms.join(room, { nick: 'bob' });
+    expect(joined.occupants.map((o) => o.nick)).toEqual(['alice', 'bob']);
+    await roomWhere(alice, room, (v) => v.occupants.length === 2);
+
+    alice.client.rooms.setSubject(room, 'Balcony talk');
+    await roomWhere(bob, room, (v) => v.subject === 'Balcony talk');
+    const sent = await alice.client.rooms.send(room, 'hello room');
+    expect(sent.state).toBe('sending');
+    await roomWhere(alice, room, (v) => v.messages.some((m) => m.body === 'hello room' && m.state === 'sent' && m.stanzaId !== undefined));
+    await bob.client.rooms.send(room, 'hi alice');
+    const bobSees = await roomWhere(bob, room, (v) => v.messages.filter((m) => m.body !== undefined).length === 2);
+    expect(bobSees.messages.map((m) => [m.nick, m.body, m.direction])).toEqual([
+      ['alice', 'hello room', 'in'],
+      ['bob', 'hi alice', 'out'],
+    ]);
+
+    await bob.client.rooms.leave(room);
+    expect(connectRoom(bob.client.rooms.actor(room)!.getSnapshot() as SnapshotFrom<RoomLogic>).status).toBe('left');
+    await roomWhere(alice, room, (v) => v.occupants.length === 1);
+  });
+
+  it('refuses a taken nick (or retries it), and a password-protected room without the password', async () => {
+    const [aliceUser, bobUser] = await uniqueUsers(['nalice', 'nbob']);
+    const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!)]);
+    const room = roomName('nicks');
+    await createRoom(alice, room, 'juliet');
+
+    const refused = await bob.client.rooms.join(room, { nick: 'juliet' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(XmppAdapterError);
+    expect(connectRoom(bob.client.rooms.actor(room)!.getSnapshot() as SnapshotFrom<RoomLogic>).failure?.reason).toBe('nick-conflict');
+    const retried = await bob.client.rooms.join(room, { nick: 'juliet', nickRetries: 2 });
+    expect(retried.nick).toBe('juliet_2');
+    await bob.client.rooms.leave(room);
+
+    const locked = roomName('locked');
+    await createRoom(alice, locked, 'juliet');
+    await alice.client.iq(
+      built(
+        buildConfigSubmit(locked, [
+          { var: 'FORM_TYPE', values: ['http://jabber.org/protocol/muc#roomconfig'] },
+          { var: 'muc#roomconfig_passwordprotectedroom', values: ['1'] },
+          { var: 'muc#roomconfig_roomsecret', values: ['wherefore'] },
+        ]),
+      ),
+    );
+    await expect(bob.client.rooms.join(locked, { nick: 'romeo' })).rejects.toThrow(/password-required/);
+    const entered = await bob.client.rooms.join(locked, { nick: 'romeo', password: 'wherefore' });
+    expect(entered.status).toBe('joined');
+  });
+
+  it('ends the visit of a kicked occupant and of everyone when the room is destroyed, with the alternate venue', async () => {
+    const [aliceUser, bobUser] = await uniqueUsers(['kalice', 'kbob']);
+    const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!)]);
+    const room = roomName('kick');
+    await createRoom(alice, room, 'alice');
+    await bob.client.rooms.join(room, { nick: 'bob' });
+    await alice.client.iq(built(buildRoleSet(room, 'bob', 'none', 'Avaunt')));
+    const kicked = await roomWhere(bob, room, (v) => v.status === 'ended');
+    expect(kicked.failure).toMatchObject({ reason: 'kicked', text: 'Avaunt' });
+
+    await bob.client.rooms.join(room, { nick: 'bob' });
+    await alice.client.iq(built(buildDestroy(room, { reason: 'Moving', alternate: `crypt@${MUC_DOMAIN}` })));
+    const gone = await roomWhere(bob, room, (v) => v.status === 'ended');
+    expect(gone.failure).toMatchObject({ reason: 'destroyed', destroyed: { jid: `crypt@${MUC_DOMAIN}` } });
+  });
+
+  it('rejoins on its own after the server restarts (a new session, not resumed)', async () => {
+    const [aliceUser] = await uniqueUsers(['ralice']);
+    const alice = await online(aliceUser!, TCP_URL, { reconnect: { minDelay: 100, maxDelay: 500 } });
+    const room = roomName('restart');
+    await createRoom(alice, room, 'alice');
+    await killProsody();
+    await alice.waitFor('reconnecting');
+    await startProsody();
+    await alice.waitFor('online', 30_000);
+    const back = await roomWhere(alice, room, (v) => v.status === 'joined');
+    expect(back.nick).toBe('alice');
+  });
+});

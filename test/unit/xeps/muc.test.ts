@@ -1,0 +1,267 @@
+import type { Element } from '@xmpp/xml';
+import { describe, expect, it } from 'vitest';
+import { createActor, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import { createRouter } from '../../../src/router/router.js';
+import { connectRoom, createMucLogic, muc, roomId, type MucEvent, type RoomLogic } from '../../../src/xeps/muc/index.js';
+import { parseXml } from '../../support/xml.js';
+import { fakeServices, featureInput, routeContext } from './harness.js';
+
+const ME = 'romeo@montague.example/garden';
+const ROOM = 'balcony@rooms.verona.example';
+const NOW = Date.parse('2026-01-01T12:00:00Z');
+const MUC_USER = 'http://jabber.org/protocol/muc#user';
+
+function mucSystem() {
+  const fake = fakeServices(ME);
+  let n = 0;
+  const parent = setup({ actors: { muc: createMucLogic(fake.services, { now: () => NOW, newId: () => `gen-${++n}` }) } }).createMachine({
+    entry: spawnChild('muc', { id: 'muc', systemId: 'muc', input: featureInput({ jid: ME }) }),
+  });
+  const actor = createActor(parent, { clock: fake.clock });
+  actor.start();
+  const manager = actor.system.get('muc') as AnyActorRef;
+  const router = createRouter([muc]);
+  const deliver = (text: string) => {
+    for (const d of router.route(parseXml(text), routeContext(ME))) actor.system.get(d.to)!.send(d.event);
+  };
+  const send = (event: MucEvent) => manager.send(event);
+  const room = (jid = ROOM) => actor.system.get(roomId(jid)) as AnyActorRef | undefined;
+  const view = (jid = ROOM) => connectRoom(room(jid)!.getSnapshot() as SnapshotFrom<RoomLogic>);
+  const presences = (): Element[] => fake.take().filter((el) => el.name === 'presence');
+  return { ...fake, actor, manager, deliver, send, room, view, presences };
+}
+
+/** An occupant presence from the room, with muc#user item and status codes. */
+function occupant(
+  nick: string,
+  opts: { role?: string; affiliation?: string; codes?: number[]; type?: string; jid?: string; extra?: string; from?: string } = {},
+): string {
+  const type = opts.type ? ` type='${opts.type}'` : '';
+  const jid = opts.jid ? ` jid='${opts.jid}'` : '';
+  const codes = (opts.codes ?? []).map((c) => `<status code='${c}'/>`).join('');
+  return `<presence from='${opts.from ?? `${ROOM}/${nick}`}' to='${ME}'${type}><x xmlns='${MUC_USER}'><item affiliation='${opts.affiliation ?? 'member'}' role='${opts.role ?? 'participant'}'${jid}/>${opts.extra ?? ''}${codes}</x></presence>`;
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Asks to join and plays the room's disco#info answer (XEP-0045 §6.4), as the room actor asks first. */
+async function startJoin(
+  system: ReturnType<typeof mucSystem>,
+  event: Partial<Extract<MucEvent, { type: 'muc.join' }>> = {},
+  features: string[] = [],
+) {
+  system.send({ type: 'muc.join', room: ROOM, nick: 'romeo', ...event });
+  const disco = system.take().find((el) => el.name === 'iq' && el.attrs.to === (event.room ?? ROOM));
+  const vars = ['http://jabber.org/protocol/muc', ...features].map((f) => `<feature var='${f}'/>`).join('');
+  system.reply(
+    disco!,
+    `<query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text' name='Balcony'/>${vars}</query>`,
+  );
+  await settle();
+}
+
+async function joined() {
+  const system = mucSystem();
+  await startJoin(system);
+  system.deliver(occupant('juliet', { role: 'moderator', affiliation: 'owner' }));
+  system.deliver(occupant('romeo', { codes: [110] }));
+  system.take();
+  return system;
+}
+
+describe('MUC room lifecycle (XEP-0045)', () => {
+  it('joins: the presence to room/nick, others first, then ours with status 110; subject and history kept', async () => {
+    const system = mucSystem();
+    await startJoin(system, { password: 'secret' });
+    const [join] = system.presences();
+    expect(join!.attrs.to).toBe(`${ROOM}/romeo`);
+    expect(join!.getChild('x', 'http://jabber.org/protocol/muc')?.getChildText('password')).toBe('secret');
+    expect(system.view().status).toBe('joining');
+
+    system.deliver(occupant('juliet', { role: 'moderator', affiliation: 'owner', jid: 'juliet@capulet.example/balcony' }));
+    expect(system.view().status).toBe('joining');
+    system.deliver(
+      `<message from='${ROOM}/juliet' type='groupchat' id='h1'><body>earlier</body><delay xmlns='urn:xmpp:delay' stamp='2026-01-01T11:00:00Z'/></message>`,
+    );
+    system.deliver(occupant('romeo', { codes: [110, 100] }));
+    system.deliver(`<message from='${ROOM}/juliet' type='groupchat' id='s1'><subject>Wherefore art thou</subject></message>`);
+
+    const view = system.view();
+    expect(view.status).toBe('joined');
+    expect(view.nick).toBe('romeo');
+    expect(view.occupants.map((o) => [o.nick, o.role, o.affiliation, o.jid])).toEqual([
+      ['juliet', 'moderator', 'owner', 'juliet@capulet.example/balcony'],
+      ['romeo', 'participant', 'member', undefined],
+    ]);
+    expect(view.subject).toBe('Wherefore art thou');
+    expect(view.messages.map((m) => [m.nick, m.body, m.stamp])).toEqual([['juliet', 'earlier', '2026-01-01T11:00:00.000Z']]);
+    expect(view.can).toMatchObject({ send: true, kick: false, configure: false });
+  });
+
+  it('takes our own presence only from the room: status 110 from a bare JID or another room changes nothing', async () => {
+    const system = mucSystem();
+    await startJoin(system);
+    system.deliver(occupant('romeo', { codes: [110], from: ROOM }));
+    system.deliver(occupant('romeo', { codes: [110], from: `other@rooms.verona.example/romeo` }));
+    system.deliver(occupant('romeo', { codes: [110], from: `balcony@evil.example/romeo` }));
+    expect(system.view().status).toBe('joining');
+    expect(system.room('other@rooms.verona.example')).toBeUndefined();
+  });
+
+  it('fails with the reason the room gives: nick conflict (retried when asked), password, members-only, banned', async () => {
+    const error = (condition: string, nick = 'romeo') =>
+      `<presence from='${ROOM}/${nick}' to='${ME}' type='error'><x xmlns='http://jabber.org/protocol/muc'/><error type='cancel'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>`;
+    for (const [condition, reason] of [
+      ['conflict', 'nick-conflict'],
+      ['not-authorized', 'password-required'],
+      ['registration-required', 'not-a-member'],
+      ['forbidden', 'banned'],
+      ['item-not-found', 'not-found'],
+    ] as const) {
+      const system = mucSystem();
+      await startJoin(system);
+      system.deliver(error(condition));
+      expect(system.view().status, condition).toBe('failed');
+      expect(system.view().failure?.reason, condition).toBe(reason);
+    }
+
+    const retrying = mucSystem();
+    await startJoin(retrying, { nickRetries: 2 });
+    retrying.take();
+    retrying.deliver(error('conflict'));
+    const [again] = retrying.presences();
+    expect(again!.attrs.to).toBe(`${ROOM}/romeo_2`);
+    retrying.deliver(occupant('romeo_2', { codes: [110] }));
+    expect(retrying.view()).toMatchObject({ status: 'joined', nick: 'romeo_2' });
+  });
+
+  it('ends the visit when kicked, banned or the room is destroyed, saying by whom and where to go', async () => {
+    const kicked = await joined();
+    kicked.deliver(
+      occupant('romeo', { type: 'unavailable', role: 'none', codes: [110, 307], extra: '' }).replace(
+        '/>',
+        '><actor nick="juliet"/><reason>Avaunt</reason></item>',
+      ),
+    );
+    expect(kicked.view().status).toBe('ended');
+    expect(kicked.view().failure).toEqual({ reason: 'kicked', text: 'Avaunt', by: 'juliet' });
+
+    const destroyed = await joined();
+    destroyed.deliver(
+      `<presence from='${ROOM}/romeo' to='${ME}' type='unavailable'><x xmlns='${MUC_USER}'><item affiliation='none' role='none'/><destroy jid='crypt@rooms.verona.example'><reason>Moved</reason></destroy><status code='110'/></x></presence>`,
+    );
+    expect(destroyed.view().failure).toMatchObject({ reason: 'destroyed', destroyed: { jid: 'crypt@rooms.verona.example' } });
+
+    const banned = await joined();
+    banned.deliver(occupant('romeo', { type: 'unavailable', role: 'none', affiliation: 'outcast', codes: [110, 301] }));
+    expect(banned.view().failure?.reason).toBe('banned');
+  });
+
+  it('follows occupants leaving and changing nicks (303), ours included', async () => {
+    const system = await joined();
+    system.deliver(
+      occupant('juliet', { type: 'unavailable', role: 'moderator', affiliation: 'owner', codes: [303] }).replace(
+        "role='moderator'",
+        "role='moderator' nick='jules'",
+      ),
+    );
+    system.deliver(occupant('jules', { role: 'moderator', affiliation: 'owner' }));
+    expect(system.view().occupants.map((o) => o.nick)).toEqual(['jules', 'romeo']);
+
+    system.send({ type: 'muc.changeNick', room: ROOM, nick: 'montague' });
+    expect(system.presences()[0]!.attrs.to).toBe(`${ROOM}/montague`);
+    system.deliver(
+      occupant('romeo', { type: 'unavailable', codes: [303, 110] }).replace("role='participant'", "role='participant' nick='montague'"),
+    );
+    system.deliver(occupant('montague', { codes: [110] }));
+    expect(system.view()).toMatchObject({ status: 'joined', nick: 'montague' });
+    expect(system.view().occupants.map((o) => o.nick)).toEqual(['jules', 'montague']);
+
+    system.deliver(occupant('jules', { type: 'unavailable', role: 'none' }));
+    expect(system.view().occupants.map((o) => o.nick)).toEqual(['montague']);
+  });
+
+  it('sends groupchat messages: stored as sending, sent when the room reflects them, never twice', async () => {
+    const system = await joined();
+    system.send({ type: 'muc.send', room: ROOM, body: 'hello', id: 'm1' });
+    const [stanza] = system.take();
+    expect(stanza!.attrs).toMatchObject({ to: ROOM, type: 'groupchat', id: 'm1' });
+    expect(system.view().messages.map((m) => [m.body, m.state, m.direction])).toEqual([['hello', 'sending', 'out']]);
+    const reflection = `<message from='${ROOM}/romeo' type='groupchat' id='m1'><body>hello</body><origin-id xmlns='urn:xmpp:sid:0' id='m1'/><stanza-id xmlns='urn:xmpp:sid:0' by='${ROOM}' id='s-1'/></message>`;
+    system.deliver(reflection);
+    system.deliver(reflection);
+    expect(system.view().messages.map((m) => [m.body, m.state, m.stanzaId])).toEqual([['hello', 'sent', 's-1']]);
+    // Someone else reusing our origin-id does not touch our message and is stored on its own.
+    system.deliver(
+      `<message from='${ROOM}/juliet' type='groupchat' id='x'><body>mine now</body><origin-id xmlns='urn:xmpp:sid:0' id='m1'/><stanza-id xmlns='urn:xmpp:sid:0' by='${ROOM}' id='s-2'/></message>`,
+    );
+    expect(system.view().messages.map((m) => [m.nick, m.body])).toEqual([
+      ['romeo', 'hello'],
+      ['juliet', 'mine now'],
+    ]);
+  });
+
+  it('leaves (unavailable to room/nick) and rejoins after a stream that was not resumed, not after a resumed one', async () => {
+    const system = await joined();
+    system.send({ type: 'session.offline' });
+    expect(system.view().status).toBe('offline');
+    system.send({ type: 'session.online', jid: ME, resumed: true });
+    expect(system.view().status).toBe('joined');
+    expect(system.presences()).toEqual([]);
+
+    system.send({ type: 'session.offline' });
+    system.send({ type: 'session.online', jid: ME, resumed: false });
+    expect(system.view().status).toBe('joining');
+    const [disco] = system.take();
+    system.reply(disco!, `<query xmlns='http://jabber.org/protocol/disco#info'><feature var='http://jabber.org/protocol/muc'/></query>`);
+    await settle();
+    expect(system.presences()[0]!.attrs.to).toBe(`${ROOM}/romeo`);
+    system.deliver(occupant('romeo', { codes: [110] }));
+
+    system.send({ type: 'muc.leave', room: ROOM });
+    const [leave] = system.presences();
+    expect(leave!.attrs).toMatchObject({ to: `${ROOM}/romeo`, type: 'unavailable' });
+    system.deliver(occupant('romeo', { type: 'unavailable', role: 'none', codes: [110] }));
+    expect(system.view().status).toBe('left');
+  });
+
+  it('keeps XEP-0421 occupant ids only from a room that announces them', async () => {
+    for (const [features, expected] of [
+      [['urn:xmpp:occupant-id:0'], 'oid-juliet'],
+      [[], undefined],
+    ] as const) {
+      const system = mucSystem();
+      await startJoin(system, {}, [...features]);
+      system.deliver(
+        occupant('juliet', { extra: '' }).replace('</x>', "</x><occupant-id xmlns='urn:xmpp:occupant-id:0' id='oid-juliet'/>"),
+      );
+      system.deliver(occupant('romeo', { codes: [110] }));
+      expect(system.view().occupants.find((o) => o.nick === 'juliet')?.occupantId).toBe(expected);
+    }
+  });
+
+  it('gives up on a room that never answers the join', async () => {
+    const system = mucSystem();
+    await startJoin(system);
+    system.clock.increment(30_000);
+    expect(system.view()).toMatchObject({ status: 'failed', failure: { reason: 'timeout' } });
+  });
+
+  it('tells the app about invitations from a room (mediated) or a contact (direct), not from a full JID posing as a room', async () => {
+    const system = mucSystem();
+    system.deliver(
+      `<message from='${ROOM}' to='${ME}'><x xmlns='${MUC_USER}'><invite from='juliet@capulet.example/balcony'><reason>Come up</reason></invite></x></message>`,
+    );
+    system.deliver(
+      `<message from='juliet@capulet.example/balcony' to='${ME}'><x xmlns='jabber:x:conference' jid='${ROOM}' reason='direct'/></message>`,
+    );
+    system.deliver(
+      `<message from='${ROOM}/mallory' to='${ME}'><x xmlns='${MUC_USER}'><invite from='juliet@capulet.example'/></x></message>`,
+    );
+    const invitations = system.notes.filter((n) => n.type === 'room.invitation');
+    expect(invitations.map((n) => (n.type === 'room.invitation' ? [n.invitation.room, n.invitation.direct] : []))).toEqual([
+      [ROOM, false],
+      [ROOM, true],
+    ]);
+  });
+});
