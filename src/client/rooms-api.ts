@@ -54,7 +54,7 @@ function nickArgument(nick: string): string {
 export function createRoomsApi(session: Actor<SessionMachine>, isRunning: () => boolean): RoomsApi {
   const requireFeature = featureLookup(session, isRunning);
   const roomActor = (room: string) => session.system.get(roomId(room)) as Actor<RoomLogic> | undefined;
-  const settled = (snapshot: SnapshotFrom<RoomLogic>) => !snapshot.matches('joining') && !snapshot.matches('offline');
+  const settled = (snapshot: SnapshotFrom<RoomLogic>) => ['joined', 'left', 'failed', 'ended'].includes(connectRoom(snapshot).status);
 
   return {
     async join(room, options) {
@@ -85,14 +85,14 @@ export function createRoomsApi(session: Actor<SessionMachine>, isRunning: () => 
       const actor = roomActor(jid);
       if (!actor) return;
       muc.send(status === undefined ? { type: 'muc.leave', room: jid } : { type: 'muc.leave', room: jid, status });
-      await waitFor(actor, (s) => !s.matches('leaving') && !s.matches('joined'), { timeout: Infinity });
+      await waitFor(actor, (s) => !['leaving', 'joined'].includes(connectRoom(s).status), { timeout: Infinity });
     },
     async send(room, body) {
       const jid = roomArgument(room);
       if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_LENGTH) throw argumentError('a message needs a body');
       const muc = requireFeature('muc');
       const actor = roomActor(jid);
-      if (!actor?.getSnapshot().matches('joined')) throw new XmppAdapterError('feature-failed', `not in ${jid}`);
+      if (!actor || connectRoom(actor.getSnapshot()).status !== 'joined') throw new XmppAdapterError('feature-failed', `not in ${jid}`);
       const id = globalThis.crypto.randomUUID();
       muc.send({ type: 'muc.send', room: jid, body, id });
       const stored = get(actor.getSnapshot().context.messages, id);

@@ -120,6 +120,30 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     expect(gone.failure).toMatchObject({ reason: 'destroyed', destroyed: { jid: `crypt@${MUC_DOMAIN}` } });
   });
 
+  it('takes history from the room archive instead of join history, and catches up what was said while away', async () => {
+    const [aliceUser, bobUser] = await uniqueUsers(['halice', 'hbob']);
+    const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!)]);
+    const room = roomName('archived');
+    await createRoom(alice, room, 'alice');
+    const say = async (lines: string[]) => {
+      for (const line of lines) await alice.client.rooms.send(room, line);
+      await roomWhere(alice, room, (v) => lines.every((line) => v.messages.some((m) => m.body === line && m.state === 'sent')));
+    };
+    await say(['one', 'two', 'three']);
+
+    await bob.client.rooms.join(room, { nick: 'bob' });
+    const first = await roomWhere(bob, room, (v) => v.messages.length === 3);
+    expect(first.messages.map((m) => m.body)).toEqual(['one', 'two', 'three']);
+    // Keyed by the archive's ids: these came from the room's archive, not from join history.
+    expect(first.messages.every((m) => m.stanzaId !== undefined && m.id === m.stanzaId)).toBe(true);
+
+    await bob.client.rooms.leave(room);
+    await say(['four', 'five']);
+    await bob.client.rooms.join(room, { nick: 'bob' });
+    const later = await roomWhere(bob, room, (v) => v.messages.length === 5);
+    expect(later.messages.map((m) => m.body)).toEqual(['one', 'two', 'three', 'four', 'five']);
+  });
+
   it('rejoins on its own after the server restarts (a new session, not resumed)', async () => {
     const [aliceUser] = await uniqueUsers(['ralice']);
     const alice = await online(aliceUser!, TCP_URL, { reconnect: { minDelay: 100, maxDelay: 500 } });

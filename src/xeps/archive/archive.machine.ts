@@ -7,13 +7,14 @@
  */
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { bareJid } from '../../jid.js';
-import { at } from '../../store/message-store.js';
+import { at, type Keyed, type MessageStore } from '../../store/message-store.js';
 import { discoInfo } from '../disco/disco.machine.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { lookup, without, withEntry } from '../keyed-record.js';
 import { LOOKBACK } from '../chat/conversation.machine.js';
 import type { ChatLogic } from '../chat/chat.machine.js';
 import type { ArchivedChatMessage, ChatArchivedEvent, ConversationContext } from '../chat/chat.types.js';
+import type { RoomArchivedEvent } from '../muc/room.types.js';
 import type {
   ArchiveContext,
   ArchiveEmitted,
@@ -66,13 +67,19 @@ function conversationOf(system: { get(id: string): AnyActorRef | undefined }, ji
   return system.get(`chat:${jid}`)?.getSnapshot().context as ConversationContext | undefined;
 }
 
+/** The messages of the conversation with `jid`, or of the room `jid` (its `room:<jid>` actor). */
+function storeOf(system: { get(id: string): AnyActorRef | undefined }, jid: string, room: boolean) {
+  if (!room) return conversationOf(system, jid)?.messages;
+  return (system.get(`room:${jid}`)?.getSnapshot().context as { messages?: MessageStore<Keyed & { stanzaId?: string; stamp: string }> } | undefined)
+    ?.messages;
+}
+
 /**
  * The archive id of the oldest (or newest) message known in a conversation, looked for among the
  * oldest (newest) {@link LOOKBACK} so the scan does not grow with history.
  */
-function archivedEnd(conversation: ConversationContext | undefined, end: 'oldest' | 'newest'): string | undefined {
-  if (!conversation) return undefined;
-  const { messages } = conversation;
+function archivedEnd(messages: MessageStore<Keyed & { stanzaId?: string; stamp: string }> | undefined, end: 'oldest' | 'newest'): string | undefined {
+  if (!messages) return undefined;
   const count = Math.min(messages.size, LOOKBACK);
   for (let i = 0; i < count; i++) {
     const id = at(messages, end === 'oldest' ? i : messages.size - 1 - i)!.stanzaId;
@@ -109,6 +116,15 @@ function chatResults(results: readonly ArchivedResult[]): ArchivedChatMessage[] 
     if (entry.kind === 'chat') chat.push({ archiveId, direction: entry.direction, message: entry.message });
   }
   return chat;
+}
+
+/** A room archive's groupchat results, for the room's actor. */
+function groupchatResults(results: readonly ArchivedResult[]): RoomArchivedEvent['results'] {
+  const groupchat: RoomArchivedEvent['results'][number][] = [];
+  for (const { archiveId, stamp, entry } of results) {
+    if (entry.kind === 'groupchat') groupchat.push({ archiveId, ...(stamp !== undefined ? { stamp } : {}), message: entry.message });
+  }
+  return groupchat;
 }
 
 function historyOf(context: ArchiveContext, jid: string): HistoryStatus {
@@ -179,14 +195,22 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       if (jid === undefined || jid !== event.jid) return refuse(`not a bare JID: ${String(event.jid)}`);
       const current = running((q) => q.purpose === 'catchUp' && q.jid === jid);
       if (current) return { join: current.queryId };
-      const conversation = conversationOf(system, jid);
-      const after = archivedEnd(conversation, 'newest');
-      const query: MamPagerQuery = { max, with: jid };
+      const room = event.room === true;
+      const messages = storeOf(system, jid, room);
+      const after = archivedEnd(messages, 'newest');
+      const query: MamPagerQuery = room ? { max } : { max, with: jid };
+      const archive = room ? jid : ownBare;
+      if (room && after === undefined) {
+        // A room we know nothing of: its latest page, what join history would have shown.
+        return {
+          query: open('older', archive, { jid, ...requestIds(requestId) }),
+          input: { query, direction: 'backward', maxPages: 1, keepResults: false },
+        };
+      }
       const input: PlannedQuery['input'] = { query, direction: 'forward', keepResults: false };
       if (after !== undefined) input.from = after;
-      else if (conversation && conversation.messages.size > 0)
-        query.start = at(conversation.messages, conversation.messages.size - 1)!.stamp;
-      return { query: open('catchUp', ownBare, { jid, ...requestIds(requestId) }), input };
+      else if (messages && messages.size > 0) query.start = at(messages, messages.size - 1)!.stamp;
+      return { query: open('catchUp', archive, { jid, ...requestIds(requestId) }), input };
     }
     if (event.type === 'archive.search') {
       if (context.support === 'no') return unsupported;
@@ -217,7 +241,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
     if (!room && context.support === 'no') return unsupported;
     const query: MamPagerQuery = room ? { max } : { max, with: jid };
     const input: PlannedQuery['input'] = { query, direction: 'backward', keepResults: false };
-    const from = history.oldest ?? (room ? undefined : archivedEnd(conversationOf(system, jid), 'oldest'));
+    const from = history.oldest ?? archivedEnd(storeOf(system, jid, room), 'oldest');
     if (from !== undefined) input.from = from;
     if (purpose === 'older') input.maxPages = 1;
     return { query: open(purpose, room ? jid : ownBare, { jid, ...requestIds(requestId) }), input };
@@ -299,8 +323,19 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
           next.unapplied = query.unapplied + 1;
           enqueue.sendTo(chat, archived);
         }
+        const roomActor = own ? undefined : system.get(`room:${query.archive}`);
+        if (roomActor && query.purpose !== 'search') {
+          const archived: RoomArchivedEvent = {
+            type: 'room.archived',
+            queryId: query.queryId,
+            placement: query.purpose === 'catchUp' ? 'newer' : 'older',
+            results: groupchatResults(event.results),
+          };
+          next.unapplied = query.unapplied + 1;
+          enqueue.sendTo(roomActor, archived);
+        }
         // Backward queries get older pages: they go in front, so results stay in archive order.
-        if (query.purpose === 'search' || !own) {
+        if (query.purpose === 'search' || (!own && !roomActor)) {
           const kept = query.results ?? [];
           next.results = query.purpose === 'catchUp' ? [...kept, ...event.results] : [...event.results, ...kept];
         }

@@ -141,7 +141,12 @@ export type ArchiveLoadAllEvent = { type: 'archive.loadAll' } & HistoryRequest;
  * Intent: page forward from the newest archived message known, until complete: every
  * conversation, or only the one with `jid`.
  */
-export type ArchiveCatchUpEvent = { type: 'archive.catchUp'; jid?: string } & Requested;
+export type ArchiveCatchUpEvent = {
+  type: 'archive.catchUp';
+  jid?: string;
+  /** `jid` is a room: catch up from its own archive (the room actors ask on joining). */
+  room?: boolean;
+} & Requested;
 /** Intent: find messages with `jid` by text and/or time; results go to `archive.finished`, not the conversation. */
 export type ArchiveSearchEvent = {
   type: 'archive.search';

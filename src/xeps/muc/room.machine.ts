@@ -4,8 +4,9 @@
  * members-only, banned, …) or end our visit (kicked, banned, removed, destroyed, shut down).
  * Occupants, subject and messages are kept while joined; a stream that was not resumed rejoins.
  */
-import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
-import { append, emptyStore, get, has, update } from '../../store/message-store.js';
+import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import type { ArchiveAppliedEvent } from '../chat/chat.types.js';
+import { append, emptyStore, get, has, insertAt, positionOf, prepend, update } from '../../store/message-store.js';
 import type { FeatureServices } from '../feature.js';
 import { resolveStamp } from '../chat/chat.codec.js';
 import { lookup, without, withEntry } from '../keyed-record.js';
@@ -77,6 +78,11 @@ async function fetchRoomInfo(services: Pick<FeatureServices, 'iq'>, room: string
   return info;
 }
 
+/** The room keeps a XEP-0313 archive and this client has the `archive` feature to page it. */
+function usesArchive(context: RoomContext, system: { get(id: string): unknown }): boolean {
+  return context.info?.archived === true && system.get('archive') !== undefined;
+}
+
 export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger' | 'iq'>, options: RoomLogicOptions = {}) {
   const now = options.now ?? (() => Date.now());
   const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
@@ -121,7 +127,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         const leave = buildLeave(context.jid, context.self ?? context.nick, event.type === 'room.leave' ? event.status : undefined);
         if (!(leave instanceof Error)) services.send(leave);
       },
-      resetVisit: assign({ self: undefined, occupants: {}, failure: undefined, created: false }),
+      resetVisit: assign({ self: undefined, occupants: {}, failure: undefined, created: false, visitStart: undefined }),
       applyPresence: assign(({ context, event }) => {
         if (event.type !== 'room.presence') return {};
         const { presence } = event;
@@ -158,7 +164,9 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
           return changes;
         }
         const stored = toRoomMessage(context, message);
-        if (!has(context.messages, stored.id)) changes.messages = append(context.messages, stored);
+        if (has(context.messages, stored.id)) return changes;
+        changes.messages = append(context.messages, stored);
+        if (context.visitStart === undefined) changes.visitStart = stored.id;
         return changes;
       }),
       recordSent: assign(({ context, event }) => {
@@ -187,6 +195,45 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         }
       }),
       failWith: assign((_, failure: RoomFailure) => ({ failure, self: undefined })),
+      // On each (re)join of a room with an archive: what was said while we were away, after the newest message we have.
+      catchUp: ({ context, system }) => {
+        if (context.history && usesArchive(context, system))
+          system.get('archive')!.send({ type: 'archive.catchUp', jid: context.jid, room: true });
+      },
+      applyArchived: enqueueActions(({ context, event, enqueue, system }) => {
+        if (event.type !== 'room.archived') return;
+        const fresh: RoomMessage[] = [];
+        for (const { archiveId, stamp, message } of event.results) {
+          // The room's subject changes are not history to show; our own messages are known by their origin-id.
+          if (message.body === undefined || has(context.messages, archiveId)) continue;
+          if (message.originId !== undefined && get(context.messages, message.originId)?.direction === 'out') continue;
+          const stored: RoomMessage = {
+            id: archiveId,
+            nick: message.nick,
+            direction: message.nick === context.self ? 'out' : 'in',
+            body: message.body,
+            stamp: resolveStamp(stamp, now()),
+            stanzaId: archiveId,
+            state: 'received',
+          };
+          if (message.originId !== undefined) stored.originId = message.originId;
+          fresh.push(stored);
+        }
+        let messages = context.messages;
+        if (event.placement === 'older') messages = prepend(messages, fresh);
+        else {
+          const before = context.visitStart === undefined ? -1 : positionOf(messages, context.visitStart);
+          messages = before === -1 ? append(messages, ...fresh) : insertAt(messages, before, fresh);
+        }
+        if (messages !== context.messages) enqueue.assign({ messages });
+        const archive = system.get('archive') as AnyActorRef | undefined;
+        const applied: ArchiveAppliedEvent = {
+          type: 'archive.applied',
+          queryId: event.queryId,
+          added: messages.size - context.messages.size,
+        };
+        if (archive) enqueue(() => archive.send(applied));
+      }),
       takeJoinOptions: assign(({ context, event }) => {
         if (event.type !== 'room.join') return {};
         return {
@@ -231,10 +278,12 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       created: false,
       nonAnonymous: false,
       info: undefined,
+      visitStart: undefined,
     }),
     initial: 'joining',
     on: {
       'session.offline': '.offline',
+      'room.archived': { actions: 'applyArchived' },
     },
     states: {
       joining: {
@@ -254,7 +303,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
           entering: { entry: 'sendJoin' },
         },
         on: {
-          'room.presence': [{ guard: 'selfJoined', target: 'joined', actions: 'applyPresence' }, { actions: 'applyPresence' }],
+          'room.presence': [{ guard: 'selfJoined', target: 'joined', actions: ['applyPresence', 'catchUp'] }, { actions: 'applyPresence' }],
           'room.presenceError': [
             { guard: 'canRetryNick', target: '.entering', reenter: true, actions: 'retryNick' },
             {

@@ -1,4 +1,5 @@
 import type { SessionLifecycleEvent } from '../feature.js';
+import type { ArchivedGroupchat } from '../archive/archive.types.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type {
   Affiliation,
@@ -82,6 +83,8 @@ export interface RoomContext {
   nonAnonymous: boolean;
   /** What disco#info said about the room when we last joined (undefined when it did not answer). */
   info: RoomInfo | undefined;
+  /** The first message that arrived live in this visit: what the archive says we missed goes before it. */
+  visitStart: string | undefined;
 }
 
 /** Routed to `room:<jid>` by the `muc` manager. */
@@ -98,4 +101,15 @@ export type RoomCommand =
   | { type: 'room.setSubject'; subject: string; id: string }
   | { type: 'room.changeNick'; nick: string };
 
-export type RoomEvent = RoomRoutedEvent | RoomCommand | SessionLifecycleEvent;
+/**
+ * A page of the room's archive from the `archive` feature, in archive order: `older` goes in
+ * front, `newer` after what this visit had before it (missed while away). Answered with `archive.applied`.
+ */
+export interface RoomArchivedEvent {
+  type: 'room.archived';
+  queryId: string;
+  placement: 'older' | 'newer';
+  results: readonly { archiveId: string; stamp?: string; message: ArchivedGroupchat }[];
+}
+
+export type RoomEvent = RoomRoutedEvent | RoomCommand | RoomArchivedEvent | SessionLifecycleEvent;
