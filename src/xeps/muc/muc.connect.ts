@@ -1,5 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import { last as lastOf, toArray } from '../../store/message-store.js';
+import type { ArchiveLogic } from '../archive/archive.machine.js';
+import { connectHistory, type HistoryView } from '../archive/archive.connect.js';
 import type { RoomLogic } from './room.machine.js';
 import type { Occupant, RoomFailure, RoomMessage } from './room.types.js';
 
@@ -21,12 +23,19 @@ export interface RoomView {
   last(count: number): RoomMessage[];
   /** Why joining failed or the visit ended (kicked, banned, destroyed with an alternate venue, …). */
   failure: RoomFailure | undefined;
+  /** Scrollback from the room's archive ("loading", "no more history", the last error); idle without an archive snapshot. */
+  history: HistoryView;
   /** What our role and affiliation allow (XEP-0045 §5.1.1, §5.2.1), for enabling controls. */
   can: { send: boolean; setSubject: boolean; kick: boolean; ban: boolean; configure: boolean };
 }
 
-export function connectRoom(snapshot: SnapshotFrom<RoomLogic>): RoomView {
+/**
+ * A UI-ready view of a room; with the `archive` actor's snapshot (`client.feature('archive')`) it
+ * also tells how scrollback stands.
+ */
+export function connectRoom(snapshot: SnapshotFrom<RoomLogic>, archive?: SnapshotFrom<ArchiveLogic>): RoomView {
   const { context } = snapshot;
+  const history = archive ? connectHistory(archive, context.jid) : { loading: false, complete: false, error: undefined };
   // `joining` has substates (discovering the room, entering it); the view shows the top level.
   const status = (typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0]) as RoomStatus;
   const self = context.self === undefined ? undefined : context.occupants[context.self];
@@ -45,6 +54,7 @@ export function connectRoom(snapshot: SnapshotFrom<RoomLogic>): RoomView {
     },
     last: (count) => lastOf(context.messages, count),
     failure: context.failure,
+    history: { loading: history.loading, complete: history.complete, error: history.error },
     can: {
       // §5.1.1: visitors may not send messages to all occupants (moderated rooms); participants and moderators may.
       send: joined && (role === 'participant' || role === 'moderator'),

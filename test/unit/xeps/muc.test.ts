@@ -96,6 +96,12 @@ describe('MUC room lifecycle (XEP-0045)', () => {
     expect(view.subject).toBe('Wherefore art thou');
     expect(view.messages.map((m) => [m.nick, m.body, m.stamp])).toEqual([['juliet', 'earlier', '2026-01-01T11:00:00.000Z']]);
     expect(view.can).toMatchObject({ send: true, kick: false, configure: false });
+    expect(view.history).toEqual({ loading: false, complete: false, error: undefined });
+    // With the archive actor's snapshot, the room's scrollback state shows too.
+    const archive = {
+      context: { histories: { [ROOM]: { loading: true, complete: false } }, catchUp: { status: 'idle', pages: 0, messages: 0 } },
+    };
+    expect(connectRoom(system.room()!.getSnapshot() as SnapshotFrom<RoomLogic>, archive as never).history.loading).toBe(true);
   });
 
   it('takes our own presence only from the room: status 110 from a bare JID or another room changes nothing', async () => {
