@@ -131,7 +131,7 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
   const isRunning = () => started && session.getSnapshot().status === 'active';
   const im = createImApi(session, services, isRunning);
   const archive = createArchiveApi(session, services, isRunning);
-  const rooms = createRoomsApi(session, isRunning);
+  const rooms = createRoomsApi(session, services, isRunning);
 
   return {
     actor: session,

@@ -8,6 +8,22 @@ import { roomId } from '../xeps/muc/muc.machine.js';
 import { connectRoom, type RoomView } from '../xeps/muc/muc.connect.js';
 import type { RoomLogic } from '../xeps/muc/room.machine.js';
 import type { RoomMessage } from '../xeps/muc/room.types.js';
+import type { DestroyOptions } from '../xeps/muc/muc.codec.js';
+import type { Affiliation, ConfigField, ListedItem, Role, RoomInfo, RoomInvitation } from '../xeps/muc/muc.types.js';
+import {
+  acceptDefaultConfig,
+  affiliationList,
+  configForm,
+  configure,
+  decline,
+  destroyRoom,
+  invite,
+  roomInfo,
+  sendPrivate,
+  setAffiliation,
+  setRole,
+} from '../xeps/muc/room.requests.js';
+import type { FeatureServices } from '../xeps/feature.js';
 import { argumentError, featureLookup } from './require-feature.js';
 
 export interface JoinOptions {
@@ -33,6 +49,35 @@ export interface RoomsApi {
   changeNick(room: string, nick: string): void;
   /** The room's actor, for `connectRoom` (undefined before the first join). */
   actor(room: string): AnyActorRef | undefined;
+  /**
+   * Creates `room` and joins it as its owner (XEP-0045 §10.1): with `config` (muc#roomconfig values
+   * by field var) a reserved room configured so, else an instant room. Rejects when it already existed.
+   */
+  create(room: string, options: JoinOptions & { config?: Record<string, string | boolean | readonly string[]> }): Promise<RoomView>;
+  /** XEP-0045 §6.4: the room's features and muc#roominfo fields. */
+  info(room: string): Promise<RoomInfo>;
+  /** XEP-0045 §10.2: the configuration form (owners only). */
+  configForm(room: string): Promise<ConfigField[]>;
+  /** XEP-0045 §10.2: submits configuration values by field var. */
+  configure(room: string, values: Record<string, string | boolean | readonly string[]>): Promise<void>;
+  /** XEP-0045 §10.9: destroys the room (owners only), optionally pointing to an alternate venue. */
+  destroy(room: string, options?: DestroyOptions): Promise<void>;
+  /** XEP-0045 §8.2: kicks the occupant `nick` (moderators). */
+  kick(room: string, nick: string, reason?: string): Promise<void>;
+  /** XEP-0045 §9.1: bans `jid` (admins and owners). */
+  ban(room: string, jid: string, reason?: string): Promise<void>;
+  /** XEP-0045 §9–§10: grants or revokes membership, admin or owner (`none` removes it, `outcast` bans). */
+  setAffiliation(room: string, jid: string, affiliation: Affiliation, reason?: string): Promise<void>;
+  /** XEP-0045 §8: gives or takes voice and moderator (`none` kicks). */
+  setRole(room: string, nick: string, role: Role, reason?: string): Promise<void>;
+  /** XEP-0045 §9.5, §10.5: who has an affiliation. */
+  affiliations(room: string, affiliation: Exclude<Affiliation, 'none'>): Promise<ListedItem[]>;
+  /** Invites `jid`: through the room (XEP-0045 §7.8.2) or, with `direct`, directly (XEP-0249). */
+  invite(room: string, jid: string, options?: { reason?: string; password?: string; direct?: boolean }): void;
+  /** Declines a mediated invitation (XEP-0045 §7.8.2): the room tells the inviter. */
+  decline(invitation: RoomInvitation, reason?: string): void;
+  /** XEP-0045 §7.5: a private message to one occupant through the room. */
+  sendPrivate(room: string, nick: string, body: string): void;
 }
 
 /** A room's bare JID: `room@service`, no resource. */
@@ -51,12 +96,12 @@ function nickArgument(nick: string): string {
   return nick;
 }
 
-export function createRoomsApi(session: Actor<SessionMachine>, isRunning: () => boolean): RoomsApi {
+export function createRoomsApi(session: Actor<SessionMachine>, services: FeatureServices, isRunning: () => boolean): RoomsApi {
   const requireFeature = featureLookup(session, isRunning);
   const roomActor = (room: string) => session.system.get(roomId(room)) as Actor<RoomLogic> | undefined;
   const settled = (snapshot: SnapshotFrom<RoomLogic>) => ['joined', 'left', 'failed', 'ended'].includes(connectRoom(snapshot).status);
 
-  return {
+  const api: RoomsApi = {
     async join(room, options) {
       const jid = roomArgument(room);
       const nick = nickArgument(options.nick);
@@ -109,5 +154,44 @@ export function createRoomsApi(session: Actor<SessionMachine>, isRunning: () => 
       requireFeature('muc').send({ type: 'muc.changeNick', room: jid, nick: nickArgument(nick) });
     },
     actor: (room) => roomActor(roomArgument(room)),
+    async create(room, options) {
+      const jid = roomArgument(room);
+      const current = roomActor(jid);
+      if (current && connectRoom(current.getSnapshot()).status === 'joined')
+        throw new XmppAdapterError('feature-failed', `${jid} already exists`);
+      const joined = await api.join(jid, options);
+      // XEP-0045 §10.1.1: status 201 says the room was created for us and is locked until configured.
+      if (!roomActor(jid)!.getSnapshot().context.created) {
+        await api.leave(jid);
+        throw new XmppAdapterError('feature-failed', `${jid} already exists`);
+      }
+      if (options.config) await configure(services, jid, options.config);
+      else await acceptDefaultConfig(services, jid);
+      return joined;
+    },
+    info: async (room) => roomInfo(services, roomArgument(room)),
+    configForm: async (room) => configForm(services, roomArgument(room)),
+    configure: async (room, values) => configure(services, roomArgument(room), values),
+    destroy: async (room, options) => destroyRoom(services, roomArgument(room), options),
+    kick: async (room, nick, reason) => setRole(services, roomArgument(room), nickArgument(nick), 'none', reason),
+    ban: async (room, jid, reason) => setAffiliation(services, roomArgument(room), jid, 'outcast', reason),
+    setAffiliation: async (room, jid, affiliation, reason) => setAffiliation(services, roomArgument(room), jid, affiliation, reason),
+    setRole: async (room, nick, role, reason) => setRole(services, roomArgument(room), nickArgument(nick), role, reason),
+    affiliations: async (room, affiliation) => affiliationList(services, roomArgument(room), affiliation),
+    invite(room, jid, options) {
+      requireFeature('muc');
+      invite(services, roomArgument(room), jid, options);
+    },
+    decline(invitation, reason) {
+      requireFeature('muc');
+      if (invitation.direct) throw argumentError('a direct invitation (XEP-0249) has no decline');
+      decline(services, invitation.room, invitation.from, reason);
+    },
+    sendPrivate(room, nick, body) {
+      requireFeature('muc');
+      if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_LENGTH) throw argumentError('a message needs a body');
+      sendPrivate(services, roomArgument(room), nickArgument(nick), body, globalThis.crypto.randomUUID());
+    },
   };
+  return api;
 }

@@ -2,16 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor, type SnapshotFrom } from 'xstate';
 import { MUC_DOMAIN, TCP_URL, WS_URL, killProsody, startProsody, uniqueUsers, type TestUser } from '../../scripts/prosody.js';
 import { XmppAdapterError } from '../../src/errors.js';
-import {
-  buildConfigSubmit,
-  buildDestroy,
-  buildInstantRoom,
-  buildRoleSet,
-  connectRoom,
-  type RoomLogic,
-  type RoomView,
-} from '../../src/xeps/muc/index.js';
-import type { Element } from '@xmpp/xml';
+import type { AppNotification } from '../../src/client/notifications.js';
+import { connectRoom, type RoomLogic, type RoomView } from '../../src/xeps/muc/index.js';
 import { observedClient, type ObservedClient } from '../support/client.js';
 
 const running: ObservedClient[] = [];
@@ -26,22 +18,13 @@ async function online(user: TestUser, service = TCP_URL, options = {}): Promise<
   return c;
 }
 
-const built = (el: Element | Error): Element => {
-  if (el instanceof Error) throw el;
-  return el;
-};
-
 async function roomWhere(c: ObservedClient, room: string, check: (view: RoomView) => boolean): Promise<RoomView> {
   const snapshot = await waitFor(c.client.rooms.actor(room)!, (s) => check(connectRoom(s as SnapshotFrom<RoomLogic>)), { timeout: 10_000 });
   return connectRoom(snapshot as SnapshotFrom<RoomLogic>);
 }
 
 /** Creates `room` as an instant room (XEP-0045 §10.1.2) owned by `owner`. */
-async function createRoom(owner: ObservedClient, room: string, nick = 'owner'): Promise<RoomView> {
-  const view = await owner.client.rooms.join(room, { nick });
-  await owner.client.iq(built(buildInstantRoom(room)));
-  return view;
-}
+const createRoom = (owner: ObservedClient, room: string, nick = 'owner'): Promise<RoomView> => owner.client.rooms.create(room, { nick });
 
 let counter = 0;
 const roomName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}@${MUC_DOMAIN}`;
@@ -89,16 +72,15 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     await bob.client.rooms.leave(room);
 
     const locked = roomName('locked');
-    await createRoom(alice, locked, 'juliet');
-    await alice.client.iq(
-      built(
-        buildConfigSubmit(locked, [
-          { var: 'FORM_TYPE', values: ['http://jabber.org/protocol/muc#roomconfig'] },
-          { var: 'muc#roomconfig_passwordprotectedroom', values: ['1'] },
-          { var: 'muc#roomconfig_roomsecret', values: ['wherefore'] },
-        ]),
-      ),
-    );
+    // A reserved room (XEP-0045 §10.1.3), configured from its form before anyone else may enter.
+    await alice.client.rooms.create(locked, {
+      nick: 'juliet',
+      config: { 'muc#roomconfig_passwordprotectedroom': true, 'muc#roomconfig_roomsecret': 'wherefore' },
+    });
+    const form = await alice.client.rooms.configForm(locked);
+    expect(form.find((f) => f.var === 'muc#roomconfig_roomsecret')).toMatchObject({ type: 'text-private', values: ['wherefore'] });
+    expect((await bob.client.rooms.info(locked)).passwordProtected).toBe(true);
+    await expect(alice.client.rooms.create(locked, { nick: 'again' })).rejects.toThrow(/already exists/);
     await expect(bob.client.rooms.join(locked, { nick: 'romeo' })).rejects.toThrow(/password-required/);
     const entered = await bob.client.rooms.join(locked, { nick: 'romeo', password: 'wherefore' });
     expect(entered.status).toBe('joined');
@@ -110,12 +92,14 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     const room = roomName('kick');
     await createRoom(alice, room, 'alice');
     await bob.client.rooms.join(room, { nick: 'bob' });
-    await alice.client.iq(built(buildRoleSet(room, 'bob', 'none', 'Avaunt')));
+    await alice.client.rooms.kick(room, 'bob', 'Avaunt');
     const kicked = await roomWhere(bob, room, (v) => v.status === 'ended');
     expect(kicked.failure).toMatchObject({ reason: 'kicked', text: 'Avaunt' });
 
     await bob.client.rooms.join(room, { nick: 'bob' });
-    await alice.client.iq(built(buildDestroy(room, { reason: 'Moving', alternate: `crypt@${MUC_DOMAIN}` })));
+    await alice.client.rooms.setAffiliation(room, bob.client.getSnapshot().context.connection.jid!.split('/')[0]!, 'member');
+    expect((await alice.client.rooms.affiliations(room, 'member')).map((i) => i.jid)).toHaveLength(1);
+    await alice.client.rooms.destroy(room, { reason: 'Moving', alternate: `crypt@${MUC_DOMAIN}` });
     const gone = await roomWhere(bob, room, (v) => v.status === 'ended');
     expect(gone.failure).toMatchObject({ reason: 'destroyed', destroyed: { jid: `crypt@${MUC_DOMAIN}` } });
   });
@@ -142,6 +126,26 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     await bob.client.rooms.join(room, { nick: 'bob' });
     const later = await roomWhere(bob, room, (v) => v.messages.length === 5);
     expect(later.messages.map((m) => m.body)).toEqual(['one', 'two', 'three', 'four', 'five']);
+  });
+
+  it('invites through the room and directly; the invitee joins from the invitation', async () => {
+    const [aliceUser, bobUser] = await uniqueUsers(['ialice', 'ibob']);
+    const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!)]);
+    const invitations: AppNotification[] = [];
+    bob.client.on('room.invitation', (n) => invitations.push(n));
+    const room = roomName('invite');
+    await createRoom(alice, room, 'alice');
+    const bobBare = `${bobUser!.username}@${bobUser!.domain}`;
+    alice.client.rooms.invite(room, bobBare, { reason: 'Come up' });
+    alice.client.rooms.invite(room, bobBare, { direct: true, reason: 'Directly' });
+    await expect.poll(() => invitations.length, { timeout: 5000 }).toBe(2);
+    const seen = invitations.map((n) => (n.type === 'room.invitation' ? n.invitation : undefined));
+    expect(seen.map((i) => [i?.room, i?.direct, i?.reason])).toEqual([
+      [room, false, 'Come up'],
+      [room, true, 'Directly'],
+    ]);
+    const joined = await bob.client.rooms.join(seen[0]!.room, { nick: 'bob' });
+    expect(joined.status).toBe('joined');
   });
 
   it('rejoins on its own after the server restarts (a new session, not resumed)', async () => {

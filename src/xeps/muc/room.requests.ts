@@ -1,0 +1,128 @@
+/**
+ * The room requests that need no actor: owner and admin IQs (XEP-0045 §8–§10), room info, and
+ * invitations. Each builds with the codec (an unusable argument rejects with `invalid-argument`
+ * before anything is sent) and rejects with the room's `StanzaError` (e.g. `forbidden` when our
+ * affiliation does not allow it).
+ */
+import type { Element } from '@xmpp/xml';
+import { XmppAdapterError } from '../../errors.js';
+import type { IqRequestOptions } from '../../iq/iq-tracker.js';
+import { buildDiscoInfoRequest } from '../disco/disco.codec.js';
+import type { FeatureServices } from '../feature.js';
+import { StanzaParseError } from '../iq-request.js';
+import {
+  buildAffiliationListRequest,
+  buildAffiliationSet,
+  buildConfigRequest,
+  buildConfigSubmit,
+  buildDecline,
+  buildDestroy,
+  buildDirectInvite,
+  buildInstantRoom,
+  buildMediatedInvite,
+  buildPrivateMessage,
+  buildRoleSet,
+  parseConfigForm,
+  parseItemList,
+  parseRoomInfo,
+  type DestroyOptions,
+} from './muc.codec.js';
+import type { Affiliation, ConfigField, ListedItem, Role, RoomInfo } from './muc.types.js';
+
+type Iq = Pick<FeatureServices, 'iq'>;
+
+function built(stanza: Element | XmppAdapterError): Element {
+  if (stanza instanceof XmppAdapterError) throw stanza;
+  return stanza;
+}
+
+function usable<T>(value: T | StanzaParseError, what: string): T {
+  if (value instanceof StanzaParseError) throw new XmppAdapterError('bad-reply', `MUC ${what}: ${value.reason}`);
+  return value;
+}
+
+/** XEP-0045 §6.4: what the room says about itself. */
+export async function roomInfo(services: Iq, room: string, options?: IqRequestOptions): Promise<RoomInfo> {
+  return usable(parseRoomInfo(await services.iq.request(buildDiscoInfoRequest(room), options)), 'room info');
+}
+
+/** XEP-0045 §10.1.2: accept the default configuration of a room we just created (status 201). */
+export async function acceptDefaultConfig(services: Iq, room: string, options?: IqRequestOptions): Promise<void> {
+  await services.iq.request(built(buildInstantRoom(room)), options);
+}
+
+/** XEP-0045 §10.2: the room's configuration form, typed field by field. */
+export async function configForm(services: Iq, room: string, options?: IqRequestOptions): Promise<ConfigField[]> {
+  return usable(parseConfigForm(await services.iq.request(built(buildConfigRequest(room)), options)), 'configuration form');
+}
+
+/** XEP-0045 §10.2: submits configuration values by field var (the FORM_TYPE is added). */
+export async function configure(
+  services: Iq,
+  room: string,
+  values: Record<string, string | boolean | readonly string[]>,
+  options?: IqRequestOptions,
+): Promise<void> {
+  const fields = [
+    { var: 'FORM_TYPE', values: ['http://jabber.org/protocol/muc#roomconfig'] },
+    ...Object.entries(values).map(([name, value]) => ({
+      var: name,
+      // XEP-0004 §3.3: booleans are "0"/"1" (or false/true).
+      values: typeof value === 'boolean' ? [value ? '1' : '0'] : typeof value === 'string' ? [value] : [...value],
+    })),
+  ];
+  await services.iq.request(built(buildConfigSubmit(room, fields)), options);
+}
+
+/** XEP-0045 §10.9: destroys the room, pointing its occupants to `alternate` when given. */
+export async function destroyRoom(services: Iq, room: string, destroy: DestroyOptions = {}, options?: IqRequestOptions): Promise<void> {
+  await services.iq.request(built(buildDestroy(room, destroy)), options);
+}
+
+/** XEP-0045 §9 (admin) / §10 (owner): sets `jid`'s affiliation: `outcast` bans, `none` removes. */
+export async function setAffiliation(
+  services: Iq,
+  room: string,
+  jid: string,
+  affiliation: Affiliation,
+  reason?: string,
+  options?: IqRequestOptions,
+): Promise<void> {
+  await services.iq.request(built(buildAffiliationSet(room, jid, affiliation, reason)), options);
+}
+
+/** XEP-0045 §8 (moderator): sets the role of the occupant `nick`: `none` kicks, `visitor` takes voice away. */
+export async function setRole(services: Iq, room: string, nick: string, role: Role, reason?: string, options?: IqRequestOptions): Promise<void> {
+  await services.iq.request(built(buildRoleSet(room, nick, role, reason)), options);
+}
+
+/** XEP-0045 §9.5, §10.5: the members, admins, owners or outcasts of the room. */
+export async function affiliationList(
+  services: Iq,
+  room: string,
+  affiliation: Exclude<Affiliation, 'none'>,
+  options?: IqRequestOptions,
+): Promise<ListedItem[]> {
+  return usable(parseItemList(await services.iq.request(built(buildAffiliationListRequest(room, affiliation)), options)), 'list');
+}
+
+/** Invites `jid` to `room`: through the room (XEP-0045 §7.8.2) or directly (XEP-0249). */
+export function invite(
+  services: Pick<FeatureServices, 'send'>,
+  room: string,
+  jid: string,
+  options: { reason?: string; password?: string; direct?: boolean } = {},
+): void {
+  const { direct, ...rest } = options;
+  services.send(built(direct ? buildDirectInvite(jid, room, rest) : buildMediatedInvite(room, jid, rest.reason)));
+}
+
+/** XEP-0045 §7.8.2: declines a mediated invitation (the room relays it to `inviter`). */
+export function decline(services: Pick<FeatureServices, 'send'>, room: string, inviter: string, reason?: string): void {
+  services.send(built(buildDecline(room, inviter, reason)));
+}
+
+/** XEP-0045 §7.5: a private message to one occupant, through the room. */
+export function sendPrivate(services: Pick<FeatureServices, 'send'>, room: string, nick: string, body: string, id: string): void {
+  services.send(built(buildPrivateMessage(`${room}/${nick}`, body, id)));
+}
