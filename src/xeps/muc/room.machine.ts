@@ -12,6 +12,8 @@ import { resolveStamp } from '../chat/chat.codec.js';
 import { lookup, without, withEntry } from '../keyed-record.js';
 import { buildDiscoInfoRequest } from '../disco/disco.codec.js';
 import { StanzaParseError } from '../iq-request.js';
+import { StanzaError } from '../../errors.js';
+import { buildPing } from '../ping/ping.codec.js';
 import { STATUS, buildGroupchat, buildJoin, buildLeave, buildNickChange, buildSubjectChange, parseRoomInfo } from './muc.codec.js';
 import type { GroupchatMessage, OccupantPresence, RoomFailureReason, RoomInfo } from './muc.types.js';
 import type { Occupant, RoomContext, RoomEvent, RoomFailure, RoomInput, RoomMessage } from './room.types.js';
@@ -19,7 +21,28 @@ import type { Occupant, RoomContext, RoomEvent, RoomFailure, RoomInput, RoomMess
 /** How long a join or a leave may wait for the room's answer. */
 export const ROOM_ANSWER_TIMEOUT = 30_000;
 
+/** XEP-0410 §3.2: "After an adequate amount of silence from a given MUC (e.g. 15 minutes) ... a client should initiate a self-ping." */
+export const SELF_PING_AFTER = 15 * 60_000;
+
+/** What a self-ping's answer says (XEP-0410 §3.2). */
+export type SelfPingVerdict = 'joined' | 'not-joined' | 'unknown';
+
+/**
+ * XEP-0410 §3.2: a result, `service-unavailable` or `feature-not-implemented` (the pinged client
+ * has no XEP-0199) and `item-not-found` (a nick change under way) mean still joined; a timeout
+ * says nothing; "Any other error ... the client is probably not joined any more. It should perform a re-join."
+ */
+export function selfPingVerdict(error: unknown): SelfPingVerdict {
+  if (error === undefined) return 'joined';
+  if (error instanceof StanzaError) {
+    return ['service-unavailable', 'feature-not-implemented', 'item-not-found'].includes(error.condition) ? 'joined' : 'not-joined';
+  }
+  return 'unknown';
+}
+
 export interface RoomLogicOptions {
+  /** Ms of silence from a joined room before a XEP-0410 self-ping; 0 turns it off. @default SELF_PING_AFTER */
+  selfPingAfter?: number;
   /** Wall clock in ms since the epoch, for message stamps. @default Date.now */
   now?: () => number;
   /** Ids for messages without one. @default crypto.randomUUID */
@@ -83,8 +106,9 @@ function usesArchive(context: RoomContext, system: { get(id: string): unknown })
   return context.info?.archived === true && system.get('archive') !== undefined;
 }
 
-export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger' | 'iq'>, options: RoomLogicOptions = {}) {
+export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger' | 'iq' | 'clock'>, options: RoomLogicOptions = {}) {
   const now = options.now ?? (() => Date.now());
+  const selfPingAfter = options.selfPingAfter ?? SELF_PING_AFTER;
   const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
 
   /** A groupchat message as stored: the room's stanza-id names it when there is one. */
@@ -109,9 +133,21 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       events: {} as RoomEvent,
       input: {} as RoomInput,
     },
-    delays: { answerTimeout: ROOM_ANSWER_TIMEOUT },
+    delays: {
+      answerTimeout: ROOM_ANSWER_TIMEOUT,
+      // Checked again when it fires: only silence that lasted the whole interval leads to a ping.
+      selfPingCheck: ({ context }) => Math.max(1000, selfPingAfter - (services.clock.now() - context.heardAt)),
+    },
     actors: {
       fetchInfo: fromPromise<RoomInfo, { room: string }>(({ input, signal }) => fetchRoomInfo(services, input.room, signal)),
+      selfPing: fromPromise<SelfPingVerdict, { occupant: string }>(async ({ input, signal }) => {
+        try {
+          await services.iq.request(buildPing(input.occupant), { signal });
+          return 'joined';
+        } catch (error) {
+          return selfPingVerdict(error);
+        }
+      }),
     },
     actions: {
       sendJoin: ({ context }) => {
@@ -132,11 +168,13 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         if (event.type !== 'room.presence') return {};
         const { presence } = event;
         const occupants = withPresence(context.occupants, presence, context.info?.occupantIds === true);
-        if (!isSelf(presence)) return { occupants };
+        if (!isSelf(presence)) return { occupants, heardAt: services.clock.now() };
         const codes = presence.statusCodes;
         const renamed = !presence.available && codes.includes(STATUS.NICK_CHANGED) ? presence.item.nick : undefined;
         return {
           occupants,
+          heardAt: services.clock.now(),
+          renaming: false,
           self: renamed ?? (presence.available ? presence.nick : context.self),
           nick: renamed ?? (presence.available ? presence.nick : context.nick),
           created: context.created || codes.includes(STATUS.CREATED),
@@ -146,7 +184,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       applyMessage: assign(({ context, event }) => {
         if (event.type !== 'room.message') return {};
         const { message } = event;
-        const changes: Partial<RoomContext> = {};
+        const changes: Partial<RoomContext> = { heardAt: services.clock.now() };
         // XEP-0045 §8.1: a message with a <subject/> (and no body) changes the subject.
         if (message.subject !== undefined && message.body === undefined) {
           changes.subject = message.subject === '' ? undefined : { text: message.subject, ...(message.nick ? { by: message.nick } : {}) };
@@ -191,7 +229,10 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
           if (!(stanza instanceof Error)) enqueue(() => services.send(stanza));
         } else if (event.type === 'room.changeNick') {
           const stanza = buildNickChange(context.jid, event.nick);
-          if (!(stanza instanceof Error)) enqueue(() => services.send(stanza));
+          if (stanza instanceof Error) return;
+          enqueue(() => services.send(stanza));
+          // XEP-0410 §4: no self-ping between asking for a new nick and the room's answer.
+          enqueue.assign({ renaming: true });
         }
       }),
       failWith: assign((_, failure: RoomFailure) => ({ failure, self: undefined })),
@@ -260,6 +301,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       canRetryNick: ({ context, event }) =>
         event.type === 'room.presenceError' && event.error.reason === 'nick-conflict' && context.attempts < context.nickRetries,
       resumedJoined: ({ context, event }) => event.type === 'session.online' && event.resumed && context.self !== undefined,
+      silentLongEnough: ({ context }) => selfPingAfter > 0 && !context.renaming && services.clock.now() - context.heardAt >= selfPingAfter,
     },
   }).createMachine({
     id: 'room',
@@ -279,6 +321,8 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       nonAnonymous: false,
       info: undefined,
       visitStart: undefined,
+      heardAt: 0,
+      renaming: false,
     }),
     initial: 'joining',
     on: {
@@ -323,6 +367,28 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         },
       },
       joined: {
+        initial: 'listening',
+        states: {
+          listening: {
+            after: {
+              selfPingCheck: [
+                { guard: 'silentLongEnough', target: 'selfPinging' },
+                { guard: () => selfPingAfter > 0, target: 'listening', reenter: true },
+              ],
+            },
+          },
+          // XEP-0410: an IQ ping to our own occupant JID tells whether the room still has us.
+          selfPinging: {
+            invoke: {
+              src: 'selfPing',
+              input: ({ context }) => ({ occupant: `${context.jid}/${context.self ?? context.nick}` }),
+              onDone: [
+                { guard: ({ event }) => event.output === 'not-joined', target: '#room.joining' },
+                { target: 'listening', actions: assign({ heardAt: () => services.clock.now() }) },
+              ],
+            },
+          },
+        },
         on: {
           'room.presence': [
             {

@@ -92,7 +92,14 @@ export async function setAffiliation(
 }
 
 /** XEP-0045 §8 (moderator): sets the role of the occupant `nick`: `none` kicks, `visitor` takes voice away. */
-export async function setRole(services: Iq, room: string, nick: string, role: Role, reason?: string, options?: IqRequestOptions): Promise<void> {
+export async function setRole(
+  services: Iq,
+  room: string,
+  nick: string,
+  role: Role,
+  reason?: string,
+  options?: IqRequestOptions,
+): Promise<void> {
   await services.iq.request(built(buildRoleSet(room, nick, role, reason)), options);
 }
 

@@ -85,6 +85,10 @@ export interface RoomContext {
   info: RoomInfo | undefined;
   /** The first message that arrived live in this visit: what the archive says we missed goes before it. */
   visitStart: string | undefined;
+  /** When the room was last heard from (the services' clock, ms): XEP-0410 self-pings follow silence. */
+  heardAt: number;
+  /** A nick change was asked for and not answered yet. */
+  renaming: boolean;
 }
 
 /** Routed to `room:<jid>` by the `muc` manager. */

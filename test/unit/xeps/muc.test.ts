@@ -246,6 +246,34 @@ describe('MUC room lifecycle (XEP-0045)', () => {
     }
   });
 
+  it('self-pings (XEP-0410) after 15 minutes of silence and rejoins when the room no longer has us', async () => {
+    const system = await joined();
+    system.clock.increment(10 * 60_000);
+    // Activity resets the silence: nothing is pinged at the 15-minute mark.
+    system.deliver(`<message from='${ROOM}/juliet' type='groupchat' id='a1'><body>still here</body></message>`);
+    system.clock.increment(5 * 60_000);
+    expect(system.take().filter((el) => el.name === 'iq')).toEqual([]);
+    system.clock.increment(10 * 60_000);
+    const [ping] = system.take().filter((el) => el.name === 'iq');
+    expect(ping!.attrs.to).toBe(`${ROOM}/romeo`);
+    expect(ping!.getChild('ping', 'urn:xmpp:ping')).toBeDefined();
+    // Joined, but the pinged client has no XEP-0199: still joined, nothing resent.
+    system.reply(ping!, `<error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>`, 'error');
+    await settle();
+    expect(system.view().status).toBe('joined');
+    expect(system.presences()).toEqual([]);
+
+    system.clock.increment(15 * 60_000);
+    const [second] = system.take().filter((el) => el.name === 'iq');
+    system.reply(second!, `<error type='cancel'><not-acceptable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>`, 'error');
+    await settle();
+    expect(system.view().status).toBe('joining');
+    const [disco] = system.take();
+    system.reply(disco!, `<query xmlns='http://jabber.org/protocol/disco#info'><feature var='http://jabber.org/protocol/muc'/></query>`);
+    await settle();
+    expect(system.presences()[0]!.attrs.to).toBe(`${ROOM}/romeo`);
+  });
+
   it('gives up on a room that never answers the join', async () => {
     const system = mucSystem();
     await startJoin(system);
