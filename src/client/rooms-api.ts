@@ -22,7 +22,11 @@ import {
   sendPrivate,
   setAffiliation,
   setRole,
+  subscribe,
+  subscriptions,
+  unsubscribe,
 } from '../xeps/muc/room.requests.js';
+import { MUCSUB_NODES, type MucSubNode, type MucSubSubscription } from '../xeps/muc/mucsub.codec.js';
 import type { FeatureServices } from '../xeps/feature.js';
 import { argumentError, featureLookup } from './require-feature.js';
 
@@ -78,6 +82,15 @@ export interface RoomsApi {
   decline(invitation: RoomInvitation, reason?: string): void;
   /** XEP-0045 §7.5: a private message to one occupant through the room. */
   sendPrivate(room: string, nick: string, body: string): void;
+  /**
+   * ejabberd MucSub: receive `room`'s messages (and, by default, presences and subject) without
+   * joining; they land in the room's actor like a visit's. Resolves with the nodes granted.
+   */
+  subscribe(room: string, options: { nick: string; password?: string; nodes?: readonly MucSubNode[] }): Promise<string[]>;
+  /** ejabberd MucSub: ends the subscription. */
+  unsubscribe(room: string): Promise<void>;
+  /** ejabberd MucSub: the rooms of `service` (a MUC service's JID) we are subscribed to. */
+  subscriptions(service: string): Promise<MucSubSubscription[]>;
 }
 
 /** A room's bare JID: `room@service`, no resource. */
@@ -187,6 +200,22 @@ export function createRoomsApi(session: Actor<SessionMachine>, services: Feature
       if (invitation.direct) throw argumentError('a direct invitation (XEP-0249) has no decline');
       decline(services, invitation.room, invitation.from, reason);
     },
+    async subscribe(room, options) {
+      const jid = roomArgument(room);
+      const nick = nickArgument(options.nick);
+      const muc = requireFeature('muc');
+      const nodes = options.nodes ?? [MUCSUB_NODES.messages, MUCSUB_NODES.presence, MUCSUB_NODES.subject];
+      const granted = await subscribe(services, jid, nick, nodes, options.password);
+      muc.send({ type: 'muc.subscribed', room: jid, nick, nodes: granted });
+      return granted;
+    },
+    async unsubscribe(room) {
+      const jid = roomArgument(room);
+      const muc = requireFeature('muc');
+      await unsubscribe(services, jid);
+      muc.send({ type: 'muc.unsubscribed', room: jid });
+    },
+    subscriptions: async (service) => subscriptions(services, service),
     sendPrivate(room, nick, body) {
       requireFeature('muc');
       if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_LENGTH) throw argumentError('a message needs a body');

@@ -25,6 +25,8 @@ export function createMucFeature(options: RoomLogicOptions = {}): FeatureModule<
       { stanza: 'message', ns: 'jabber:client' },
       { stanza: 'message', ns: NS_MUC_USER },
       { stanza: 'message', ns: NS_CONFERENCE },
+      // ejabberd MucSub events (other PubSub events are declined by the route).
+      { stanza: 'message', ns: 'http://jabber.org/protocol/pubsub#event' },
     ],
     route: routeMucStanza,
     logic: (services) => createMucLogic(services, options),
@@ -41,6 +43,7 @@ export { createRoomLogic, ROOM_ANSWER_TIMEOUT, type RoomLogic, type RoomActor, t
 export { connectRoom, type RoomView, type RoomStatus } from './muc.connect.js';
 export { routeMucStanza } from './muc.route.js';
 export * from './muc.codec.js';
+export * from './mucsub.codec.js';
 export type * from './muc.types.js';
 export type * from './room.types.js';
 export type * from './muc.events.js';

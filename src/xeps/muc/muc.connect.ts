@@ -5,7 +5,7 @@ import { connectHistory, type HistoryView } from '../archive/archive.connect.js'
 import type { RoomLogic } from './room.machine.js';
 import type { Occupant, RoomFailure, RoomMessage } from './room.types.js';
 
-export type RoomStatus = 'joining' | 'joined' | 'leaving' | 'offline' | 'left' | 'failed' | 'ended';
+export type RoomStatus = 'starting' | 'joining' | 'joined' | 'leaving' | 'offline' | 'left' | 'failed' | 'ended';
 
 /** A UI-ready view of one `room:<bareJid>` actor. */
 export interface RoomView {
@@ -23,6 +23,8 @@ export interface RoomView {
   last(count: number): RoomMessage[];
   /** Why joining failed or the visit ended (kicked, banned, destroyed with an alternate venue, …). */
   failure: RoomFailure | undefined;
+  /** ejabberd MucSub: we receive the room's events without being in it. */
+  subscribed: boolean;
   /** Scrollback from the room's archive ("loading", "no more history", the last error); idle without an archive snapshot. */
   history: HistoryView;
   /** What our role and affiliation allow (XEP-0045 §5.1.1, §5.2.1), for enabling controls. */
@@ -54,6 +56,7 @@ export function connectRoom(snapshot: SnapshotFrom<RoomLogic>, archive?: Snapsho
     },
     last: (count) => lastOf(context.messages, count),
     failure: context.failure,
+    subscribed: context.subscription !== undefined,
     history: { loading: history.loading, complete: history.complete, error: history.error },
     can: {
       // §5.1.1: visitors may not send messages to all occupants (moderated rooms); participants and moderators may.

@@ -23,7 +23,10 @@ export type MucIntent =
   | { type: 'muc.leave'; room: string; status?: string }
   | { type: 'muc.send'; room: string; body: string; id: string }
   | { type: 'muc.setSubject'; room: string; subject: string; id: string }
-  | { type: 'muc.changeNick'; room: string; nick: string };
+  | { type: 'muc.changeNick'; room: string; nick: string }
+  /** ejabberd MucSub: the room accepted our subscription (`client.rooms.subscribe` sends this after the IQ). */
+  | { type: 'muc.subscribed'; room: string; nick: string; nodes: readonly string[] }
+  | { type: 'muc.unsubscribed'; room: string };
 
 export type MucEvent = MucRoutedEvent | MucIntent | SessionLifecycleEvent;
 

@@ -42,6 +42,20 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
         });
         enqueue.assign({ rooms: [...context.rooms, event.room] });
       }),
+      subscribed: enqueueActions(({ context, event, enqueue, self }) => {
+        if (event.type !== 'muc.subscribed') return;
+        const child = self.getSnapshot().children[roomId(event.room)];
+        if (child) {
+          enqueue.sendTo(child, { type: 'room.subscribed', nodes: event.nodes });
+          return;
+        }
+        enqueue.spawnChild('room', {
+          id: roomId(event.room),
+          systemId: roomId(event.room),
+          input: { jid: event.room, nick: event.nick, subscribedOnly: { nodes: event.nodes } },
+        });
+        enqueue.assign({ rooms: [...context.rooms, event.room] });
+      }),
       // Only rooms we are in hear from the network: a stanza for any other JID is dropped here.
       toRoom: enqueueActions(({ event, enqueue, self }) => {
         const room =
@@ -78,6 +92,9 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
           case 'muc.changeNick':
             enqueue.sendTo(child, { type: 'room.changeNick', nick: event.nick });
             break;
+          case 'muc.unsubscribed':
+            enqueue.sendTo(child, { type: 'room.unsubscribed' });
+            break;
         }
       }),
       toAllRooms: enqueueActions(({ event, enqueue, self }) => {
@@ -107,6 +124,8 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
       'muc.send': { actions: 'toRoom' },
       'muc.setSubject': { actions: 'toRoom' },
       'muc.changeNick': { actions: 'toRoom' },
+      'muc.subscribed': { actions: 'subscribed' },
+      'muc.unsubscribed': { actions: 'toRoom' },
       'muc.invitation': { actions: ['keepInvitation', 'notifyInvitation'] },
     },
   });

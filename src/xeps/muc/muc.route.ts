@@ -3,6 +3,19 @@ import type { RouteContext } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';
 import { NS_CONFERENCE, NS_MUC_USER, parseGroupchat, parseInvitation, parseOccupantPresence, parseRoomPresenceError } from './muc.codec.js';
 import type { MucRoutedEvent } from './muc.events.js';
+import { unwrapMucSubEvent } from './mucsub.codec.js';
+
+const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event';
+
+/**
+ * An ejabberd MucSub event: the room's own message or presence, unwrapped and read like a live
+ * one. Only rooms we subscribed to (or are in) take it; PEP events of other nodes are not ours.
+ */
+function routeMucSubEvent(stanza: Element, context: RouteContext): MucRoutedEvent[] {
+  const event = unwrapMucSubEvent(stanza);
+  if (event instanceof StanzaParseError) return [];
+  return routeMucStanza(event.stanza, context).filter((e) => e.type === 'muc.message' || e.type === 'muc.presence');
+}
 
 /**
  * What the `muc` manager gets from the wire: occupant presences (with a muc#user payload), presence
@@ -20,6 +33,7 @@ export function routeMucStanza(stanza: Element, _context: RouteContext): MucRout
     return presence instanceof StanzaParseError ? [] : [{ type: 'muc.presence', presence }];
   }
   if (stanza.name !== 'message') return [];
+  if (stanza.getChild('event', NS_PUBSUB_EVENT)) return routeMucSubEvent(stanza, _context);
   if (stanza.attrs.type === 'groupchat') {
     const message = parseGroupchat(stanza);
     return message instanceof StanzaParseError ? [] : [{ type: 'muc.message', message }];

@@ -300,6 +300,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         !event.presence.statusCodes.includes(STATUS.NICK_CHANGED),
       canRetryNick: ({ context, event }) =>
         event.type === 'room.presenceError' && event.error.reason === 'nick-conflict' && context.attempts < context.nickRetries,
+      subscribed: ({ context }) => context.subscription !== undefined,
       resumedJoined: ({ context, event }) => event.type === 'session.online' && event.resumed && context.self !== undefined,
       silentLongEnough: ({ context }) => selfPingAfter > 0 && !context.renaming && services.clock.now() - context.heardAt >= selfPingAfter,
     },
@@ -323,13 +324,25 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       visitStart: undefined,
       heardAt: 0,
       renaming: false,
+      subscription: input.subscribedOnly ? { nodes: input.subscribedOnly.nodes } : undefined,
     }),
-    initial: 'joining',
+    initial: 'starting',
     on: {
       'session.offline': '.offline',
       'room.archived': { actions: 'applyArchived' },
+      // ejabberd MucSub: out of the room, a subscription still brings its messages and presences.
+      'room.message': { guard: 'subscribed', actions: 'applyMessage' },
+      'room.presence': { guard: 'subscribed', actions: 'applyPresence' },
+      'room.subscribed': {
+        actions: assign({ subscription: ({ event }) => (event.type === 'room.subscribed' ? { nodes: event.nodes } : undefined) }),
+      },
+      'room.unsubscribed': { actions: assign({ subscription: undefined }) },
     },
     states: {
+      // A room actor spawned for a subscription alone waits out of the room.
+      starting: {
+        always: [{ guard: ({ context }) => context.subscription !== undefined, target: 'left' }, { target: 'joining' }],
+      },
       joining: {
         entry: 'resetVisit',
         after: { answerTimeout: { target: 'failed', actions: { type: 'failWith', params: { reason: 'timeout' } } } },

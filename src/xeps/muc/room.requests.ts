@@ -28,6 +28,15 @@ import {
   type DestroyOptions,
 } from './muc.codec.js';
 import type { Affiliation, ConfigField, ListedItem, Role, RoomInfo } from './muc.types.js';
+import {
+  NS_MUCSUB,
+  buildSubscribe,
+  buildSubscriptionsRequest,
+  buildUnsubscribe,
+  parseSubscriptions,
+  type MucSubNode,
+  type MucSubSubscription,
+} from './mucsub.codec.js';
 
 type Iq = Pick<FeatureServices, 'iq'>;
 
@@ -132,4 +141,28 @@ export function decline(services: Pick<FeatureServices, 'send'>, room: string, i
 /** XEP-0045 §7.5: a private message to one occupant, through the room. */
 export function sendPrivate(services: Pick<FeatureServices, 'send'>, room: string, nick: string, body: string, id: string): void {
   services.send(built(buildPrivateMessage(`${room}/${nick}`, body, id)));
+}
+
+/** ejabberd MucSub: subscribes to `room`'s events; resolves with the nodes the room granted. */
+export async function subscribe(
+  services: Iq,
+  room: string,
+  nick: string,
+  nodes: readonly MucSubNode[],
+  password?: string,
+  options?: IqRequestOptions,
+): Promise<string[]> {
+  const reply = await services.iq.request(built(buildSubscribe(room, nick, nodes, password)), options);
+  const granted = reply.getChild('subscribe', NS_MUCSUB)?.getChildren('event', NS_MUCSUB) ?? [];
+  return granted.map((e) => String(e.attrs.node ?? '')).filter(Boolean);
+}
+
+/** ejabberd MucSub: ends the subscription to `room`. */
+export async function unsubscribe(services: Iq, room: string, options?: IqRequestOptions): Promise<void> {
+  await services.iq.request(built(buildUnsubscribe(room)), options);
+}
+
+/** ejabberd MucSub: the rooms of a MUC service we are subscribed to. */
+export async function subscriptions(services: Iq, service: string, options?: IqRequestOptions): Promise<MucSubSubscription[]> {
+  return usable(parseSubscriptions(await services.iq.request(built(buildSubscriptionsRequest(service)), options)), 'subscriptions');
 }

@@ -61,6 +61,8 @@ export interface RoomInput {
   history?: boolean;
   /** On a nick conflict, try again with `nick_2`, `nick_3`, … this many times. @default 0 */
   nickRetries?: number;
+  /** Start subscribed (ejabberd MucSub) without joining. */
+  subscribedOnly?: { nodes: readonly string[] };
 }
 
 export interface RoomContext {
@@ -89,6 +91,8 @@ export interface RoomContext {
   heardAt: number;
   /** A nick change was asked for and not answered yet. */
   renaming: boolean;
+  /** ejabberd MucSub: the nodes we are subscribed to; the room's events reach us without joining. */
+  subscription: { nodes: readonly string[] } | undefined;
 }
 
 /** Routed to `room:<jid>` by the `muc` manager. */
@@ -103,7 +107,9 @@ export type RoomCommand =
   | { type: 'room.leave'; status?: string }
   | { type: 'room.send'; body: string; id: string }
   | { type: 'room.setSubject'; subject: string; id: string }
-  | { type: 'room.changeNick'; nick: string };
+  | { type: 'room.changeNick'; nick: string }
+  | { type: 'room.subscribed'; nodes: readonly string[] }
+  | { type: 'room.unsubscribed' };
 
 /**
  * A page of the room's archive from the `archive` feature, in archive order: `older` goes in

@@ -274,6 +274,26 @@ describe('MUC room lifecycle (XEP-0045)', () => {
     expect(system.presences()[0]!.attrs.to).toBe(`${ROOM}/romeo`);
   });
 
+  it('ejabberd MucSub: a subscribed room takes the events its room wraps, and nothing wrapped by anyone else', () => {
+    const system = mucSystem();
+    system.send({ type: 'muc.subscribed', room: ROOM, nick: 'romeo', nodes: ['urn:xmpp:mucsub:nodes:messages'] });
+    const event = (from: string, inner: string) =>
+      `<message from='${from}' to='${ME}'><event xmlns='http://jabber.org/protocol/pubsub#event'><items node='urn:xmpp:mucsub:nodes:messages'><item id='i1'>${inner}</item></items></event></message>`;
+    const groupchat = (from: string, body: string) =>
+      `<message xmlns='jabber:client' from='${from}' type='groupchat' id='${body}'><body>${body}</body></message>`;
+    system.deliver(event(ROOM, groupchat(`${ROOM}/juliet`, 'real')));
+    system.deliver(event(ROOM, groupchat(`other@rooms.verona.example/juliet`, 'wrapped from another room')));
+    system.deliver(event(`${ROOM}/mallory`, groupchat(`${ROOM}/juliet`, 'from an occupant JID')));
+    system.deliver(event('mallory@evil.example', groupchat(`${ROOM}/juliet`, 'from a stranger')));
+    expect(system.view()).toMatchObject({ status: 'left', subscribed: true });
+    expect(system.view().messages.map((m) => m.body)).toEqual(['real']);
+    expect(system.presences()).toEqual([]);
+
+    system.send({ type: 'muc.unsubscribed', room: ROOM });
+    system.deliver(event(ROOM, groupchat(`${ROOM}/juliet`, 'after')));
+    expect(system.view().messages.map((m) => m.body)).toEqual(['real']);
+  });
+
   it('gives up on a room that never answers the join', async () => {
     const system = mucSystem();
     await startJoin(system);
