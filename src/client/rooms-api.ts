@@ -22,9 +22,11 @@ import {
   sendPrivate,
   setAffiliation,
   setRole,
+  listRooms,
   subscribe,
   subscriptions,
   unsubscribe,
+  type RoomListPage,
 } from '../xeps/muc/room.requests.js';
 import { MUCSUB_NODES, type MucSubNode, type MucSubSubscription } from '../xeps/muc/mucsub.codec.js';
 import type { FeatureServices } from '../xeps/feature.js';
@@ -87,6 +89,8 @@ export interface RoomsApi {
    * joining; they land in the room's actor like a visit's. Resolves with the nodes granted.
    */
   subscribe(room: string, options: { nick: string; password?: string; nodes?: readonly MucSubNode[] }): Promise<string[]>;
+  /** XEP-0045 §6.3 with XEP-0059: a page of `service`'s public rooms; pass `next` back as `after`. */
+  list(service: string, page?: { max?: number; after?: string }): Promise<RoomListPage>;
   /** ejabberd MucSub: ends the subscription. */
   unsubscribe(room: string): Promise<void>;
   /** ejabberd MucSub: the rooms of `service` (a MUC service's JID) we are subscribed to. */
@@ -216,6 +220,7 @@ export function createRoomsApi(session: Actor<SessionMachine>, services: Feature
       muc.send({ type: 'muc.unsubscribed', room: jid });
     },
     subscriptions: async (service) => subscriptions(services, service),
+    list: async (service, page) => listRooms(services, service, page),
     sendPrivate(room, nick, body) {
       requireFeature('muc');
       if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_LENGTH) throw argumentError('a message needs a body');

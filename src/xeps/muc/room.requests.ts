@@ -7,7 +7,9 @@
 import type { Element } from '@xmpp/xml';
 import { XmppAdapterError } from '../../errors.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
-import { buildDiscoInfoRequest } from '../disco/disco.codec.js';
+import { buildDiscoInfoRequest, buildDiscoItemsRequest, parseDiscoItems } from '../disco/disco.codec.js';
+import { NS_RSM, buildRsmSet } from '../archive/forms.js';
+import { roomJidOf } from './muc-common.codec.js';
 import type { FeatureServices } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';
 import {
@@ -165,4 +167,43 @@ export async function unsubscribe(services: Iq, room: string, options?: IqReques
 /** ejabberd MucSub: the rooms of a MUC service we are subscribed to. */
 export async function subscriptions(services: Iq, service: string, options?: IqRequestOptions): Promise<MucSubSubscription[]> {
   return usable(parseSubscriptions(await services.iq.request(built(buildSubscriptionsRequest(service)), options)), 'subscriptions');
+}
+
+/** One page of a MUC service's public rooms. */
+export interface RoomListPage {
+  rooms: { jid: string; name?: string }[];
+  /** Pass as `after` for the next page; absent when the service does not page or this was the last. */
+  next?: string;
+  /** How many rooms the service has, when it says (XEP-0059 §2.6). */
+  count?: number;
+}
+
+/**
+ * XEP-0045 §6.3: the public rooms of `service` (disco#items), a page of `max` at a time with
+ * XEP-0059 when the service pages; a service that does not answers with every room and no `<set/>`.
+ */
+export async function listRooms(
+  services: Iq,
+  service: string,
+  page: { max?: number; after?: string } = {},
+  options?: IqRequestOptions,
+): Promise<RoomListPage> {
+  const max = page.max ?? 50;
+  if (!Number.isInteger(max) || max < 1 || max > 1000) throw new XmppAdapterError('invalid-argument', 'max must be an integer in 1..1000');
+  const request = buildDiscoItemsRequest(service);
+  request.getChild('query')!.append(buildRsmSet(max, page.after === undefined ? {} : { after: page.after }));
+  const reply = await services.iq.request(request, options);
+  const items = usable(parseDiscoItems(reply), 'room list');
+  const result: RoomListPage = {
+    rooms: items.items
+      .filter((item) => roomJidOf(item.jid) !== undefined)
+      .map((item) => (item.name === undefined ? { jid: item.jid } : { jid: item.jid, name: item.name })),
+  };
+  const set = reply.getChild('query')?.getChild('set', NS_RSM);
+  const last = set?.getChildText('last', NS_RSM);
+  const countText = set?.getChildText('count', NS_RSM);
+  if (countText && /^\d{1,9}$/.test(countText)) result.count = Number(countText);
+  // More to come only when the service paged and this page was full (XEP-0059 §2.2).
+  if (last && items.items.length >= max && (result.count === undefined || result.count > 0)) result.next = last;
+  return result;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { createRouter } from '../../../src/router/router.js';
 import { connectRoom, createMucLogic, muc, roomId, type MucEvent, type RoomLogic } from '../../../src/xeps/muc/index.js';
+import { listRooms } from '../../../src/xeps/muc/room.requests.js';
 import { parseXml } from '../../support/xml.js';
 import { fakeServices, featureInput, routeContext } from './harness.js';
 
@@ -68,6 +69,30 @@ async function joined() {
   system.take();
   return system;
 }
+
+describe('listing rooms (XEP-0045 §6.3, XEP-0059)', () => {
+  it('pages with RSM when the service does, and reads an unpaged answer as the last page', async () => {
+    const fake = fakeServices(ME);
+    const first = listRooms(fake.services, 'rooms.verona.example', { max: 2 });
+    const [request] = fake.take();
+    expect(request!.getChild('query')!.getChild('set', 'http://jabber.org/protocol/rsm')!.getChildText('max')).toBe('2');
+    fake.reply(
+      request!,
+      `<query xmlns='http://jabber.org/protocol/disco#items'><item jid='a@rooms.verona.example' name='A'/><item jid='b@rooms.verona.example'/><item jid='rooms.verona.example/not-a-room'/><set xmlns='http://jabber.org/protocol/rsm'><first>a</first><last>b-cursor</last><count>3</count></set></query>`,
+    );
+    expect(await first).toEqual({
+      rooms: [{ jid: 'a@rooms.verona.example', name: 'A' }, { jid: 'b@rooms.verona.example' }],
+      next: 'b-cursor',
+      count: 3,
+    });
+
+    const second = listRooms(fake.services, 'rooms.verona.example', { max: 2, after: 'b-cursor' });
+    const [again] = fake.take();
+    expect(again!.getChild('query')!.getChild('set', 'http://jabber.org/protocol/rsm')!.getChildText('after')).toBe('b-cursor');
+    fake.reply(again!, `<query xmlns='http://jabber.org/protocol/disco#items'><item jid='c@rooms.verona.example'/></query>`);
+    expect(await second).toEqual({ rooms: [{ jid: 'c@rooms.verona.example' }] });
+  });
+});
 
 describe('MUC room lifecycle (XEP-0045)', () => {
   it('joins: the presence to room/nick, others first, then ours with status 110; subject and history kept', async () => {
