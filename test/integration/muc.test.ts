@@ -86,7 +86,7 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     expect(entered.status).toBe('joined');
   });
 
-  it('ends the visit of a kicked occupant and of everyone when the room is destroyed, with the alternate venue', async () => {
+  it('ends the visit of a kicked or banned occupant and of everyone when the room is destroyed, with the alternate venue', async () => {
     const [aliceUser, bobUser] = await uniqueUsers(['kalice', 'kbob']);
     const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!)]);
     const room = roomName('kick');
@@ -96,8 +96,17 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     const kicked = await roomWhere(bob, room, (v) => v.status === 'ended');
     expect(kicked.failure).toMatchObject({ reason: 'kicked', text: 'Avaunt' });
 
+    const bobBare = bob.client.getSnapshot().context.connection.jid!.split('/')[0]!;
     await bob.client.rooms.join(room, { nick: 'bob' });
-    await alice.client.rooms.setAffiliation(room, bob.client.getSnapshot().context.connection.jid!.split('/')[0]!, 'member');
+    await alice.client.rooms.ban(room, bobBare, 'Banished');
+    const banned = await roomWhere(bob, room, (v) => v.status === 'ended');
+    expect(banned.failure).toMatchObject({ reason: 'banned' });
+    await expect(bob.client.rooms.join(room, { nick: 'bob' })).rejects.toThrow(/banned/);
+    expect((await alice.client.rooms.affiliations(room, 'outcast')).map((i) => i.jid)).toEqual([bobBare]);
+
+    // Unbanned and made a member, bob may come back.
+    await alice.client.rooms.setAffiliation(room, bobBare, 'member');
+    await bob.client.rooms.join(room, { nick: 'bob' });
     expect((await alice.client.rooms.affiliations(room, 'member')).map((i) => i.jid)).toHaveLength(1);
     await alice.client.rooms.destroy(room, { reason: 'Moving', alternate: `crypt@${MUC_DOMAIN}` });
     const gone = await roomWhere(bob, room, (v) => v.status === 'ended');
