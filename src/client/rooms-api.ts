@@ -19,7 +19,6 @@ import {
   destroyRoom,
   invite,
   roomInfo,
-  sendPrivate,
   setAffiliation,
   setRole,
   listRooms,
@@ -82,7 +81,7 @@ export interface RoomsApi {
   invite(room: string, jid: string, options?: { reason?: string; password?: string; direct?: boolean }): void;
   /** Declines a mediated invitation (XEP-0045 §7.8.2): the room tells the inviter. */
   decline(invitation: RoomInvitation, reason?: string): void;
-  /** XEP-0045 §7.5: a private message to one occupant through the room. */
+  /** XEP-0045 §7.5: a private message to one occupant through the room (kept in the room's messages, `private: nick`). */
   sendPrivate(room: string, nick: string, body: string): void;
   /**
    * ejabberd MucSub: receive `room`'s messages (and, by default, presences and subject) without
@@ -222,9 +221,18 @@ export function createRoomsApi(session: Actor<SessionMachine>, services: Feature
     subscriptions: async (service) => subscriptions(services, service),
     list: async (service, page) => listRooms(services, service, page),
     sendPrivate(room, nick, body) {
-      requireFeature('muc');
+      const muc = requireFeature('muc');
       if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_LENGTH) throw argumentError('a message needs a body');
-      sendPrivate(services, roomArgument(room), nickArgument(nick), body, globalThis.crypto.randomUUID());
+      const jid = roomArgument(room);
+      const actor = roomActor(jid);
+      if (!actor || connectRoom(actor.getSnapshot()).status !== 'joined') throw new XmppAdapterError('feature-failed', `not in ${jid}`);
+      muc.send({
+        type: 'muc.sendPrivate',
+        room: jid,
+        nick: nickArgument(nick),
+        body,
+        id: globalThis.crypto.randomUUID(),
+      });
     },
   };
   return api;

@@ -17,6 +17,8 @@ export const NS_SID = 'urn:xmpp:sid:0';
 export const NS_DELAY = 'urn:xmpp:delay';
 export const NS_RECEIPTS = 'urn:xmpp:receipts';
 export const NS_MARKERS = 'urn:xmpp:chat-markers:0';
+/** XEP-0045's payload: it marks room private messages and invitations. */
+const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 /** Carbon wrappers are the carbons feature's business; the chat route leaves them alone. */
 const NS_CARBONS = 'urn:xmpp:carbons:2';
 const MARKERS = ['received', 'displayed', 'acknowledged'] as const;
@@ -154,6 +156,8 @@ export function parseMessageError(message: Element): ChatMessageError {
 export function routeChatStanza(stanza: Element, context: RouteContext): ChatRoutedEvent[] {
   if (stanza.name !== 'message') return [];
   if (hasChild(stanza, 'received', NS_CARBONS) || hasChild(stanza, 'sent', NS_CARBONS)) return [];
+  // Room private messages and mediated invitations (XEP-0045 §7.5, §7.8.2) are the muc feature's.
+  if (hasChild(stanza, 'x', NS_MUC_USER)) return [];
   if (stanza.attrs.type === 'error') {
     const from = normalizeJid(stanza.attrs.from);
     const id = usableId(stanza.attrs.id);

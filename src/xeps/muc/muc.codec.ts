@@ -323,6 +323,26 @@ export function parseRoomPresenceError(stanza: Element): RoomPresenceError | Sta
  */
 export function parseGroupchat(stanza: Element): GroupchatMessage | StanzaParseError {
   if (stanza.name !== 'message' || stanza.attrs.type !== 'groupchat') return refuse('not a groupchat message');
+  return readRoomMessage(stanza);
+}
+
+/**
+ * A private message from an occupant (XEP-0045 §7.5): type `chat`, from `room/nick`, marked with a
+ * muc#user `<x/>`, with a body.
+ */
+export function parsePrivateMessage(stanza: Element): GroupchatMessage | StanzaParseError {
+  if (stanza.name !== 'message' || stanza.attrs.type !== 'chat' || stanza.getChild('x', NS_MUC_USER) === undefined) {
+    return refuse('not a room private message');
+  }
+  const message = readRoomMessage(stanza);
+  if (message instanceof StanzaParseError) return message;
+  if (message.nick === undefined || message.body === undefined) return refuse('a private message needs an occupant and a body');
+  delete message.subject;
+  return message;
+}
+
+/** What a message from a room or an occupant carries, read the same way for groupchat and private ones. */
+function readRoomMessage(stanza: Element): GroupchatMessage | StanzaParseError {
   const from = occupantOf(stanza.attrs.from);
   if (from === undefined) return refuse(`from is not a room or occupant JID: ${shown(stanza.attrs.from)}`);
   const message: GroupchatMessage = { room: from.room };

@@ -6,7 +6,9 @@ export type MucRoutedEvent =
   | { type: 'muc.presence'; presence: OccupantPresence }
   | { type: 'muc.presenceError'; error: RoomPresenceError }
   | { type: 'muc.message'; message: GroupchatMessage }
-  | { type: 'muc.invitation'; invitation: RoomInvitation };
+  | { type: 'muc.invitation'; invitation: RoomInvitation }
+  /** XEP-0045 §7.5: a private message from an occupant (`message.nick`). */
+  | { type: 'muc.private'; message: GroupchatMessage };
 
 /** App intents (`client.rooms.*` sends them after checking the arguments). */
 export type MucIntent =
@@ -24,6 +26,7 @@ export type MucIntent =
   | { type: 'muc.send'; room: string; body: string; id: string }
   | { type: 'muc.setSubject'; room: string; subject: string; id: string }
   | { type: 'muc.changeNick'; room: string; nick: string }
+  | { type: 'muc.sendPrivate'; room: string; nick: string; body: string; id: string }
   /** ejabberd MucSub: the room accepted our subscription (`client.rooms.subscribe` sends this after the IQ). */
   | { type: 'muc.subscribed'; room: string; nick: string; nodes: readonly string[] }
   | { type: 'muc.unsubscribed'; room: string };

@@ -63,7 +63,7 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
             ? event.presence.room
             : event.type === 'muc.presenceError'
               ? event.error.room
-              : event.type === 'muc.message'
+              : event.type === 'muc.message' || event.type === 'muc.private'
                 ? event.message.room
                 : 'room' in event
                   ? event.room
@@ -91,6 +91,12 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
             break;
           case 'muc.changeNick':
             enqueue.sendTo(child, { type: 'room.changeNick', nick: event.nick });
+            break;
+          case 'muc.private':
+            enqueue.sendTo(child, { type: 'room.private', message: event.message });
+            break;
+          case 'muc.sendPrivate':
+            enqueue.sendTo(child, { type: 'room.sendPrivate', nick: event.nick, body: event.body, id: event.id });
             break;
           case 'muc.unsubscribed':
             enqueue.sendTo(child, { type: 'room.unsubscribed' });
@@ -125,6 +131,8 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
       'muc.setSubject': { actions: 'toRoom' },
       'muc.changeNick': { actions: 'toRoom' },
       'muc.subscribed': { actions: 'subscribed' },
+      'muc.private': { actions: 'toRoom' },
+      'muc.sendPrivate': { actions: 'toRoom' },
       'muc.unsubscribed': { actions: 'toRoom' },
       'muc.invitation': { actions: ['keepInvitation', 'notifyInvitation'] },
     },

@@ -1,7 +1,15 @@
 import type { Element } from '@xmpp/xml';
 import type { RouteContext } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';
-import { NS_CONFERENCE, NS_MUC_USER, parseGroupchat, parseInvitation, parseOccupantPresence, parseRoomPresenceError } from './muc.codec.js';
+import {
+  NS_CONFERENCE,
+  NS_MUC_USER,
+  parseGroupchat,
+  parseInvitation,
+  parseOccupantPresence,
+  parsePrivateMessage,
+  parseRoomPresenceError,
+} from './muc.codec.js';
 import type { MucRoutedEvent } from './muc.events.js';
 import { unwrapMucSubEvent } from './mucsub.codec.js';
 
@@ -39,6 +47,8 @@ export function routeMucStanza(stanza: Element, _context: RouteContext): MucRout
     return message instanceof StanzaParseError ? [] : [{ type: 'muc.message', message }];
   }
   if (stanza.attrs.type === 'error' || !(stanza.getChild('x', NS_MUC_USER) || stanza.getChild('x', NS_CONFERENCE))) return [];
+  const privateMessage = parsePrivateMessage(stanza);
+  if (!(privateMessage instanceof StanzaParseError)) return [{ type: 'muc.private', message: privateMessage }];
   const invitation = parseInvitation(stanza);
   // Declines of our invitations are not shown yet.
   return invitation instanceof StanzaParseError || !('direct' in invitation) ? [] : [{ type: 'muc.invitation', invitation }];

@@ -14,7 +14,16 @@ import { buildDiscoInfoRequest } from '../disco/disco.codec.js';
 import { StanzaParseError } from '../iq-request.js';
 import { StanzaError } from '../../errors.js';
 import { buildPing } from '../ping/ping.codec.js';
-import { STATUS, buildGroupchat, buildJoin, buildLeave, buildNickChange, buildSubjectChange, parseRoomInfo } from './muc.codec.js';
+import {
+  STATUS,
+  buildGroupchat,
+  buildJoin,
+  buildLeave,
+  buildNickChange,
+  buildPrivateMessage,
+  buildSubjectChange,
+  parseRoomInfo,
+} from './muc.codec.js';
 import type { GroupchatMessage, OccupantPresence, RoomFailureReason, RoomInfo } from './muc.types.js';
 import type { Occupant, RoomContext, RoomEvent, RoomFailure, RoomInput, RoomMessage } from './room.types.js';
 
@@ -206,6 +215,29 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         changes.messages = append(context.messages, stored);
         if (context.visitStart === undefined) changes.visitStart = stored.id;
         return changes;
+      }),
+      // XEP-0045 §7.5: private messages are kept with the room, marked with the other occupant's nick.
+      applyPrivate: assign(({ context, event }) => {
+        if (event.type !== 'room.private' || event.message.nick === undefined) return {};
+        const stored: RoomMessage = { ...toRoomMessage(context, event.message), direction: 'in', private: event.message.nick };
+        return has(context.messages, stored.id) ? {} : { messages: append(context.messages, stored), heardAt: services.clock.now() };
+      }),
+      sendPrivate: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'room.sendPrivate') return;
+        const stanza = buildPrivateMessage(`${context.jid}/${event.nick}`, event.body, event.id);
+        if (stanza instanceof Error) return;
+        enqueue(() => services.send(stanza));
+        const stored: RoomMessage = {
+          id: event.id,
+          originId: event.id,
+          direction: 'out',
+          body: event.body,
+          stamp: new Date(now()).toISOString(),
+          state: 'sent',
+          private: event.nick,
+          ...(context.self !== undefined ? { nick: context.self } : {}),
+        };
+        enqueue.assign({ messages: append(context.messages, stored) });
       }),
       recordSent: assign(({ context, event }) => {
         if (event.type !== 'room.send') return {};
@@ -419,6 +451,8 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
           ],
           'room.message': { actions: 'applyMessage' },
           'room.send': { actions: ['recordSent', 'sendGroupchat'] },
+          'room.sendPrivate': { actions: 'sendPrivate' },
+          'room.private': { actions: 'applyPrivate' },
           'room.setSubject': { actions: 'sendGroupchat' },
           'room.changeNick': { actions: 'sendGroupchat' },
           'room.leave': 'leaving',

@@ -22,7 +22,6 @@ import {
   buildDirectInvite,
   buildInstantRoom,
   buildMediatedInvite,
-  buildPrivateMessage,
   buildRoleSet,
   parseConfigForm,
   parseItemList,
@@ -138,11 +137,6 @@ export function invite(
 /** XEP-0045 §7.8.2: declines a mediated invitation (the room relays it to `inviter`). */
 export function decline(services: Pick<FeatureServices, 'send'>, room: string, inviter: string, reason?: string): void {
   services.send(built(buildDecline(room, inviter, reason)));
-}
-
-/** XEP-0045 §7.5: a private message to one occupant, through the room. */
-export function sendPrivate(services: Pick<FeatureServices, 'send'>, room: string, nick: string, body: string, id: string): void {
-  services.send(built(buildPrivateMessage(`${room}/${nick}`, body, id)));
 }
 
 /** ejabberd MucSub: subscribes to `room`'s events; resolves with the nodes the room granted. */

@@ -41,6 +41,8 @@ export interface RoomMessage {
   occupantId?: string;
   /** Ours: `sending` until the room reflects it back, then `sent`. */
   state: 'sending' | 'sent' | 'received';
+  /** XEP-0045 §7.5: a private message, with the occupant it was exchanged with. */
+  private?: string;
 }
 
 /** Why the room stopped us or refused us, with what the room said. */
@@ -99,7 +101,8 @@ export interface RoomContext {
 export type RoomRoutedEvent =
   | { type: 'room.presence'; presence: OccupantPresence }
   | { type: 'room.presenceError'; error: RoomPresenceError }
-  | { type: 'room.message'; message: GroupchatMessage };
+  | { type: 'room.message'; message: GroupchatMessage }
+  | { type: 'room.private'; message: GroupchatMessage };
 
 /** Intents, sent by the manager (which checked the arguments). */
 export type RoomCommand =
@@ -108,6 +111,7 @@ export type RoomCommand =
   | { type: 'room.send'; body: string; id: string }
   | { type: 'room.setSubject'; subject: string; id: string }
   | { type: 'room.changeNick'; nick: string }
+  | { type: 'room.sendPrivate'; nick: string; body: string; id: string }
   | { type: 'room.subscribed'; nodes: readonly string[] }
   | { type: 'room.unsubscribed' };
 

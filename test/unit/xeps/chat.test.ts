@@ -145,6 +145,19 @@ describe('chat route', () => {
     ]);
   });
 
+  it('leaves room private messages and mediated invitations (muc#user) to the muc feature', () => {
+    expect(
+      route(
+        `<message from='garden@rooms.example/juliet' type='chat' id='p1'><body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>`,
+      ),
+    ).toEqual([]);
+    expect(
+      route(
+        `<message from='garden@rooms.example'><body>You are invited</body><x xmlns='http://jabber.org/protocol/muc#user'><invite from='juliet@capulet.example'/></x></message>`,
+      ),
+    ).toEqual([]);
+  });
+
   it('routes XEP-0184 Example 2 (a receipt) and message errors', () => {
     expect(
       route(`<message from='kingrichard@royalty.england.lit/throne' id='bi29sg183b4v' to='northumberland@shakespeare.lit/westminster'>

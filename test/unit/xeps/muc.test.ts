@@ -319,6 +319,21 @@ describe('MUC room lifecycle (XEP-0045)', () => {
     expect(system.view().messages.map((m) => m.body)).toEqual(['real']);
   });
 
+  it('keeps private messages (XEP-0045 §7.5) with the room, marked with the other occupant', async () => {
+    const system = await joined();
+    system.deliver(`<message from='${ROOM}/juliet' to='${ME}' type='chat' id='pm1'><body>psst</body><x xmlns='${MUC_USER}'/></message>`);
+    // Without the muc#user mark it is not a room private message: not the room's.
+    system.deliver(`<message from='${ROOM}/juliet' to='${ME}' type='chat' id='pm2'><body>unmarked</body></message>`);
+    system.send({ type: 'muc.sendPrivate', room: ROOM, nick: 'juliet', body: 'hush', id: 'pm3' });
+    const [sent] = system.take();
+    expect(sent!.attrs).toMatchObject({ to: `${ROOM}/juliet`, type: 'chat', id: 'pm3' });
+    expect(sent!.getChild('x', MUC_USER)).toBeDefined();
+    expect(system.view().messages.map((m) => [m.private, m.direction, m.body])).toEqual([
+      ['juliet', 'in', 'psst'],
+      ['juliet', 'out', 'hush'],
+    ]);
+  });
+
   it('gives up on a room that never answers the join', async () => {
     const system = mucSystem();
     await startJoin(system);
