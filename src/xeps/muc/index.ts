@@ -17,6 +17,7 @@ export function createMucFeature(options: RoomLogicOptions = {}): FeatureModule<
     spec: [
       { xep: 'XEP-0045', version: '1.35.5', url: 'https://xmpp.org/extensions/xep-0045.html' },
       { xep: 'XEP-0249', version: '1.2', url: 'https://xmpp.org/extensions/xep-0249.html' },
+      { xep: 'XEP-0410', version: '1.1.0', url: 'https://xmpp.org/extensions/xep-0410.html' },
     ],
     // XEP-0045 §6.1 / XEP-0249 §3: clients that support them advertise these.
     discoFeatures: [NS_MUC, NS_CONFERENCE],
