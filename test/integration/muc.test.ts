@@ -127,8 +127,12 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     await bob.client.rooms.join(room, { nick: 'bob' });
     const first = await roomWhere(bob, room, (v) => v.messages.length === 3);
     expect(first.messages.map((m) => m.body)).toEqual(['one', 'two', 'three']);
-    // Keyed by the archive's ids: these came from the room's archive, not from join history.
+    // Keyed by the archive's ids, and the room sent no join history (maxchars='0'): these came from its archive.
     expect(first.messages.every((m) => m.stanzaId !== undefined && m.id === m.stanzaId)).toBe(true);
+    const joinHistory = bob.inbound.filter(
+      (s) => s.startsWith('<message') && s.includes('urn:xmpp:delay') && !s.includes('urn:xmpp:mam:2'),
+    );
+    expect(joinHistory).toEqual([]);
 
     await bob.client.rooms.leave(room);
     await say(['four', 'five']);

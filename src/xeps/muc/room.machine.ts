@@ -159,11 +159,12 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       }),
     },
     actions: {
-      sendJoin: ({ context }) => {
+      sendJoin: ({ context, system }) => {
         const options: Parameters<typeof buildJoin>[2] = {};
         if (context.password !== undefined) options.password = context.password;
         // XEP-0045 §7.2.14: a client that wants no history "MUST set the 'maxchars' attribute to a value of "0"".
-        if (!context.history) options.history = { maxchars: 0 };
+        // A room with an archive is caught up from it instead (see `catchUp`).
+        if (!context.history || usesArchive(context, system)) options.history = { maxchars: 0 };
         const join = buildJoin(context.jid, context.nick, options);
         if (join instanceof Error) services.logger.warn(`MUC: cannot join ${context.jid}: ${join.message}`);
         else services.send(join);
@@ -272,6 +273,10 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       catchUp: ({ context, system }) => {
         if (context.history && usesArchive(context, system))
           system.get('archive')!.send({ type: 'archive.catchUp', jid: context.jid, room: true });
+      },
+      // A visit's archive queries end with it (the archive actor cancels their pagers).
+      cancelArchiveQueries: ({ context, system }) => {
+        (system.get('archive') as AnyActorRef | undefined)?.send({ type: 'archive.cancel', jid: context.jid });
       },
       applyArchived: enqueueActions(({ context, event, enqueue, system }) => {
         if (event.type !== 'room.archived') return;
@@ -459,7 +464,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         },
       },
       leaving: {
-        entry: 'sendLeave',
+        entry: ['sendLeave', 'cancelArchiveQueries'],
         after: { answerTimeout: 'left' },
         on: {
           'room.presence': [{ guard: 'selfLeft', target: 'left', actions: 'applyPresence' }, { actions: 'applyPresence' }],
@@ -479,9 +484,11 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       },
       // Refused, or the room ended our visit: `failure` says why.
       failed: {
+        entry: 'cancelArchiveQueries',
         on: { 'room.join': { target: 'joining', actions: 'takeJoinOptions' }, 'session.offline': {} },
       },
       ended: {
+        entry: 'cancelArchiveQueries',
         on: { 'room.join': { target: 'joining', actions: 'takeJoinOptions' }, 'session.offline': {} },
       },
     },

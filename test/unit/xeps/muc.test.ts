@@ -1,6 +1,6 @@
 import type { Element } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
-import { createActor, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import { createActor, fromCallback, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { createRouter } from '../../../src/router/router.js';
 import { connectRoom, createMucLogic, muc, roomId, type MucEvent, type RoomLogic } from '../../../src/xeps/muc/index.js';
 import { listRooms } from '../../../src/xeps/muc/room.requests.js';
@@ -15,8 +15,16 @@ const MUC_USER = 'http://jabber.org/protocol/muc#user';
 function mucSystem() {
   const fake = fakeServices(ME);
   let n = 0;
-  const parent = setup({ actors: { muc: createMucLogic(fake.services, { now: () => NOW, newId: () => `gen-${++n}` }) } }).createMachine({
-    entry: spawnChild('muc', { id: 'muc', systemId: 'muc', input: featureInput({ jid: ME }) }),
+  /** What the rooms asked of the archive feature (a stand-in that records). */
+  const archiveRequests: { type: string }[] = [];
+  const archive = fromCallback<{ type: string }>(({ receive }) => receive((event) => archiveRequests.push(event)));
+  const parent = setup({
+    actors: { muc: createMucLogic(fake.services, { now: () => NOW, newId: () => `gen-${++n}` }), archive },
+  }).createMachine({
+    entry: [
+      spawnChild('muc', { id: 'muc', systemId: 'muc', input: featureInput({ jid: ME }) }),
+      spawnChild('archive', { id: 'archive', systemId: 'archive' }),
+    ],
   });
   const actor = createActor(parent, { clock: fake.clock });
   actor.start();
@@ -29,7 +37,7 @@ function mucSystem() {
   const room = (jid = ROOM) => actor.system.get(roomId(jid)) as AnyActorRef | undefined;
   const view = (jid = ROOM) => connectRoom(room(jid)!.getSnapshot() as SnapshotFrom<RoomLogic>);
   const presences = (): Element[] => fake.take().filter((el) => el.name === 'presence');
-  return { ...fake, actor, manager, deliver, send, room, view, presences };
+  return { ...fake, actor, manager, deliver, send, room, view, presences, archiveRequests };
 }
 
 /** An occupant presence from the room, with muc#user item and status codes. */
@@ -332,6 +340,24 @@ describe('MUC room lifecycle (XEP-0045)', () => {
       ['juliet', 'in', 'psst'],
       ['juliet', 'out', 'hush'],
     ]);
+  });
+
+  it('joins a room with an archive without discussion history, asks the archive to catch up, and cancels that on leaving', async () => {
+    const system = mucSystem();
+    await startJoin(system, {}, ['urn:xmpp:mam:2']);
+    const [join] = system.presences();
+    expect(join!.getChild('x', 'http://jabber.org/protocol/muc')?.getChild('history')?.attrs).toEqual({ maxchars: '0' });
+    system.deliver(occupant('romeo', { codes: [110] }));
+    expect(system.archiveRequests).toEqual([{ type: 'archive.catchUp', jid: ROOM, room: true }]);
+    system.send({ type: 'muc.leave', room: ROOM });
+    expect(system.archiveRequests.at(-1)).toEqual({ type: 'archive.cancel', jid: ROOM });
+
+    // A room without an archive sends its own history: nothing asked of the archive feature.
+    const plain = mucSystem();
+    await startJoin(plain);
+    expect(plain.presences()[0]!.getChild('x', 'http://jabber.org/protocol/muc')?.getChild('history')).toBeUndefined();
+    plain.deliver(occupant('romeo', { codes: [110] }));
+    expect(plain.archiveRequests).toEqual([]);
   });
 
   it('gives up on a room that never answers the join', async () => {
