@@ -391,7 +391,8 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
               src: 'fetchInfo',
               input: ({ context }) => ({ room: context.jid }),
               onDone: { target: 'entering', actions: assign({ info: ({ event }) => event.output }) },
-              onError: 'entering',
+              // No answer: nothing is known of the room this time (an earlier visit's answer is stale).
+              onError: { target: 'entering', actions: assign({ info: undefined }) },
             },
           },
           entering: { entry: 'sendJoin' },
@@ -467,6 +468,8 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         entry: ['sendLeave', 'cancelArchiveQueries'],
         after: { answerTimeout: 'left' },
         on: {
+          // We asked to leave: a lost stream ends the visit too, and nothing is rejoined.
+          'session.offline': 'left',
           'room.presence': [{ guard: 'selfLeft', target: 'left', actions: 'applyPresence' }, { actions: 'applyPresence' }],
           'room.message': { actions: 'applyMessage' },
         },

@@ -360,6 +360,33 @@ describe('MUC room lifecycle (XEP-0045)', () => {
     expect(plain.archiveRequests).toEqual([]);
   });
 
+  it('does not rejoin a room it was leaving when the stream drops, resumed or not', async () => {
+    for (const resumed of [true, false]) {
+      const system = await joined();
+      system.send({ type: 'muc.leave', room: ROOM });
+      system.take();
+      system.send({ type: 'session.offline' });
+      system.send({ type: 'session.online', jid: ME, resumed });
+      expect(system.view().status, `resumed: ${resumed}`).toBe('left');
+      expect(system.take(), `resumed: ${resumed}`).toEqual([]);
+    }
+  });
+
+  it("forgets an earlier visit's room info when the room does not answer disco#info on a rejoin", async () => {
+    const system = mucSystem();
+    await startJoin(system, {}, ['urn:xmpp:occupant-id:0']);
+    system.deliver(occupant('romeo', { codes: [110] }));
+    system.send({ type: 'muc.leave', room: ROOM });
+    system.deliver(occupant('romeo', { type: 'unavailable', role: 'none', codes: [110] }));
+    system.take();
+    system.send({ type: 'muc.join', room: ROOM, nick: 'romeo' });
+    const [disco] = system.take();
+    system.reply(disco!, `<error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>`, 'error');
+    await settle();
+    system.deliver(occupant('juliet').replace('</x>', "</x><occupant-id xmlns='urn:xmpp:occupant-id:0' id='oid-juliet'/>"));
+    expect(system.view().occupants.find((o) => o.nick === 'juliet')?.occupantId).toBeUndefined();
+  });
+
   it('gives up on a room that never answers the join', async () => {
     const system = mucSystem();
     await startJoin(system);
