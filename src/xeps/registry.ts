@@ -1,5 +1,6 @@
 import type { FeatureModule, SpecReference } from './feature.js';
 import { blocking } from './blocking/index.js';
+import { bookmarks } from './bookmarks/index.js';
 import { caps } from './caps/index.js';
 import { carbons } from './carbons/index.js';
 import { chat } from './chat/index.js';
@@ -30,6 +31,7 @@ export const defaultFeatures: readonly FeatureModule[] = [
   carbons,
   archive,
   muc,
+  bookmarks,
 ];
 
 /**

@@ -238,7 +238,9 @@ export function parseOccupantPresence(stanza: Element): OccupantPresence | Stanz
   const presence: OccupantPresence = { room: from.room, nick: from.nick, available: type === undefined, item: {}, statusCodes: [] };
   if (x !== undefined) {
     const items = x.getChildren('item', NS_MUC_USER);
-    if (items.length > 1) return refuse('more than one <item/> in occupant presence');
+    // Several sessions of one user under one nick (a "multi-session nick", as Prosody allows) give
+    // one <item/> per real JID; role and affiliation are the occupant's, so the first one says them.
+    if (items.length > 16) return refuse('too many <item/>s in occupant presence');
     if (items[0] !== undefined) {
       const item = parseItem(items[0], NS_MUC_USER);
       if (item instanceof StanzaParseError) return item;

@@ -372,13 +372,24 @@ describe('MUC codec: hostile occupant presence', () => {
   it.each([
     ['an unknown role', `<item affiliation='member' role='overlord'/>`],
     ['an unknown affiliation', `<item affiliation='king' role='participant'/>`],
-    ['two items', `<item role='participant'/><item role='moderator'/>`],
+    ['seventeen items', `<item role='participant'/>`.repeat(17)],
   ])('refuses %s', (_what, item) => {
     refused(
       parseOccupantPresence(
         parseXml(`<presence from='${ROOM}/thirdwitch'><x xmlns='http://jabber.org/protocol/muc#user'>${item}</x></presence>`),
       ),
     );
+  });
+
+  it('reads a multi-session nick (one <item/> per real JID) by its first item', () => {
+    const presence = parseOccupantPresence(
+      parseXml(`<presence from='${ROOM}/thirdwitch'><x xmlns='http://jabber.org/protocol/muc#user'>
+        <item affiliation='member' role='participant' jid='witch@shakespeare.lit/a'/><item affiliation='member' role='participant' jid='witch@shakespeare.lit/b'/></x></presence>`),
+    );
+    expect(presence).toMatchObject({
+      nick: 'thirdwitch',
+      item: { role: 'participant', affiliation: 'member', jid: 'witch@shakespeare.lit/a' },
+    });
   });
 
   it('refuses two muc#user <x/> elements (§7.2.2 "MUST NOT include more than once instance")', () => {

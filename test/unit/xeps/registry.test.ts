@@ -27,6 +27,7 @@ describe('default feature registry', () => {
       ['carbons', 'session'],
       ['archive', 'session'],
       ['muc', 'session'],
+      ['bookmarks', 'session'],
     ]);
     expect(new Set(defaultFeatures.map((f) => f.id)).size).toBe(defaultFeatures.length);
   });
