@@ -1,10 +1,11 @@
 /**
  * `npm run bench` — login latency, inbound pipeline throughput, appends to a long conversation,
- * end-to-end 1:1 throughput through Prosody, loading a 2,000-contact roster, paging a 10,000-message archive (MAM).
- * `npm run bench -- login` (or `pipeline`, `message-store`, `e2e`, `roster`, `mam`) runs one of them. With both, each runs in
+ * end-to-end 1:1 throughput through Prosody, loading a 2,000-contact roster, paging a 10,000-message archive (MAM),
+ * group chat (joining rooms of up to 500 occupants, a 5,000-message burst).
+ * `npm run bench -- login` (or `pipeline`, `message-store`, `e2e`, `roster`, `mam`, `muc`) runs one of them. With both, each runs in
  * a child process of its own, so that neither inherits the other's JIT and heap state.
  *
- * The login, e2e, roster and mam benchmarks need the local Prosody: it is started through scripts/prosody.ts if it is
+ * The login, e2e, roster, mam and muc benchmarks need the local Prosody: it is started through scripts/prosody.ts if it is
  * not up (and left running), and fresh accounts are registered for every run.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,9 +17,10 @@ import { runMessageStoreBench } from './message-store.bench.js';
 import { runE2eBench } from './e2e.bench.js';
 import { runRosterBench } from './roster.bench.js';
 import { runMamBench } from './mam.bench.js';
+import { runMucBench } from './muc.bench.js';
 import { benchCommand } from './lib/report.js';
 
-const BENCHMARKS = ['login', 'pipeline', 'message-store', 'e2e', 'roster', 'mam'] as const;
+const BENCHMARKS = ['login', 'pipeline', 'message-store', 'e2e', 'roster', 'mam', 'muc'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function selected(argv: readonly string[]): Benchmark[] {
@@ -60,12 +62,13 @@ if (which.includes('pipeline')) {
 if (which.includes('message-store')) {
   await runMessageStoreBench();
 }
-if (which.includes('e2e') || which.includes('roster') || which.includes('mam')) {
+if (which.includes('e2e') || which.includes('roster') || which.includes('mam') || which.includes('muc')) {
   // Each needs the local Prosody and registers fresh accounts of its own.
   await startProsody();
   if (which.includes('e2e')) await runE2eBench();
   if (which.includes('roster')) await runRosterBench();
   if (which.includes('mam')) await runMamBench();
+  if (which.includes('muc')) await runMucBench();
 }
 if (process.env.BENCH_WRITE !== '0') console.log('results written to bench/RESULTS.md');
 // Lingering sockets or timers from the clients under test must not keep the process alive.
