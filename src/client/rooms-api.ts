@@ -5,7 +5,7 @@ import type { SessionMachine } from '../machines/session.machine.js';
 import { get } from '../store/message-store.js';
 import { MAX_BODY_LENGTH } from '../xeps/chat/chat.codec.js';
 import { roomId } from '../xeps/muc/muc.machine.js';
-import { connectRoom, type RoomView } from '../xeps/muc/muc.connect.js';
+import { connectRoom, roomStatus, type RoomView } from '../xeps/muc/muc.connect.js';
 import type { RoomLogic } from '../xeps/muc/room.machine.js';
 import type { RoomMessage } from '../xeps/muc/room.types.js';
 import type { DestroyOptions } from '../xeps/muc/muc.codec.js';
@@ -115,7 +115,7 @@ function nickArgument(nick: string): string {
 export function createRoomsApi(session: Actor<SessionMachine>, services: FeatureServices, isRunning: () => boolean): RoomsApi {
   const requireFeature = featureLookup(session, isRunning);
   const roomActor = (room: string) => session.system.get(roomId(room)) as Actor<RoomLogic> | undefined;
-  const settled = (snapshot: SnapshotFrom<RoomLogic>) => ['joined', 'left', 'failed', 'ended'].includes(connectRoom(snapshot).status);
+  const settled = (snapshot: SnapshotFrom<RoomLogic>) => ['joined', 'left', 'failed', 'ended'].includes(roomStatus(snapshot));
 
   const api: RoomsApi = {
     async join(room, options) {
@@ -146,14 +146,14 @@ export function createRoomsApi(session: Actor<SessionMachine>, services: Feature
       const actor = roomActor(jid);
       if (!actor) return;
       muc.send(status === undefined ? { type: 'muc.leave', room: jid } : { type: 'muc.leave', room: jid, status });
-      await waitFor(actor, (s) => !['leaving', 'joined'].includes(connectRoom(s).status), { timeout: Infinity });
+      await waitFor(actor, (s) => !['leaving', 'joined'].includes(roomStatus(s)), { timeout: Infinity });
     },
     async send(room, body) {
       const jid = roomArgument(room);
       if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_LENGTH) throw argumentError('a message needs a body');
       const muc = requireFeature('muc');
       const actor = roomActor(jid);
-      if (!actor || connectRoom(actor.getSnapshot()).status !== 'joined') throw new XmppAdapterError('feature-failed', `not in ${jid}`);
+      if (!actor || roomStatus(actor.getSnapshot()) !== 'joined') throw new XmppAdapterError('feature-failed', `not in ${jid}`);
       const id = globalThis.crypto.randomUUID();
       muc.send({ type: 'muc.send', room: jid, body, id });
       const stored = get(actor.getSnapshot().context.messages, id);
@@ -173,8 +173,7 @@ export function createRoomsApi(session: Actor<SessionMachine>, services: Feature
     async create(room, options) {
       const jid = roomArgument(room);
       const current = roomActor(jid);
-      if (current && connectRoom(current.getSnapshot()).status === 'joined')
-        throw new XmppAdapterError('feature-failed', `${jid} already exists`);
+      if (current && roomStatus(current.getSnapshot()) === 'joined') throw new XmppAdapterError('feature-failed', `${jid} already exists`);
       const joined = await api.join(jid, options);
       // XEP-0045 §10.1.1: status 201 says the room was created for us and is locked until configured.
       if (!roomActor(jid)!.getSnapshot().context.created) {
@@ -225,7 +224,7 @@ export function createRoomsApi(session: Actor<SessionMachine>, services: Feature
       if (typeof body !== 'string' || body.length === 0 || body.length > MAX_BODY_LENGTH) throw argumentError('a message needs a body');
       const jid = roomArgument(room);
       const actor = roomActor(jid);
-      if (!actor || connectRoom(actor.getSnapshot()).status !== 'joined') throw new XmppAdapterError('feature-failed', `not in ${jid}`);
+      if (!actor || roomStatus(actor.getSnapshot()) !== 'joined') throw new XmppAdapterError('feature-failed', `not in ${jid}`);
       muc.send({
         type: 'muc.sendPrivate',
         room: jid,

@@ -41,7 +41,7 @@ export const muc = createMucFeature();
 
 export { createMucLogic, roomId, MAX_INVITATIONS, type MucLogic, type MucActor } from './muc.machine.js';
 export { createRoomLogic, ROOM_ANSWER_TIMEOUT, type RoomLogic, type RoomActor, type RoomLogicOptions } from './room.machine.js';
-export { connectRoom, type RoomView, type RoomStatus } from './muc.connect.js';
+export { connectRoom, roomStatus, type RoomView, type RoomStatus } from './muc.connect.js';
 export { routeMucStanza } from './muc.route.js';
 export * from './muc.codec.js';
 export * from './mucsub.codec.js';
