@@ -83,3 +83,23 @@ export {
   type MamPrefs,
 } from './xeps/archive/index.js';
 export type { ArchiveApi, HistoryOptions, HistoryResult, SearchOptions } from './client/archive-api.js';
+// Group chat and bookmarks (in `defaultFeatures`).
+export {
+  muc,
+  createMucFeature,
+  connectRoom,
+  roomStatus,
+  MUCSUB_NODES,
+  type RoomLogic,
+  type RoomView,
+  type RoomStatus,
+  type RoomMessage,
+  type Occupant,
+  type RoomInvitation,
+  type RoomInfo,
+  type ConfigField,
+  type Role,
+  type Affiliation,
+} from './xeps/muc/index.js';
+export type { JoinOptions, RoomsApi } from './client/rooms-api.js';
+export { bookmarks, createBookmarksFeature, connectBookmarks, addBookmark, removeBookmark, type Bookmark } from './xeps/bookmarks/index.js';
