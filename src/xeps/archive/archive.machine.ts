@@ -70,15 +70,20 @@ function conversationOf(system: { get(id: string): AnyActorRef | undefined }, ji
 /** The messages of the conversation with `jid`, or of the room `jid` (its `room:<jid>` actor). */
 function storeOf(system: { get(id: string): AnyActorRef | undefined }, jid: string, room: boolean) {
   if (!room) return conversationOf(system, jid)?.messages;
-  return (system.get(`room:${jid}`)?.getSnapshot().context as { messages?: MessageStore<Keyed & { stanzaId?: string; stamp: string }> } | undefined)
-    ?.messages;
+  return (
+    system.get(`room:${jid}`)?.getSnapshot().context as
+      { messages?: MessageStore<Keyed & { stanzaId?: string; stamp: string }> } | undefined
+  )?.messages;
 }
 
 /**
  * The archive id of the oldest (or newest) message known in a conversation, looked for among the
  * oldest (newest) {@link LOOKBACK} so the scan does not grow with history.
  */
-function archivedEnd(messages: MessageStore<Keyed & { stanzaId?: string; stamp: string }> | undefined, end: 'oldest' | 'newest'): string | undefined {
+function archivedEnd(
+  messages: MessageStore<Keyed & { stanzaId?: string; stamp: string }> | undefined,
+  end: 'oldest' | 'newest',
+): string | undefined {
   if (!messages) return undefined;
   const count = Math.min(messages.size, LOOKBACK);
   for (let i = 0; i < count; i++) {
