@@ -3,13 +3,8 @@
  *
  * Used by integration tests, the demo and benchmarks. Everything is loopback only.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+import { newTestUser, runScript as runServerScript, tryConnect, type TestUser } from './server-control.js';
 
 /** Main virtual host; accounts store SCRAM-SHA-1 credentials. */
 export const PROSODY_DOMAIN = 'localhost';
@@ -31,15 +26,7 @@ export const BOSH_URL = `http://${PROSODY_HOST}:${HTTP_PORT}/http-bind`;
 /** Absolute path of scripts/prosody.sh (beside this file). */
 export const PROSODY_SCRIPT = fileURLToPath(new URL('./prosody.sh', import.meta.url));
 
-export interface TestUser {
-  /** Local part, e.g. `alice-lx3k9a-5f2c1e`. */
-  username: string;
-  password: string;
-  /** Bare JID, e.g. `alice-lx3k9a-5f2c1e@localhost`. */
-  jid: string;
-  /** Domain part of `jid`. */
-  domain: string;
-}
+export type { TestUser };
 
 export interface UserSpec {
   username: string;
@@ -48,54 +35,7 @@ export interface UserSpec {
   host?: string;
 }
 
-interface ExecFailure {
-  code?: number | string | null;
-  signal?: NodeJS.Signals | null;
-  stdout?: string;
-  stderr?: string;
-  message: string;
-}
-
-function isExecFailure(err: unknown): err is ExecFailure {
-  return typeof err === 'object' && err !== null && 'message' in err;
-}
-
-async function runScript(args: readonly string[], timeoutMs: number): Promise<string> {
-  try {
-    const { stdout } = await execFileAsync(PROSODY_SCRIPT, [...args], {
-      encoding: 'utf8',
-      timeout: timeoutMs,
-      env: process.env,
-    });
-    return stdout;
-  } catch (err: unknown) {
-    if (!isExecFailure(err)) throw err;
-    const output = [err.stderr, err.stdout]
-      .filter((s): s is string => typeof s === 'string' && s.trim() !== '')
-      .join('\n')
-      .trim();
-    const exit = err.signal ? `signal ${err.signal}` : `exit code ${String(err.code)}`;
-    throw new Error(`scripts/prosody.sh ${args[0] ?? ''} failed (${exit})${output ? `:\n${output}` : ''}`, {
-      cause: err,
-    });
-  }
-}
-
-/** Resolves true as soon as `host:port` accepts a TCP connection, false when the attempt fails. */
-function tryConnect(port: number, host: string, attemptTimeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host });
-    const done = (ok: boolean): void => {
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(attemptTimeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+const runScript = (args: readonly string[], timeoutMs: number) => runServerScript(PROSODY_SCRIPT, args, timeoutMs);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -162,23 +102,16 @@ export async function registerUsers(users: readonly UserSpec[], concurrency = 4)
   await Promise.all(workers);
 }
 
-function makeUser(prefix: string, host: string): TestUser {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9._-]/g, '-') || 'user';
-  const username = `${clean}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  const password = randomBytes(12).toString('base64url');
-  return { username, password, jid: `${username}@${host}`, domain: host };
-}
-
 /** Registers a fresh account `<prefix>-<time>-<random>@host` so every run gets new users. */
 export async function uniqueUser(prefix: string, host: string = PROSODY_DOMAIN): Promise<TestUser> {
-  const user = makeUser(prefix, host);
+  const user = newTestUser(prefix, host);
   await registerUser(user.username, user.password, host);
   return user;
 }
 
 /** Like {@link uniqueUser} for several prefixes at once (registered concurrently, order preserved). */
 export async function uniqueUsers(prefixes: readonly string[], host: string = PROSODY_DOMAIN): Promise<TestUser[]> {
-  const users = prefixes.map((prefix) => makeUser(prefix, host));
+  const users = prefixes.map((prefix) => newTestUser(prefix, host));
   await registerUsers(users.map((u) => ({ username: u.username, password: u.password, host })));
   return users;
 }

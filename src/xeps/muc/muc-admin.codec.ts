@@ -24,6 +24,10 @@ import {
   parseItem,
   roomJidOf,
   usableNick,
+  reasonArg,
+  refuse,
+  roomArg,
+  shown,
 } from './muc-common.codec.js';
 import type { Affiliation, ConfigField, ListedItem, Role, RoomInfo } from './muc.types.js';
 
@@ -52,21 +56,6 @@ const FIELD_TYPES: readonly ConfigField['type'][] = [
   'text-private',
   'text-single',
 ];
-
-const refuse = (why: string) => new StanzaParseError(why);
-const shown = (value: unknown) => String(value).slice(0, 80);
-
-/** An optional reason argument: undefined or '' is absent, a longer one than {@link MAX_REASON_LENGTH} is unusable. */
-function reasonArg(reason: string | undefined): Element[] | XmppAdapterError {
-  if (reason === undefined || reason === '') return [];
-  if (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)
-    return invalidArgument(`reason is longer than ${MAX_REASON_LENGTH} characters`);
-  return [xml('reason', {}, reason)];
-}
-
-function roomArg(room: string): string | XmppAdapterError {
-  return roomJidOf(room) ?? invalidArgument(`not a room JID: ${shown(room)}`);
-}
 
 const ownerIq = (to: string, type: 'get' | 'set', ...children: Element[]) =>
   xml('iq', { type, to }, xml('query', { xmlns: NS_MUC_OWNER }, ...children));

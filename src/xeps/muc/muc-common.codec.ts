@@ -4,7 +4,7 @@
  * Quotes are from XEP-0045 1.35.5 (the 1.34.x text of the quoted sentences is the same); section
  * numbers are those of 1.35.5, given with the section's anchor (`#bizrules-jids`). Pure; never throws.
  */
-import { type Element } from '@xmpp/xml';
+import { xml, type Element } from '@xmpp/xml';
 import { XmppAdapterError } from '../../errors.js';
 import { formatJid, normalizeJid, parseJid } from '../../jid.js';
 import { boundedText } from '../archive/forms.js';
@@ -73,8 +73,22 @@ export const isRole = (value: unknown): value is Role => (ROLES as readonly unkn
 export const isAffiliation = (value: unknown): value is Affiliation => (AFFILIATIONS as readonly unknown[]).includes(value);
 
 export const invalidArgument = (what: string) => new XmppAdapterError('invalid-argument', `MUC: ${what}`);
-const refuse = (why: string) => new StanzaParseError(why);
-const shown = (value: unknown) => String(value).slice(0, 80);
+export const refuse = (why: string) => new StanzaParseError(why);
+/** A value as shown in an error message: at most 80 characters of it. */
+export const shown = (value: unknown) => String(value).slice(0, 80);
+
+/** An optional reason argument as `<reason/>` children: undefined or '' is none, a longer one than {@link MAX_REASON_LENGTH} is unusable. */
+export function reasonArg(reason: string | undefined): Element[] | XmppAdapterError {
+  if (reason === undefined || reason === '') return [];
+  if (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)
+    return invalidArgument(`reason is longer than ${MAX_REASON_LENGTH} characters`);
+  return [xml('reason', {}, reason)];
+}
+
+/** A room JID argument, or why it is unusable. */
+export function roomArg(room: string): string | XmppAdapterError {
+  return roomJidOf(room) ?? invalidArgument(`not a room JID: ${shown(room)}`);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Addresses

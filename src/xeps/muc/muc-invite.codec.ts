@@ -17,23 +17,12 @@ import {
   invalidArgument,
   reasonOf,
   roomJidOf,
+  reasonArg,
+  refuse,
+  roomArg,
+  shown,
 } from './muc-common.codec.js';
 import type { RoomDecline, RoomInvitation } from './muc.types.js';
-
-const refuse = (why: string) => new StanzaParseError(why);
-const shown = (value: unknown) => String(value).slice(0, 80);
-
-/** An optional reason argument as `<reason/>` children: undefined or '' is none, a longer one than {@link MAX_REASON_LENGTH} is unusable. */
-function reasonArg(reason: string | undefined): Element[] | XmppAdapterError {
-  if (reason === undefined || reason === '') return [];
-  if (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)
-    return invalidArgument(`reason is longer than ${MAX_REASON_LENGTH} characters`);
-  return [xml('reason', {}, reason)];
-}
-
-function roomArg(room: string): string | XmppAdapterError {
-  return roomJidOf(room) ?? invalidArgument(`not a room JID: ${shown(room)}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Invitations we send
