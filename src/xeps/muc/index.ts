@@ -32,6 +32,8 @@ export function createMucFeature(options: RoomLogicOptions = {}): FeatureModule<
     route: routeMucStanza,
     logic: (services) => createMucLogic(services, options),
     lifetime: 'session',
+    // A room's presences on joining and a burst of messages come many to a socket read: one manager step each.
+    batches: true,
     intents: MUC_INTENTS,
   });
 }

@@ -31,7 +31,13 @@ export type MucIntent =
   | { type: 'muc.subscribed'; room: string; nick: string; nodes: readonly string[] }
   | { type: 'muc.unsubscribed'; room: string };
 
-export type MucEvent = MucRoutedEvent | MucIntent | SessionLifecycleEvent;
+/** The routed events of one socket read, in order (the feature `batches`). */
+export interface MucBatchEvent {
+  type: 'muc.batch';
+  events: readonly MucRoutedEvent[];
+}
+
+export type MucEvent = MucRoutedEvent | MucBatchEvent | MucIntent | SessionLifecycleEvent;
 
 export interface MucContext {
   me: string | undefined;

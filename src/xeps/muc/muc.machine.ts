@@ -6,6 +6,8 @@
 import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import type { MucContext, MucEvent } from './muc.events.js';
+import type { RoomInvitation } from './muc.types.js';
+import type { RoomEvent } from './room.types.js';
 import { createRoomLogic, type RoomLogicOptions } from './room.machine.js';
 
 /** The child id (and system id) of a room's actor. */
@@ -13,6 +15,37 @@ export const roomId = (room: string): `room:${string}` => `room:${room}`;
 
 /** Invitations kept for the app at most (a flood of them drops the oldest). */
 export const MAX_INVITATIONS = 50;
+
+/** What `room:<jid>` gets for a routed stanza or an app command, and which room that is. */
+function roomEventOf(event: MucEvent): { room: string; event: RoomEvent } | undefined {
+  switch (event.type) {
+    case 'muc.presence':
+      return { room: event.presence.room, event: { type: 'room.presence', presence: event.presence } };
+    case 'muc.presenceError':
+      return { room: event.error.room, event: { type: 'room.presenceError', error: event.error } };
+    case 'muc.message':
+      return { room: event.message.room, event: { type: 'room.message', message: event.message } };
+    case 'muc.private':
+      return { room: event.message.room, event: { type: 'room.private', message: event.message } };
+    case 'muc.leave':
+      return {
+        room: event.room,
+        event: event.status === undefined ? { type: 'room.leave' } : { type: 'room.leave', status: event.status },
+      };
+    case 'muc.send':
+      return { room: event.room, event: { type: 'room.send', body: event.body, id: event.id } };
+    case 'muc.setSubject':
+      return { room: event.room, event: { type: 'room.setSubject', subject: event.subject, id: event.id } };
+    case 'muc.changeNick':
+      return { room: event.room, event: { type: 'room.changeNick', nick: event.nick } };
+    case 'muc.sendPrivate':
+      return { room: event.room, event: { type: 'room.sendPrivate', nick: event.nick, body: event.body, id: event.id } };
+    case 'muc.unsubscribed':
+      return { room: event.room, event: { type: 'room.unsubscribed' } };
+    default:
+      return undefined;
+  }
+}
 
 export function createMucLogic(services: FeatureServices, options: RoomLogicOptions = {}) {
   return setup({
@@ -58,50 +91,26 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
       }),
       // Only rooms we are in hear from the network: a stanza for any other JID is dropped here.
       toRoom: enqueueActions(({ event, enqueue, self }) => {
-        const room =
-          event.type === 'muc.presence'
-            ? event.presence.room
-            : event.type === 'muc.presenceError'
-              ? event.error.room
-              : event.type === 'muc.message' || event.type === 'muc.private'
-                ? event.message.room
-                : 'room' in event
-                  ? event.room
-                  : undefined;
-        const child = room === undefined ? undefined : self.getSnapshot().children[roomId(room)];
-        if (!child) return;
-        switch (event.type) {
-          case 'muc.presence':
-            enqueue.sendTo(child, { type: 'room.presence', presence: event.presence });
-            break;
-          case 'muc.presenceError':
-            enqueue.sendTo(child, { type: 'room.presenceError', error: event.error });
-            break;
-          case 'muc.message':
-            enqueue.sendTo(child, { type: 'room.message', message: event.message });
-            break;
-          case 'muc.leave':
-            enqueue.sendTo(child, event.status === undefined ? { type: 'room.leave' } : { type: 'room.leave', status: event.status });
-            break;
-          case 'muc.send':
-            enqueue.sendTo(child, { type: 'room.send', body: event.body, id: event.id });
-            break;
-          case 'muc.setSubject':
-            enqueue.sendTo(child, { type: 'room.setSubject', subject: event.subject, id: event.id });
-            break;
-          case 'muc.changeNick':
-            enqueue.sendTo(child, { type: 'room.changeNick', nick: event.nick });
-            break;
-          case 'muc.private':
-            enqueue.sendTo(child, { type: 'room.private', message: event.message });
-            break;
-          case 'muc.sendPrivate':
-            enqueue.sendTo(child, { type: 'room.sendPrivate', nick: event.nick, body: event.body, id: event.id });
-            break;
-          case 'muc.unsubscribed':
-            enqueue.sendTo(child, { type: 'room.unsubscribed' });
-            break;
+        const routed = roomEventOf(event);
+        const child = routed && self.getSnapshot().children[roomId(routed.room)];
+        if (routed && child) enqueue.sendTo(child, routed.event);
+      }),
+      // The routed events of one socket read (a room's presences on joining, a burst of messages): one manager step.
+      routeBatch: enqueueActions(({ context, event, enqueue, self }) => {
+        if (event.type !== 'muc.batch') return;
+        const children = self.getSnapshot().children;
+        const invitations: RoomInvitation[] = [];
+        for (const routed of event.events) {
+          if (routed.type === 'muc.invitation') {
+            invitations.push(routed.invitation);
+            enqueue(() => services.notify({ type: 'room.invitation', invitation: routed.invitation }));
+            continue;
+          }
+          const target = roomEventOf(routed);
+          const child = target && children[roomId(target.room)];
+          if (target && child) enqueue.sendTo(child, target.event);
         }
+        if (invitations.length > 0) enqueue.assign({ invitations: [...context.invitations, ...invitations].slice(-MAX_INVITATIONS) });
       }),
       toAllRooms: enqueueActions(({ event, enqueue, self }) => {
         if (event.type !== 'session.online' && event.type !== 'session.offline') return;
@@ -135,6 +144,7 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
       'muc.sendPrivate': { actions: 'toRoom' },
       'muc.unsubscribed': { actions: 'toRoom' },
       'muc.invitation': { actions: ['keepInvitation', 'notifyInvitation'] },
+      'muc.batch': { actions: 'routeBatch' },
     },
   });
 }

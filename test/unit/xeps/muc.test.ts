@@ -2,7 +2,7 @@ import type { Element } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { createRouter } from '../../../src/router/router.js';
-import { connectRoom, createMucLogic, muc, roomId, type MucEvent, type RoomLogic } from '../../../src/xeps/muc/index.js';
+import { connectRoom, createMucLogic, muc, roomId, type MucEvent, type MucRoutedEvent, type RoomLogic } from '../../../src/xeps/muc/index.js';
 import { listRooms } from '../../../src/xeps/muc/room.requests.js';
 import { parseXml } from '../../support/xml.js';
 import { fakeServices, featureInput, routeContext } from './harness.js';
@@ -385,6 +385,24 @@ describe('MUC room lifecycle (XEP-0045)', () => {
     await settle();
     system.deliver(occupant('juliet').replace('</x>', "</x><occupant-id xmlns='urn:xmpp:occupant-id:0' id='oid-juliet'/>"));
     expect(system.view().occupants.find((o) => o.nick === 'juliet')?.occupantId).toBeUndefined();
+  });
+
+  it('takes a socket read of routed events in one batch, in order, each to its room', async () => {
+    const system = mucSystem();
+    await startJoin(system);
+    const router = createRouter([muc]);
+    const routed = [
+      occupant('juliet', { role: 'moderator', affiliation: 'owner' }),
+      occupant('romeo', { codes: [110] }),
+      `<message from='${ROOM}/juliet' type='groupchat' id='b1'><body>batched</body></message>`,
+      `<message from='other@rooms.verona.example/juliet' type='groupchat' id='b2'><body>not our room</body></message>`,
+      `<message from='${ROOM}' to='${ME}'><x xmlns='${MUC_USER}'><invite from='juliet@capulet.example'/></x></message>`,
+    ].flatMap((xml) => router.route(parseXml(xml), routeContext(ME)).map((d) => d.event));
+    system.manager.send({ type: 'muc.batch', events: routed as MucRoutedEvent[] });
+    expect(system.view()).toMatchObject({ status: 'joined', nick: 'romeo' });
+    expect(system.view().messages.map((m) => m.body)).toEqual(['batched']);
+    expect(system.manager.getSnapshot().context.invitations.map((i: { room: string }) => i.room)).toEqual([ROOM]);
+    expect(system.notes.filter((n) => n.type === 'room.invitation')).toHaveLength(1);
   });
 
   it('gives up on a room that never answers the join', async () => {
