@@ -46,6 +46,8 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     const sent = await alice.client.rooms.send(room, 'hello room');
     expect(sent.state).toBe('sending');
     await roomWhere(alice, room, (v) => v.messages.some((m) => m.body === 'hello room' && m.state === 'sent' && m.stanzaId !== undefined));
+    // Bob answers once he has read it (his own message shows at once, before the room reflects it).
+    await roomWhere(bob, room, (v) => v.messages.some((m) => m.body === 'hello room'));
     await bob.client.rooms.send(room, 'hi alice');
     const bobSees = await roomWhere(bob, room, (v) => v.messages.filter((m) => m.body !== undefined).length === 2);
     expect(bobSees.messages.map((m) => [m.nick, m.body, m.direction])).toEqual([
