@@ -14,38 +14,12 @@ import { NS_MAM, buildMamQuery, parseMamFin, parseMamResult } from '../../../src
 import type { MamQueryParams } from '../../../src/xeps/archive/mam.types.js';
 import { failureOf } from '../../../src/xeps/archive/pager.machine.js';
 import { buildPrefsGet, buildPrefsSet, parsePrefs } from '../../../src/xeps/archive/prefs.codec.js';
-import { parseXml } from '../../support/xml.js';
+import { parseXml, xmlTree } from '../../support/xml.js';
 import { ok } from './harness.js';
 
 const NS_CLIENT = 'jabber:client';
 const JULIET = { ownBare: 'juliet@capulet.lit' };
 const ROOM = 'coven@chat.shakespeare.lit';
-
-/** An element as plain data: resolved namespace, attributes (no `xmlns`, no `id` on the root), children. */
-interface Tree {
-  name: string;
-  ns: string | undefined;
-  attrs: Record<string, string>;
-  children: Array<Tree | string>;
-}
-
-function tree(el: Element, parentNs: string | undefined = NS_CLIENT, root = true): Tree {
-  const ns = el.attrs.xmlns ?? parentNs;
-  const attrs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(el.attrs)) {
-    // The IQ tracker gives each request its id; the XEP's ids are only example values.
-    if (key === 'xmlns' || value === undefined || (root && key === 'id')) continue;
-    attrs[key] = String(value);
-  }
-  const children: Array<Tree | string> = [];
-  for (const child of el.children) {
-    if (typeof child === 'string') {
-      // Indentation between elements is not content.
-      if (child.trim() !== '') children.push(child);
-    } else children.push(tree(child, ns, false));
-  }
-  return { name: el.name, ns, attrs, children };
-}
 
 function built(params: MamQueryParams): Element {
   const iq = buildMamQuery(params);
@@ -55,7 +29,7 @@ function built(params: MamQueryParams): Element {
 
 /** Asserts a built query has the XEP example's structure, and the order XEP-0313 §4.1 and §4.3 ask for. */
 function expectSameQuery(iq: Element, example: string): void {
-  expect(tree(iq)).toEqual(tree(parseXml(example)));
+  expect(xmlTree(iq, ['id'])).toEqual(xmlTree(parseXml(example), ['id']));
   const query = iq.getChild('query', NS_MAM)!;
   const children = query.getChildElements();
   // RSM <set/> last, after the form when there is one.
@@ -433,11 +407,12 @@ describe('XEP-0313 results and fins as the examples print them', () => {
 
 describe('XEP-0441 preferences as the examples print them', () => {
   it('§2.1 "Retrieving archiving preferences": the get is built as printed', () => {
-    expect(tree(buildPrefsGet())).toEqual(
-      tree(
+    expect(xmlTree(buildPrefsGet(), ['id'])).toEqual(
+      xmlTree(
         parseXml(`<iq type='get' id='juliet2'>
   <prefs xmlns='urn:xmpp:mam:2'/>
 </iq>`),
+        ['id'],
       ),
     );
   });
@@ -464,8 +439,8 @@ describe('XEP-0441 preferences as the examples print them', () => {
   it('§2.1 "Updating archiving preferences": the set is built as printed', () => {
     const set = buildPrefsSet({ default: 'roster', always: ['romeo@montague.lit'], never: ['montague@montague.lit'] });
     if (set instanceof XmppAdapterError) throw set;
-    expect(tree(set)).toEqual(
-      tree(
+    expect(xmlTree(set, ['id'])).toEqual(
+      xmlTree(
         parseXml(`<iq type='set' id='juliet3'>
   <prefs xmlns='urn:xmpp:mam:2' default='roster'>
     <always>
@@ -476,6 +451,7 @@ describe('XEP-0441 preferences as the examples print them', () => {
     </never>
   </prefs>
 </iq>`),
+        ['id'],
       ),
     );
   });

@@ -41,35 +41,10 @@ import {
   parseRoomPresenceError,
   roomFailureOf,
 } from '../../../src/xeps/muc/muc.codec.js';
-import { parseXml } from '../../support/xml.js';
+import { parseXml, xmlTree } from '../../support/xml.js';
 import { ok } from './harness.js';
 
-const NS_CLIENT = 'jabber:client';
 const ROOM = 'coven@chat.shakespeare.lit';
-
-interface Tree {
-  name: string;
-  ns: string | undefined;
-  attrs: Record<string, string>;
-  children: Array<Tree | string>;
-}
-
-/** An element as plain data: resolved namespace, attributes (no `xmlns`; no `from`/`id` on the root), trimmed text. */
-function tree(el: Element, parentNs: string | undefined = NS_CLIENT, root = true): Tree {
-  const ns = el.attrs.xmlns ?? parentNs;
-  const attrs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(el.attrs)) {
-    if (key === 'xmlns' || value === undefined || (root && (key === 'from' || key === 'id'))) continue;
-    attrs[key] = String(value);
-  }
-  const children: Array<Tree | string> = [];
-  for (const child of el.children) {
-    if (typeof child === 'string') {
-      if (child.trim() !== '') children.push(child.trim());
-    } else children.push(tree(child, ns, false));
-  }
-  return { name: el.name, ns, attrs, children };
-}
 
 function built(value: Element | XmppAdapterError): Element {
   if (value instanceof XmppAdapterError) throw value;
@@ -77,7 +52,7 @@ function built(value: Element | XmppAdapterError): Element {
 }
 
 function expectSame(value: Element | XmppAdapterError, example: string): void {
-  expect(tree(built(value))).toEqual(tree(parseXml(example)));
+  expect(xmlTree(built(value), ['from', 'id'])).toEqual(xmlTree(parseXml(example), ['from', 'id']));
 }
 
 function expectInvalid(value: Element | XmppAdapterError): void {
@@ -194,7 +169,7 @@ describe('MUC codec: messages we send', () => {
 
   it('builds §7.5 (#privatemessage) "Occupant Sends Private Message" (plus an origin-id)', () => {
     const message = built(buildPrivateMessage(`${ROOM}/firstwitch`, "I'll give thee a wind.", 'hgn27af1'));
-    expect(tree(message).attrs).toEqual({ to: 'coven@chat.shakespeare.lit/firstwitch', type: 'chat' });
+    expect(xmlTree(message, ['from', 'id']).attrs).toEqual({ to: 'coven@chat.shakespeare.lit/firstwitch', type: 'chat' });
     expect(message.getChildText('body')).toBe("I'll give thee a wind.");
     expect(message.getChild('x', NS_MUC_USER)?.children).toEqual([]);
     expect(message.getChild('origin-id', 'urn:xmpp:sid:0')?.attrs.id).toBe('hgn27af1');
