@@ -2,7 +2,15 @@ import type { Element } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, setup, spawnChild, type AnyActorRef, type SnapshotFrom } from 'xstate';
 import { createRouter } from '../../../src/router/router.js';
-import { connectRoom, createMucLogic, muc, roomId, type MucEvent, type MucRoutedEvent, type RoomLogic } from '../../../src/xeps/muc/index.js';
+import {
+  connectRoom,
+  createMucLogic,
+  muc,
+  roomId,
+  type MucEvent,
+  type MucRoutedEvent,
+  type RoomLogic,
+} from '../../../src/xeps/muc/index.js';
 import { listRooms } from '../../../src/xeps/muc/room.requests.js';
 import { parseXml } from '../../support/xml.js';
 import { fakeServices, featureInput, routeContext } from './harness.js';
