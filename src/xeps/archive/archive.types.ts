@@ -1,5 +1,5 @@
 import type { SessionLifecycleEvent } from '../feature.js';
-import type { ArchiveAppliedEvent, ParsedChatMessage } from '../chat/chat.types.js';
+import type { ParsedChatMessage } from '../chat/chat.types.js';
 import type {
   ArchivedResult,
   MamPagerEmitted,
@@ -29,6 +29,13 @@ export type ArchivedEntry =
   | { kind: 'groupchat'; message: ArchivedGroupchat }
   /** Nothing this client shows (an error, an unknown payload, a removed message): it still moves the cursor. */
   | { kind: 'other' };
+
+/** The answer of a page's consumer (the chat manager, a room) to the archive actor: how many of its messages were new. */
+export interface ArchiveAppliedEvent {
+  type: 'archive.applied';
+  queryId: string;
+  added: number;
+}
 
 /** Why a query was started; decides where its pages go. */
 export type QueryPurpose = 'older' | 'all' | 'catchUp' | 'search';

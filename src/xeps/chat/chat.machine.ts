@@ -7,7 +7,8 @@ import { compose, correct, markRead, pause, retract, send } from './chat.outboun
 import { ChatStep } from './chat.tools.js';
 import type { SessionLifecycleEvent } from '../feature.js';
 import { receiveArchived } from './chat.archived.js';
-import type { ArchiveAppliedEvent, ChatArchivedEvent, ChatBatchEvent, ChatContext, ChatEvent, ChatSendEvent } from './chat.types.js';
+import type { ArchiveAppliedEvent } from '../archive/archive.types.js';
+import type { ChatArchivedEvent, ChatBatchEvent, ChatContext, ChatEvent, ChatSendEvent } from './chat.types.js';
 import { conversationLogic, type ConversationLogic } from './conversation.machine.js';
 
 export { conversationId } from './chat.tools.js';

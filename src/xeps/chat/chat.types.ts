@@ -181,14 +181,6 @@ export interface ChatArchivedEvent {
   last?: string;
 }
 
-/** The chat manager's answer to `chat.archived`, sent to the archive actor. */
-export interface ArchiveAppliedEvent {
-  type: 'archive.applied';
-  queryId: string;
-  /** Messages new to the conversations. */
-  added: number;
-}
-
 export type ChatEvent =
   ChatRoutedEvent | ChatBatchEvent | ChatCarbonEvent | ChatArchivedEvent | ChatIntent | ChatComposePauseEvent | SessionLifecycleEvent;
 

@@ -5,7 +5,7 @@
  * Occupants, subject and messages are kept while joined; a stream that was not resumed rejoins.
  */
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
-import type { ArchiveAppliedEvent } from '../chat/chat.types.js';
+import type { ArchiveAppliedEvent } from '../archive/archive.types.js';
 import { append, emptyStore, get, has, insertAt, positionOf, prepend, update } from '../../store/message-store.js';
 import type { FeatureServices } from '../feature.js';
 import { resolveStamp } from '../chat/chat.codec.js';
