@@ -18,6 +18,8 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd -- "${SCRIPT_DIR}/.." && pwd)"
+# shellcheck source=server-lib.sh
+source "${SCRIPT_DIR}/server-lib.sh"
 CONFIG_SRC="${REPO_ROOT}/config/ejabberd/ejabberd.yml"
 CTL_CONFIG_SRC="${REPO_ROOT}/config/ejabberd/ejabberdctl.cfg"
 
@@ -55,21 +57,7 @@ die() { log "$*"; exit 1; }
 NODE="$(sed -n 's/^ERLANG_NODE=//p' "${CTL_CONFIG_SRC}" | tr -d '"'"'"' ')"
 [[ -n "${NODE}" ]] || die "no ERLANG_NODE in ${CTL_CONFIG_SRC}"
 
-# True if something accepts TCP connections on HOST:$1 (bash /dev/tcp, no nc needed).
-port_open() {
-	(exec 3<>"/dev/tcp/${HOST}/$1") 2>/dev/null
-}
 
-# True if the process exists and is not a zombie (a container's PID 1 may reap late or never).
-pid_alive() {
-	local pid="$1" state
-	kill -0 "${pid}" 2>/dev/null || return 1
-	if [[ -r "/proc/${pid}/stat" ]]; then
-		state="$(sed 's/.*) //' "/proc/${pid}/stat" 2>/dev/null | cut -d' ' -f1)" || return 0
-		[[ "${state}" != "Z" ]] || return 1
-	fi
-	return 0
-}
 
 # True if pid $1 is this repo's ejabberd node (its command line names our node), not a recycled pid.
 is_our_node() {
@@ -99,24 +87,9 @@ is_up() {
 	running_pid >/dev/null && port_open "${C2S_PORT}"
 }
 
-# Describe whatever owns a port (best effort: ss/lsof may be absent).
-describe_listener() {
-	local port="$1"
-	if command -v ss >/dev/null 2>&1; then
-		ss -ltnpH "sport = :${port}" 2>/dev/null || true
-	elif command -v lsof >/dev/null 2>&1; then
-		lsof -nP -iTCP:"${port}" -sTCP:LISTEN 2>/dev/null || true
-	fi
-}
 
 show_log_tail() {
-	local n="${1:-40}" f
-	for f in "${STDOUT_LOG}" "${ERRFILE}" "${LOGFILE}" "${LOG_DIR}/crash.log"; do
-		if [[ -s "${f}" ]]; then
-			printf -- '----- tail -n %s %s -----\n' "${n}" "${f}" >&2
-			tail -n "${n}" "${f}" >&2
-		fi
-	done
+	tail_files "${1:-40}" "${STDOUT_LOG}" "${ERRFILE}" "${LOGFILE}" "${LOG_DIR}/crash.log"
 }
 
 system_ctl() {
@@ -257,14 +230,6 @@ cmd_start() {
 	exit 1
 }
 
-wait_gone() {
-	local pid="$1" timeout_s="$2"
-	local deadline=$((SECONDS + timeout_s))
-	while pid_alive "${pid}"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.2
-	done
-}
 
 cmd_stop() {
 	local pid
@@ -279,10 +244,10 @@ cmd_stop() {
 		log "ejabberdctl stop failed; sending SIGTERM to pid ${pid}"
 		kill -TERM "${pid}" 2>/dev/null || true
 	fi
-	if ! wait_gone "${pid}" "${STOP_TIMEOUT_S}"; then
+	if ! wait_gone "${pid}" "${STOP_TIMEOUT_S}" 0.2; then
 		log "pid ${pid} still alive ${STOP_TIMEOUT_S}s after stop; sending SIGKILL"
 		kill -KILL "${pid}" 2>/dev/null || true
-		wait_gone "${pid}" 5 || die "pid ${pid} survived SIGKILL"
+		wait_gone "${pid}" 5 0.2 || die "pid ${pid} survived SIGKILL"
 	fi
 	rm -f "${PIDFILE}"
 	log "stopped (pid ${pid})"

@@ -18,6 +18,8 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd -- "${SCRIPT_DIR}/.." && pwd)"
+# shellcheck source=server-lib.sh
+source "${SCRIPT_DIR}/server-lib.sh"
 CONFIG="${REPO_ROOT}/config/prosody/prosody.cfg.lua"
 
 RUN_DIR="${XMPP_ADAPTER_RUN_DIR:-/tmp/xmpp-adapter-prosody}"
@@ -38,22 +40,7 @@ PACKAGES=(prosody prosody-modules lua-dbi-sqlite3)
 log() { printf '[prosody.sh] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-# True if something accepts TCP connections on HOST:$1 (bash /dev/tcp, no nc needed).
-port_open() {
-	(exec 3<>"/dev/tcp/${HOST}/$1") 2>/dev/null
-}
 
-# True if the process exists and is not a zombie. Prosody is reparented to PID 1 once this script exits,
-# and a container's PID 1 may reap late or never, so a SIGKILLed Prosody can linger as a zombie.
-pid_alive() {
-	local pid="$1" state
-	kill -0 "${pid}" 2>/dev/null || return 1
-	if [[ -r "/proc/${pid}/stat" ]]; then
-		state="$(sed 's/.*) //' "/proc/${pid}/stat" 2>/dev/null | cut -d' ' -f1)" || return 0
-		[[ "${state}" != "Z" ]] || return 1
-	fi
-	return 0
-}
 
 # Prints the pid from our pidfile if that process is alive; fails otherwise.
 running_pid() {
@@ -69,24 +56,9 @@ is_up() {
 	running_pid >/dev/null && port_open "${C2S_PORT}"
 }
 
-# Describe whatever owns a port (best effort: ss/lsof may be absent).
-describe_listener() {
-	local port="$1"
-	if command -v ss >/dev/null 2>&1; then
-		ss -ltnpH "sport = :${port}" 2>/dev/null || true
-	elif command -v lsof >/dev/null 2>&1; then
-		lsof -nP -iTCP:"${port}" -sTCP:LISTEN 2>/dev/null || true
-	fi
-}
 
 show_log_tail() {
-	local n="${1:-40}" f
-	for f in "${STDOUT_LOG}" "${ERRFILE}" "${LOGFILE}"; do
-		if [[ -s "${f}" ]]; then
-			printf -- '----- tail -n %s %s -----\n' "${n}" "${f}" >&2
-			tail -n "${n}" "${f}" >&2
-		fi
-	done
+	tail_files "${1:-40}" "${STDOUT_LOG}" "${ERRFILE}" "${LOGFILE}"
 }
 
 cmd_install() {
@@ -170,14 +142,6 @@ cmd_start() {
 	exit 1
 }
 
-wait_gone() {
-	local pid="$1" timeout_s="$2"
-	local deadline=$((SECONDS + timeout_s))
-	while pid_alive "${pid}"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.1
-	done
-}
 
 cmd_stop() {
 	local pid

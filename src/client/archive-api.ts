@@ -1,6 +1,6 @@
 import type { Actor, AnyActorRef } from 'xstate';
 import { StanzaError, XmppAdapterError } from '../errors.js';
-import { bareJid, normalizeJid } from '../jid.js';
+import { bareJid } from '../jid.js';
 import type { SessionMachine } from '../machines/session.machine.js';
 import type { FeatureServices } from '../xeps/feature.js';
 import { archiveFormFields, getArchivePrefs, setArchivePrefs } from '../xeps/archive/archive.requests.js';
@@ -16,7 +16,7 @@ import type {
 import { FULL_TEXT_FIELDS, MAX_PAGE_SIZE } from '../xeps/archive/mam.codec.js';
 import { parseDateTime } from '../xeps/archive/forms.js';
 import type { ArchivedResult, MamPrefs } from '../xeps/archive/mam.types.js';
-import { argumentError, featureLookup } from './require-feature.js';
+import { argumentError, featureLookup, jidArgument } from './require-feature.js';
 
 export interface HistoryOptions {
   /** Page size (RSM `max`), 1..1000; the server may send fewer. @default the feature's (100) */
@@ -82,11 +82,7 @@ function checkMax(max: number | undefined): void {
   }
 }
 
-function bareArgument(jid: string): string {
-  const bare = bareJid(normalizeJid(jid));
-  if (bare === undefined) throw argumentError(`not a JID: ${String(jid)}`);
-  return bare;
-}
+const bareArgument = (jid: string): string => bareJid(jidArgument(jid))!;
 
 /**
  * Builds `client.archive`. Each history helper sends the archive actor the intent an app could

@@ -1,8 +1,8 @@
 import type { Actor, AnyActorRef } from 'xstate';
 import { XmppAdapterError } from '../errors.js';
-import { bareJid, normalizeJid } from '../jid.js';
+import { bareJid } from '../jid.js';
 import type { SessionMachine } from '../machines/session.machine.js';
-import { argumentError, featureLookup } from './require-feature.js';
+import { argumentError, featureLookup, jidArgument } from './require-feature.js';
 import { get, type MessageStore } from '../store/message-store.js';
 import { block, unblock } from '../xeps/blocking/blocking.machine.js';
 import { CHAT_STATES } from '../xeps/chat/chat-states.codec.js';
@@ -77,12 +77,6 @@ export interface PresenceApi {
   set(show: Show, status?: string, priority?: number): void;
   /** RFC 6121 §4.6: directed presence to one entity (e.g. show availability to someone not subscribed). */
   sendTo(jid: string, show: Show | 'unavailable', status?: string): void;
-}
-
-function jidArgument(jid: string): string {
-  const normalized = normalizeJid(jid);
-  if (normalized === undefined) throw argumentError(`not a JID: ${String(jid)}`);
-  return normalized;
 }
 
 /**

@@ -43,6 +43,13 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
   const selfPingAfter = options.selfPingAfter ?? SELF_PING_AFTER;
   const newId = options.newId ?? (() => globalThis.crypto.randomUUID());
 
+  /** A message of ours as stored when we send it, `sending` until the room reflects it. */
+  function ownMessage(context: RoomContext, id: string, body: string): RoomMessage {
+    const message: RoomMessage = { id, originId: id, direction: 'out', body, stamp: new Date(now()).toISOString(), state: 'sending' };
+    if (context.self !== undefined) message.nick = context.self;
+    return message;
+  }
+
   /** A groupchat message as stored: the room's stanza-id names it when there is one. */
   function toRoomMessage(context: RoomContext, message: GroupchatMessage): RoomMessage {
     const stored: RoomMessage = {
@@ -151,30 +158,13 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         const stanza = buildPrivateMessage(`${context.jid}/${event.nick}`, event.body, event.id);
         if (stanza instanceof Error) return;
         enqueue(() => services.send(stanza));
-        const stored: RoomMessage = {
-          id: event.id,
-          originId: event.id,
-          direction: 'out',
-          body: event.body,
-          stamp: new Date(now()).toISOString(),
-          state: 'sent',
-          private: event.nick,
-          ...(context.self !== undefined ? { nick: context.self } : {}),
-        };
+        // A private message is not reflected by the room: it is `sent` once written.
+        const stored: RoomMessage = { ...ownMessage(context, event.id, event.body), state: 'sent', private: event.nick };
         enqueue.assign({ messages: append(context.messages, stored) });
       }),
       recordSent: assign(({ context, event }) => {
         if (event.type !== 'room.send') return {};
-        const message: RoomMessage = {
-          id: event.id,
-          originId: event.id,
-          direction: 'out',
-          body: event.body,
-          stamp: new Date(now()).toISOString(),
-          state: 'sending',
-          ...(context.self !== undefined ? { nick: context.self } : {}),
-        };
-        return { messages: append(context.messages, message) };
+        return { messages: append(context.messages, ownMessage(context, event.id, event.body)) };
       }),
       sendGroupchat: enqueueActions(({ context, event, enqueue }) => {
         if (event.type === 'room.send') {
@@ -208,17 +198,15 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
           // The room's subject changes are not history to show; our own messages are known by their origin-id.
           if (message.body === undefined || has(context.messages, archiveId)) continue;
           if (message.originId !== undefined && get(context.messages, message.originId)?.direction === 'out') continue;
-          const stored: RoomMessage = {
-            id: archiveId,
-            nick: message.nick,
-            direction: message.nick === context.self ? 'out' : 'in',
-            body: message.body,
-            stamp: resolveStamp(stamp, now()),
+          // XEP-0313 §3.5: the archive id is the room's stanza-id for the message, so it keys it as live copies are keyed.
+          const { from: _from, ...read } = message;
+          const live: GroupchatMessage = {
+            ...read,
+            room: context.jid,
             stanzaId: archiveId,
-            state: 'received',
+            ...(stamp !== undefined ? { delay: stamp } : {}),
           };
-          if (message.originId !== undefined) stored.originId = message.originId;
-          fresh.push(stored);
+          fresh.push(toRoomMessage(context, live));
         }
         let messages = context.messages;
         if (event.placement === 'older') messages = prepend(messages, fresh);
