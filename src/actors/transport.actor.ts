@@ -9,7 +9,8 @@ import { StreamManagementState } from '../stream-management/sm-state.js';
 import type { DropReason } from '../wire/drop-reason.js';
 import { negotiate, type NegotiationSettings } from '../wire/negotiate.js';
 import { serializeStanza } from '../wire/serialize.js';
-import { worthResending } from '../wire/stanza-head.js';
+import { NS_SM } from '../stream-management/sm-state.js';
+import { messageIdOf, worthResending } from '../wire/stanza-head.js';
 import { XmppStream } from '../wire/xmpp-stream.js';
 import type { TransportCommand, TransportEvent } from './transport.types.js';
 
@@ -24,6 +25,18 @@ type Phase = 'idle' | 'negotiating' | 'online';
 
 const ACK_BATCH = 50;
 const ACK_DEBOUNCE_MS = 250;
+/** How long a graceful close waits for the server to acknowledge what is outstanding. */
+const FINAL_ACK_WAIT_MS = 2000;
+
+/** The ids of the messages among serialized stanzas (what the app knows its messages by). */
+function messageIds(stanzas: readonly string[]): string[] {
+  const ids: string[] = [];
+  for (const data of stanzas) {
+    const id = messageIdOf(data);
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
+}
 
 /**
  * The only actor that touches the socket. It owns, for the whole session: the XEP-0198 state
@@ -67,7 +80,19 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       flushInbound();
       sendBackNow(event);
     };
-    const sm = new StreamManagementState();
+    // Messages the server confirmed (XEP-0198 acks; on a stream without it, the socket write), told
+    // to the session once per microtask so a page of acks is one event.
+    let confirmed: string[] = [];
+    const flushConfirmed = () => {
+      const ids = confirmed;
+      confirmed = [];
+      if (ids.length > 0) sendBack({ type: 'transport.acked', ids });
+    };
+    const confirm = (stanzas: readonly string[]) => {
+      const ids = messageIds(stanzas);
+      if (ids.length > 0 && confirmed.push(...ids) === ids.length) queueMicrotask(flushConfirmed);
+    };
+    const sm = new StreamManagementState(confirm);
     const scramCache: ScramCache = new Map();
     const waiting: string[] = [];
     let stream: XmppStream | undefined;
@@ -114,7 +139,8 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
     const writeStanza = (data: string) => {
       sm.recordOutbound(data);
       writeRaw(data);
-      if (!sm.enabled) return;
+      // Without stream management the write is all there is to know.
+      if (!sm.enabled) return confirm([data]);
       if (sm.unackedCount % ACK_BATCH === 0) requestAck();
       else ackTimer ??= setTimeout(requestAck, ACK_DEBOUNCE_MS);
     };
@@ -195,8 +221,17 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       // What was sent before the close goes out before the unavailable presence.
       flushOutbound();
       const current = stream;
+      if (current && phase === 'online' && sm.enabled && sm.unackedCount > 0) {
+        // Learn what the server got before saying goodbye, so nothing is reported unsent that was not.
+        const answer = current.next((el) => el.is('a', NS_SM), FINAL_ACK_WAIT_MS, 'final ack');
+        await current.write(buildAckRequest().toString()).catch(() => {});
+        await answer.catch(() => {});
+      }
       stream = undefined;
-      waiting.length = 0;
+      // Whatever the server never confirmed, the app hears of: nothing is dropped silently.
+      flushConfirmed();
+      const unsent = messageIds([...sm.outstanding, ...waiting.splice(0)]);
+      if (unsent.length > 0) sendBack({ type: 'transport.unsent', ids: unsent });
       if (current && phase === 'online') {
         // RFC 6121 §4.5.1: a client SHOULD send unavailable presence before closing the stream.
         await current.write(serializeStanza(xml('presence', { type: 'unavailable' }))).catch(() => {});

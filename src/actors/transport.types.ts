@@ -22,6 +22,13 @@ export type TransportEvent =
   | { type: 'transport.closed' }
   | { type: 'transport.stanza'; stanza: Element }
   /** Every stanza parsed from one socket read, in order: one session transition for all of them. */
-  | { type: 'transport.stanzas'; stanzas: readonly Element[] };
+  | { type: 'transport.stanzas'; stanzas: readonly Element[] }
+  /** The server confirmed our messages with these ids (XEP-0198 acks, or the write on a stream without it). */
+  | { type: 'transport.acked'; ids: readonly string[] }
+  /** The client closed before the server confirmed our messages with these ids: they may never have arrived. */
+  | { type: 'transport.unsent'; ids: readonly string[] };
 
-export type TransportLifecycleEvent = Exclude<TransportEvent, { type: 'transport.stanza' | 'transport.stanzas' }>;
+/** What the transport says about our own messages. */
+export type TransportOutboundEvent = Extract<TransportEvent, { type: 'transport.acked' | 'transport.unsent' }>;
+
+export type TransportLifecycleEvent = Exclude<TransportEvent, { type: 'transport.stanza' | 'transport.stanzas' } | TransportOutboundEvent>;

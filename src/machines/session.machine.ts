@@ -8,7 +8,14 @@ import { createOutbox, type Outbox } from '../router/outbox.js';
 import type { Router } from '../router/router.js';
 import type { TransportCommand, TransportEvent } from '../actors/transport.types.js';
 import type { AppIntent } from '../client/intents.js';
-import type { FeatureInput, FeatureModule, FeatureServices, RouteContext, SessionLifecycleEvent } from '../xeps/feature.js';
+import type {
+  FeatureInput,
+  FeatureModule,
+  FeatureServices,
+  OutboundReportEvent,
+  RouteContext,
+  SessionLifecycleEvent,
+} from '../xeps/feature.js';
 import { connectionMachine, type ConnectionSettings, type ConnectionStatusEvent } from './connection.machine.js';
 import type { ConnectionCommand, ConnectionView } from './connection.types.js';
 
@@ -57,6 +64,7 @@ function routeContextOf(jid: string, domain: string): RouteContext {
  */
 export function createSessionMachine({ options, features, router, services, transport }: SessionDependencies) {
   const sessionFeatures = features.filter((f) => f.lifetime === 'session');
+  const outboundTrackers = sessionFeatures.filter((f) => f.tracksOutbound).map((f) => f.id);
   const onlineFeatures = features.filter((f) => f.lifetime === 'online');
   const discoFeatures = [...new Set(features.flatMap((f) => f.discoFeatures))].sort();
   const featureInput = (jid: string | undefined): FeatureInput => ({
@@ -145,6 +153,14 @@ export function createSessionMachine({ options, features, router, services, tran
         for (const stanza of stanzas) routeOneStanza(stanza, context.route, children, enqueue, outbox);
         outbox.flush();
       }),
+      reportOutbound: enqueueActions(({ event, enqueue }) => {
+        if (event.type !== 'transport.acked' && event.type !== 'transport.unsent') return;
+        const report: OutboundReportEvent = {
+          type: event.type === 'transport.acked' ? 'outbound.acked' : 'outbound.unsent',
+          ids: event.ids,
+        };
+        for (const id of outboundTrackers) enqueue.sendTo(id, report);
+      }),
       forwardIntent: enqueueActions(({ event, enqueue, self }) => {
         const target = intentTargets.get(event.type);
         const child = target === undefined ? undefined : self.getSnapshot().children[target];
@@ -204,6 +220,8 @@ export function createSessionMachine({ options, features, router, services, tran
       'transport.stanza': { actions: 'routeStanzas' },
       'transport.stanzas': { actions: 'routeStanzas' },
       'transport.online': { actions: ['rememberStream', 'forwardToConnection'] },
+      'transport.acked': { actions: 'reportOutbound' },
+      'transport.unsent': { actions: 'reportOutbound' },
       ...Object.fromEntries(TRANSPORT_LIFECYCLE.map((type) => [type, { actions: 'forwardToConnection' }])),
       'connection.start': { actions: 'forwardToConnection' },
       'connection.stop': { actions: 'forwardToConnection' },

@@ -31,8 +31,16 @@ export class StreamManagementState {
   /** Our stanzas sent since `<enable/>` and not yet acknowledged, oldest first. */
   private unacked: string[] = [];
 
+  /** `confirmed` hears of every stanza of ours the server acknowledged (live acks, and the `h` of a resume). */
+  constructor(private readonly confirmed: (stanzas: readonly string[]) => void = () => {}) {}
+
   get unackedCount(): number {
     return this.unacked.length;
+  }
+
+  /** Our stanzas the server has not acknowledged yet, oldest first (a copy). */
+  get outstanding(): readonly string[] {
+    return [...this.unacked];
   }
 
   /** XEP-0198 §3: both counters start at zero with `<enable/>`/`<enabled/>`. */
@@ -66,7 +74,9 @@ export class StreamManagementState {
       return { ok: false, reason: `h=${h} acknowledges ${newlyAcked} stanzas but only ${this.unacked.length} are outstanding` };
     }
     this.acked = h;
-    return { ok: true, acked: this.unacked.splice(0, newlyAcked) };
+    const acked = this.unacked.splice(0, newlyAcked);
+    if (acked.length > 0) this.confirmed(acked);
+    return { ok: true, acked };
   }
 
   /** The connection dropped: counters stay for a resume, nothing is enabled on the next stream yet. */

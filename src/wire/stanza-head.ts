@@ -1,19 +1,30 @@
 import { unescapeXML } from '@xmpp/xml';
 
+/** `type` and `id` of a serialized stanza, read off its opening tag. */
+export interface StanzaHead {
+  type: string | undefined;
+  id: string | undefined;
+}
+
 /**
- * Reads `type` and `id` off the opening tag of an IQ this client serialized (what the XEP-0198
- * queue holds), without parsing the whole stanza. Undefined for anything that is not an `<iq>`.
+ * Reads `type` and `id` off the opening tag of a `<name>` stanza this client serialized (what the
+ * XEP-0198 queue holds), without parsing the whole stanza. Undefined for any other element.
  */
-export function iqHead(serialized: string): { type: string | undefined; id: string | undefined } | undefined {
-  if (!serialized.startsWith('<iq ') && !serialized.startsWith('<iq>')) return undefined;
+function headOf(serialized: string, name: 'iq' | 'message'): StanzaHead | undefined {
+  if (!serialized.startsWith(`<${name} `) && !serialized.startsWith(`<${name}>`)) return undefined;
   const end = serialized.indexOf('>');
   const tag = end === -1 ? serialized : serialized.slice(0, end);
-  const attr = (name: string) => {
-    const raw = new RegExp(`\\s${name}=(["'])(.*?)\\1`).exec(tag)?.[2];
+  const attr = (attribute: string) => {
+    const raw = new RegExp(`\\s${attribute}=(["'])(.*?)\\1`).exec(tag)?.[2];
     return raw === undefined ? undefined : unescapeXML(raw);
   };
   return { type: attr('type'), id: attr('id') };
 }
+
+export const iqHead = (serialized: string): StanzaHead | undefined => headOf(serialized, 'iq');
+
+/** The `id` of a serialized `<message>` (what the chat store keys our own messages by); undefined for anything else. */
+export const messageIdOf = (serialized: string): string | undefined => headOf(serialized, 'message')?.id;
 
 /**
  * Whether a stanza the old stream never had acknowledged is still worth sending on a new session

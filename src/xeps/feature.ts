@@ -61,6 +61,13 @@ export interface FeatureInput {
   discoFeatures: readonly string[];
 }
 
+/**
+ * The fate of messages a feature wrote, by their stanza `id`: `outbound.acked` once the server
+ * confirmed them (XEP-0198 acks; on a stream without stream management, the socket write);
+ * `outbound.unsent` when the client stopped before the server did, so they may not have arrived.
+ */
+export type OutboundReportEvent = { type: 'outbound.acked'; ids: readonly string[] } | { type: 'outbound.unsent'; ids: readonly string[] };
+
 /** Delivered to `lifetime: 'session'` features as the connection comes and goes. */
 export type SessionLifecycleEvent =
   | {
@@ -102,6 +109,11 @@ export interface FeatureModule<TEvent extends { type: string } = { type: string 
    * socket read, in order, to handle in one transition (for features on the message hot path).
    */
   batches?: boolean;
+  /**
+   * The actor also accepts {@link OutboundReportEvent}s: what became of the messages it wrote
+   * (the server confirmed them, or the client stopped before it did). Session features only.
+   */
+  tracksOutbound?: boolean;
 }
 
 /** A `route` built from a parser that yields one event, or `undefined` to decline the stanza. */

@@ -5,10 +5,10 @@ import type { FeatureInput, FeatureServices } from '../feature.js';
 import { receive } from './chat.inbound.js';
 import { compose, correct, markRead, pause, retract, send } from './chat.outbound.js';
 import { ChatStep } from './chat.tools.js';
-import type { SessionLifecycleEvent } from '../feature.js';
+import type { OutboundReportEvent, SessionLifecycleEvent } from '../feature.js';
 import { receiveArchived } from './chat.archived.js';
 import type { ArchiveAppliedEvent } from '../archive/archive.types.js';
-import type { ChatArchivedEvent, ChatBatchEvent, ChatContext, ChatEvent, ChatSendEvent } from './chat.types.js';
+import type { ChatArchivedEvent, ChatBatchEvent, ChatContext, ChatEvent, ChatMessageError, ChatSendEvent } from './chat.types.js';
 import { conversationLogic, type ConversationLogic } from './conversation.machine.js';
 
 export { conversationId } from './chat.tools.js';
@@ -32,7 +32,7 @@ export interface ChatLogicOptions {
 
 /**
  * Sends `body` to `to` through a running chat manager (the actor, or the client's session system).
- * The message appears in `chat:<bare to>` with state `sent`.
+ * The message appears in `chat:<bare to>` with state `sending`, then `sent` once the server confirms it.
  */
 export function sendMessage(
   chat: { send(event: ChatEvent): void },
@@ -43,8 +43,17 @@ export function sendMessage(
   chat.send({ type: 'chat.send', to, body, ...options });
 }
 
+/** What a message the client stopped before the server confirmed shows as. */
+const NOT_SENT: ChatMessageError = {
+  condition: 'not-sent',
+  text: 'the client stopped before the server confirmed this message; it may not have arrived',
+};
+
 /** One event's work, on the step's tools (a batch runs this per routed event). */
-function handleOne(tools: ChatStep, event: Exclude<ChatEvent, ChatBatchEvent | ChatArchivedEvent | SessionLifecycleEvent>): void {
+function handleOne(
+  tools: ChatStep,
+  event: Exclude<ChatEvent, ChatBatchEvent | ChatArchivedEvent | SessionLifecycleEvent | OutboundReportEvent>,
+): void {
   switch (event.type) {
     case 'chat.message':
       receive(tools, event.message, 'in', 'live');
@@ -118,6 +127,8 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
 
         let applied: ArchiveAppliedEvent | undefined;
         if (event.type === 'chat.batch') for (const routed of event.events) handleOne(tools, routed);
+        else if (event.type === 'outbound.acked') tools.settle(event.ids, { type: 'conversation.confirmed' });
+        else if (event.type === 'outbound.unsent') tools.settle(event.ids, { type: 'conversation.bounced', error: NOT_SENT });
         else if (event.type === 'chat.archived')
           applied = { type: 'archive.applied', queryId: event.queryId, added: receiveArchived(tools, event) };
         else if (event.type !== 'session.online' && event.type !== 'session.offline') handleOne(tools, event);
@@ -130,7 +141,7 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
     },
   }).createMachine({
     id: 'chat',
-    context: ({ input }) => ({ me: input.jid, conversations: [], unread: {}, archivedUpTo: undefined, sessionStart: {} }),
+    context: ({ input }) => ({ me: input.jid, conversations: [], unread: {}, archivedUpTo: undefined, sessionStart: {}, unconfirmed: {} }),
     on: {
       'session.online': { actions: 'startSession' },
       'chat.message': { actions: 'handle' },
@@ -144,6 +155,8 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
       'chat.retract': { actions: 'handle' },
       'chat.batch': { actions: 'handle' },
       'chat.archived': { actions: 'handle' },
+      'outbound.acked': { actions: 'handle' },
+      'outbound.unsent': { actions: 'handle' },
     },
   });
 }

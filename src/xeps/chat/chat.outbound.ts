@@ -36,7 +36,7 @@ export function send(tools: ChatTools, event: ChatSendEvent): void {
   const conversation = tools.conversation(peer);
   const wanted = usableId(event.id);
   const id = wanted !== undefined && !(conversation && has(conversation.messages, wanted)) ? wanted : tools.newId();
-  // `sent` = handed to the stream's queue (XEP-0198 acks are not tracked per message yet).
+  // `sending` until the server confirms it (the transport reports the XEP-0198 ack).
   const message: ChatMessage = {
     id,
     direction: 'out',
@@ -45,13 +45,14 @@ export function send(tools: ChatTools, event: ChatSendEvent): void {
     body: event.body,
     stamp: new Date(tools.now()).toISOString(),
     originId: id,
-    state: 'sent',
+    state: 'sending',
   };
   // XEP-0085 §5.1 rule 1: "the initial content message sent to the Contact MUST contain a chat state
   // notification extension, which SHOULD be <active/>".
   const active = !statesRefused(conversation);
   tools.write(buildChatMessage({ to, body: event.body, id, active, private: event.private === true, receipt: tools.requestReceipts }));
   tools.deliver(peer, { type: 'conversation.add', message }, true);
+  tools.awaitConfirmation(id, peer);
   tools.added(peer, message);
   if (active) {
     tools.cancelPause(peer);

@@ -6,6 +6,7 @@ import { lookup, without, withEntry } from '../keyed-record.js';
 import type {
   ChatContext,
   ChatMessage,
+  ConversationBouncedEvent,
   ConversationContext,
   ConversationEvent,
   ConversationInput,
@@ -36,6 +37,8 @@ export interface ChatTools {
   isBlocked(jid: string): boolean;
   /** A message with the own archive's id `archiveId` was seen (live or paged in): catch-up starts after the newest. */
   noteArchived(archiveId: string): void;
+  /** Our message `id` in the conversation with `peer` waits for the server's confirmation. */
+  awaitConfirmation(id: string, peer: string): void;
   /** The first message added to the conversation with `peer` in the current session, if any. */
   sessionStartOf(peer: string): string | undefined;
   /** (Re)starts the timer that sends `paused` to `peer` after our last `composing`. */
@@ -94,6 +97,7 @@ export class ChatStep implements ChatTools {
   private readonly spawned = new Set<string>();
   private archivedUpTo: string | undefined;
   private sessionStart: Record<string, string>;
+  private unconfirmed: Record<string, string>;
 
   constructor(private readonly setup: ChatStepSetup) {
     this.context = setup.context;
@@ -103,6 +107,24 @@ export class ChatStep implements ChatTools {
     this.newId = setup.newId;
     this.archivedUpTo = setup.context.archivedUpTo;
     this.sessionStart = setup.context.sessionStart;
+    this.unconfirmed = setup.context.unconfirmed;
+  }
+
+  awaitConfirmation(id: string, peer: string): void {
+    this.unconfirmed = withEntry(this.unconfirmed, id, peer);
+  }
+
+  /** The server's word on our messages `ids`: `event` goes to the conversation of each one still waiting for it. */
+  settle(ids: readonly string[], event: { type: 'conversation.confirmed' } | Omit<ConversationBouncedEvent, 'id'>): void {
+    let waiting = this.unconfirmed;
+    for (const id of ids) {
+      const peer = lookup(waiting, id);
+      if (peer === undefined) continue;
+      if (waiting === this.unconfirmed) waiting = { ...waiting };
+      delete waiting[id];
+      this.deliver(peer, { ...event, id } as ConversationEvent, false);
+    }
+    this.unconfirmed = waiting;
   }
 
   sessionStartOf(peer: string): string | undefined {
@@ -132,9 +154,9 @@ export class ChatStep implements ChatTools {
   }
 
   /** Publishes the conversations this step changed and returns the manager's context update. */
-  finish(): Pick<ChatContext, 'conversations' | 'unread' | 'archivedUpTo' | 'sessionStart'> | undefined {
+  finish(): Pick<ChatContext, 'conversations' | 'unread' | 'archivedUpTo' | 'sessionStart' | 'unconfirmed'> | undefined {
     let { conversations, unread } = this.context;
-    const { archivedUpTo, sessionStart } = this;
+    const { archivedUpTo, sessionStart, unconfirmed } = this;
     for (const [peer, next] of this.overlay) {
       const id = conversationId(peer);
       if (this.spawned.has(peer)) {
@@ -150,8 +172,9 @@ export class ChatStep implements ChatTools {
       conversations === this.context.conversations &&
       unread === this.context.unread &&
       archivedUpTo === this.context.archivedUpTo &&
-      sessionStart === this.context.sessionStart;
-    return unchanged ? undefined : { conversations, unread, archivedUpTo, sessionStart };
+      sessionStart === this.context.sessionStart &&
+      unconfirmed === this.context.unconfirmed;
+    return unchanged ? undefined : { conversations, unread, archivedUpTo, sessionStart, unconfirmed };
   }
 
   // Stanzas are built while resolving and written when the actions execute.

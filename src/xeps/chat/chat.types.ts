@@ -1,10 +1,14 @@
-import type { SessionLifecycleEvent } from '../feature.js';
+import type { OutboundReportEvent, SessionLifecycleEvent } from '../feature.js';
 import type { MessageStore } from '../../store/message-store.js';
 
 /** XEP-0085 §2: the five chat states. */
 export type ChatState = 'active' | 'composing' | 'paused' | 'inactive' | 'gone';
 
-/** Where a message stands, as far as this client can know. */
+/**
+ * Where a message stands, as far as this client can know: ours are `sending` until the server
+ * confirms them (`sent`), then `delivered` (a receipt) and `displayed` (a marker); `error` when
+ * bounced, or when the client stopped before the server confirmed it (condition `not-sent`).
+ */
 export type ChatMessageState = 'sending' | 'sent' | 'delivered' | 'displayed' | 'error';
 
 /** An RFC 6120 §8.3 stanza error as plain data. */
@@ -182,7 +186,14 @@ export interface ChatArchivedEvent {
 }
 
 export type ChatEvent =
-  ChatRoutedEvent | ChatBatchEvent | ChatCarbonEvent | ChatArchivedEvent | ChatIntent | ChatComposePauseEvent | SessionLifecycleEvent;
+  | ChatRoutedEvent
+  | ChatBatchEvent
+  | ChatCarbonEvent
+  | ChatArchivedEvent
+  | ChatIntent
+  | ChatComposePauseEvent
+  | SessionLifecycleEvent
+  | OutboundReportEvent;
 
 export interface ChatContext {
   /** Own full JID of the current (or last) stream. */
@@ -201,6 +212,8 @@ export interface ChatContext {
    * ones): what a catch-up missed belongs before it, since it came before the session did.
    */
   sessionStart: Record<string, string>;
+  /** Our messages the server has not confirmed yet: the conversation (bare JID) of each, by message id. */
+  unconfirmed: Record<string, string>;
 }
 
 /** The routed events of one socket read, in order, handled in one manager transition. */
@@ -215,13 +228,22 @@ export interface PeerStateUpdate {
   content: boolean;
 }
 
+/** Our message `id` bounced (or never reached the server): it shows the error. */
+export interface ConversationBouncedEvent {
+  type: 'conversation.bounced';
+  id: string;
+  error: ChatMessageError;
+}
+
 export type ConversationEvent =
   /** A new message; an incoming one from the peer also carries what it says about the peer's chat state. */
   | { type: 'conversation.add'; message: ChatMessage; peerState?: PeerStateUpdate }
   | { type: 'conversation.delivered'; id: string }
+  /** The server confirmed our message `id`: `sending` → `sent`. */
+  | { type: 'conversation.confirmed'; id: string }
   /** A chat marker: `id` and every earlier outgoing message move up to `state` (never down). */
   | { type: 'conversation.marked'; id: string; state: 'delivered' | 'displayed' }
-  | { type: 'conversation.bounced'; id: string; error: ChatMessageError }
+  | ConversationBouncedEvent
   | { type: 'conversation.markRead'; id?: string; markerSent?: string }
   /** Another of our devices sent a `displayed` marker for `id` (a sent carbon): read up to there, forward only. */
   | { type: 'conversation.readElsewhere'; id: string }

@@ -117,6 +117,13 @@ export function reduceConversation(context: ConversationContext, event: Conversa
           m.direction === 'out' && (m.state === 'sending' || m.state === 'sent') ? { ...m, state: 'delivered' } : m,
         ),
       );
+    case 'conversation.confirmed':
+      return withMessages(
+        context,
+        update(context.messages, event.id, (m): ChatMessage =>
+          m.direction === 'out' && m.state === 'sending' ? { ...m, state: 'sent' } : m,
+        ),
+      );
     case 'conversation.marked':
       return withMessages(context, markUpTo(context.messages, event.id, event.state));
     case 'conversation.bounced':

@@ -42,6 +42,7 @@ export function createChatFeature(options: ChatLogicOptions = {}): FeatureModule
     lifetime: 'session',
     // A socket read full of messages is one manager transition (`chat.batch`).
     batches: true,
+    tracksOutbound: true,
     // The session forwards these app events to the `chat` actor.
     intents: ['chat.send', 'chat.markRead', 'chat.compose', 'chat.correct', 'chat.retract'],
   });

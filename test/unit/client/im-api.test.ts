@@ -30,7 +30,7 @@ describe('client.messages', () => {
   it('sends a chat message and resolves with it as stored, announcing it as a message notification', async () => {
     const { server, client, notifications } = onlineClient();
     const message = await client.messages.send('bob@example.org', 'hello');
-    expect(message).toMatchObject({ direction: 'out', to: 'bob@example.org', body: 'hello', state: 'sent' });
+    expect(message).toMatchObject({ direction: 'out', to: 'bob@example.org', body: 'hello', state: 'sending' });
     const stanza = server.expectOutgoing({ name: 'message', to: 'bob@example.org' });
     expect(stanza.attrs.id).toBe(message.id);
     expect(stanza.getChildText('body')).toBe('hello');

@@ -1,7 +1,7 @@
 import { xml } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { serializeStanza } from '../../../src/wire/serialize.js';
-import { iqHead, worthResending } from '../../../src/wire/stanza-head.js';
+import { iqHead, messageIdOf, worthResending } from '../../../src/wire/stanza-head.js';
 
 const serialized = (el: ReturnType<typeof xml>) => serializeStanza(el);
 
@@ -16,6 +16,13 @@ describe('what a new session resends', () => {
     });
     expect(iqHead(serialized(xml('message', { id: 'm1', to: 'bob@example.org' })))).toBeUndefined();
     expect(iqHead(`<iq type='get' id='single'/>`)).toEqual({ type: 'get', id: 'single' });
+  });
+
+  it('reads the id off a serialized message only', () => {
+    expect(messageIdOf(serialized(xml('message', { to: 'bob@example.org', id: 'a&amp;b' }, xml('body', {}, 'hi'))))).toBe('a&amp;b');
+    expect(messageIdOf(serialized(xml('message', { to: 'bob@example.org' })))).toBeUndefined();
+    expect(messageIdOf(serialized(xml('messages', { id: 'x' })))).toBeUndefined();
+    expect(messageIdOf(serialized(xml('iq', { type: 'set', id: 'x' })))).toBeUndefined();
   });
 
   it('resends messages, presences and pending requests; drops answered requests and old replies', () => {

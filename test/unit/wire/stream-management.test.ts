@@ -49,6 +49,25 @@ describe('XEP-0198 bookkeeping', () => {
     expect(resumed).toEqual({ ok: true, acked: ['<message id="3"/>'] });
   });
 
+  it('tells who listens which stanzas the server confirmed: by live acks, and by the h of a resume', () => {
+    const confirmed: string[][] = [];
+    const sm = new StreamManagementState((stanzas) => confirmed.push([...stanzas]));
+    sm.startEnable();
+    sm.onEnabled({ id: 'sm-1', location: undefined, resumable: true });
+    ['m1', 'm2', 'm3', 'm4'].forEach((s) => sm.recordOutbound(s));
+    observe(sm, xml('a', { xmlns: NS_SM, h: '1' }));
+    // An ack that adds nothing says nothing.
+    observe(sm, xml('a', { xmlns: NS_SM, h: '1' }));
+    sm.onDisconnect();
+    expect(sm.onResumed(3)).toEqual({ ok: true, acked: ['m4'] });
+    expect(confirmed).toEqual([['m1'], ['m2', 'm3']]);
+    // A violation confirms nothing.
+    sm.recordOutbound('m5');
+    observe(sm, xml('a', { xmlns: NS_SM, h: '9' }));
+    expect(confirmed).toHaveLength(2);
+    expect(sm.outstanding).toEqual(['m5']);
+  });
+
   it('treats an ack of more stanzas than were sent as a protocol violation', () => {
     const sm = enabledState();
     sm.recordOutbound('<message/>');

@@ -328,7 +328,7 @@ describe('blocked contacts', () => {
     s.deliver(`<message from='${JULIET}/balcony'><received xmlns='urn:xmpp:receipts' id='id-1'/></message>`);
     s.deliver(`<message from='${JULIET}/balcony'><displayed xmlns='urn:xmpp:chat-markers:0' id='id-1'/></message>`);
     s.deliver(fromJuliet('j1', `<body>blocked</body><composing xmlns='${NS_CHATSTATES}'/>`));
-    expect(s.view()!.messages.map((m) => [m.body, m.state])).toEqual([['hi', 'sent']]);
+    expect(s.view()!.messages.map((m) => [m.body, m.state])).toEqual([['hi', 'sending']]);
     expect(s.view()!.typing).toBeUndefined();
     s.block([]);
     s.deliver(`<message from='${JULIET}/balcony'><displayed xmlns='urn:xmpp:chat-markers:0' id='id-1'/></message>`);

@@ -193,6 +193,8 @@ describe('chat route', () => {
   });
 });
 
+const JULIET_BARE = 'juliet@capulet.example';
+
 function harness() {
   const fake = fakeServices('romeo@montague.example/garden');
   let n = 0;
@@ -230,7 +232,7 @@ describe('chat manager', () => {
         body: 'Neither, fair saint',
         stamp: new Date(NOW).toISOString(),
         originId: 'id-1',
-        state: 'sent',
+        state: 'sending',
       },
     ]);
   });
@@ -275,13 +277,13 @@ describe('chat manager', () => {
     sendMessage(h.actor, 'tybalt@capulet.example', 'hello');
     // Tybalt (a third party) acks Juliet's message id: nothing changes.
     h.deliver(`<message from='tybalt@capulet.example/sword'><received xmlns='urn:xmpp:receipts' id='id-1'/></message>`);
-    expect(h.conversation('juliet@capulet.example')!.messages[0]!.state).toBe('sent');
+    expect(h.conversation('juliet@capulet.example')!.messages[0]!.state).toBe('sending');
     // Mallory, who has no conversation: no conversation is created for a receipt.
     h.deliver(`<message from='mallory@evil.example/x'><received xmlns='urn:xmpp:receipts' id='id-1'/></message>`);
     expect(h.conversation('mallory@evil.example')).toBeUndefined();
     h.deliver(`<message from='juliet@capulet.example/balcony'><received xmlns='urn:xmpp:receipts' id='id-1'/></message>`);
     expect(h.conversation('juliet@capulet.example')!.messages[0]!.state).toBe('delivered');
-    expect(h.conversation('tybalt@capulet.example')!.messages[0]!.state).toBe('sent');
+    expect(h.conversation('tybalt@capulet.example')!.messages[0]!.state).toBe('sending');
   });
 
   it('a receipt does not touch incoming messages', () => {
@@ -370,7 +372,46 @@ describe('chat manager', () => {
       conversations: ['juliet@capulet.example'],
       unread: {},
       sessionStart: { 'juliet@capulet.example': 'id-1' },
+      unconfirmed: { 'id-1': 'juliet@capulet.example' },
     });
+  });
+});
+
+describe('what the server confirmed', () => {
+  it('moves our message from sending to sent when the server acknowledges its id, and only then', () => {
+    const h = harness();
+    sendMessage(h.actor, JULIET_BARE, 'one');
+    sendMessage(h.actor, JULIET_BARE, 'two');
+    const states = () => h.conversation(JULIET_BARE)!.messages.map((m) => m.state);
+    expect(states()).toEqual(['sending', 'sending']);
+    // Ids the chat never sent (a presence, another feature's message) change nothing.
+    h.actor.send({ type: 'outbound.acked', ids: ['id-2', 'not-ours'] });
+    expect(states()).toEqual(['sending', 'sent']);
+    expect(h.actor.getSnapshot().context.unconfirmed).toEqual({ 'id-1': JULIET_BARE });
+    // A second ack for the same id is ignored.
+    h.actor.send({ type: 'outbound.acked', ids: ['id-2'] });
+    expect(states()).toEqual(['sending', 'sent']);
+  });
+
+  it('a receipt that overtakes the ack is not undone by it', () => {
+    const h = harness();
+    sendMessage(h.actor, JULIET_BARE, 'one');
+    h.deliver(`<message from='juliet@capulet.example/balcony'><received xmlns='urn:xmpp:receipts' id='id-1'/></message>`);
+    h.actor.send({ type: 'outbound.acked', ids: ['id-1'] });
+    expect(h.conversation(JULIET_BARE)!.messages[0]!.state).toBe('delivered');
+    expect(h.actor.getSnapshot().context.unconfirmed).toEqual({});
+  });
+
+  it('shows a message the client stopped before the server confirmed as an error, never as silently gone', () => {
+    const h = harness();
+    sendMessage(h.actor, JULIET_BARE, 'confirmed');
+    sendMessage(h.actor, JULIET_BARE, 'in flight');
+    h.actor.send({ type: 'outbound.acked', ids: ['id-1'] });
+    h.actor.send({ type: 'outbound.unsent', ids: ['id-1', 'id-2'] });
+    expect(h.conversation(JULIET_BARE)!.messages.map((m) => [m.body, m.state, m.error?.condition])).toEqual([
+      ['confirmed', 'sent', undefined],
+      ['in flight', 'error', 'not-sent'],
+    ]);
   });
 });
 
@@ -415,7 +456,7 @@ describe('chat markers (XEP-0333)', () => {
     // A third party's marker does nothing.
     h.deliver(`<message from='tybalt@capulet.example/x'><displayed xmlns='urn:xmpp:chat-markers:0' id='id-2'/></message>`);
     const states = () => h.conversation('juliet@capulet.example')!.messages.map((m) => m.state);
-    expect(states()).toEqual(['sent', 'sent', 'delivered']);
+    expect(states()).toEqual(['sending', 'sending', 'delivered']);
     h.deliver(`<message from='juliet@capulet.example/balcony'><displayed xmlns='urn:xmpp:chat-markers:0' id='id-2'/></message>`);
     expect(states()).toEqual(['displayed', 'displayed', 'delivered']);
     // An older marker, a weaker marker and an unknown id change nothing.
