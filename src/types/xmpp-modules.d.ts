@@ -72,6 +72,10 @@ declare module '@xmpp/connection-types' {
     _attachSocket(socket: unknown): void;
     /** The socket's data handler: feeds the stream parser (null once detached). */
     _onData(data: unknown): void;
+    /** Subscribes to a new stream parser (stream open and restart). */
+    _attachParser(parser: unknown): void;
+    /** Unsubscribes from the parser and forgets it, so later socket data is ignored. */
+    _detachParser(): void;
     parser: unknown;
     on(event: string, fn: (...args: any[]) => void): this;
     removeAllListeners(event?: string): this;

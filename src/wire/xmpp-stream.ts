@@ -2,6 +2,15 @@ import { Client } from '@xmpp/client-core';
 import type { XmppConnection } from '@xmpp/connection-types';
 import type { Element } from '@xmpp/xml';
 import type { DropReason } from './drop-reason.js';
+import {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_STANZA_BYTES,
+  RestrictedXmlScanner,
+  StanzaByteCounter,
+  utf8ByteLength,
+  type StreamLimits,
+  type StreamViolation,
+} from './limits.js';
 import { NS_STREAM_ERRORS, NS_STREAMS } from './namespaces.js';
 import { connectionClasses } from './platform.js';
 
@@ -17,6 +26,8 @@ export interface XmppStreamHandlers {
   onElement(element: Element): void;
   /** The stream ended without `close()` being called; fired at most once. */
   onDrop(reason: DropReason): void;
+  /** Bounds on inbound data; a stream over them is dropped with a `protocol` reason. */
+  limits?: StreamLimits;
 }
 
 type Waiter = {
@@ -26,19 +37,46 @@ type Waiter = {
   timer: ReturnType<typeof setTimeout>;
 };
 
+/** Checks every socket read before xmpp.js parses it; a refusal ends the stream. */
+interface InboundGuard {
+  /** The read as text to parse, or undefined when it was refused. */
+  accept(data: unknown): string | undefined;
+  /** A new parser (stream open or restart). */
+  attached(parser: unknown): void;
+  /** The parser threw while reading `data`. */
+  failed(error: unknown): void;
+}
+
 /**
- * xmpp.js's client, changed in two places: see-other-host is reported instead of followed, and
- * socket data that arrives once the parser is gone (after the server closed the stream, or after
- * a parse error) is dropped — xmpp.js would throw an uncaught TypeError from the socket handler.
+ * xmpp.js's client, changed in three places: see-other-host is reported instead of followed; socket
+ * data that arrives once the parser is gone (after the server closed the stream, or after a parse
+ * error) is dropped — xmpp.js would throw an uncaught TypeError from the socket handler; and every
+ * read passes the inbound guard, and nothing the parser throws escapes the socket handler (ltx
+ * throws on an undefined entity such as `&foo;`, which would be an uncaught exception).
  */
 class RedirectReportingClient extends Client {
+  guard: InboundGuard | undefined;
+
   _onSeeOtherHost(error: { element: Element }): void {
     this.emit('see-other-host', error.element.getChildText('see-other-host', NS_STREAM_ERRORS) ?? '');
   }
 
   override _onData(data: unknown): void {
     if (!this.parser) return;
-    super._onData(data);
+    const guard = this.guard;
+    if (!guard) return super._onData(data);
+    const text = guard.accept(data);
+    if (text === undefined) return;
+    try {
+      super._onData(text);
+    } catch (err) {
+      guard.failed(err);
+    }
+  }
+
+  override _attachParser(parser: unknown): void {
+    super._attachParser(parser);
+    this.guard?.attached(parser);
   }
 }
 
@@ -47,20 +85,40 @@ export class XmppStream {
   private waiter: Waiter | undefined;
   private ended = false;
   private streamError: DropReason | undefined;
+  private readonly maxDepth: number;
+  private readonly counter: StanzaByteCounter;
+  private readonly scanner = new RestrictedXmlScanner();
+  // `fatal`: invalid UTF-8 is refused, not turned into U+FFFD; `stream: true` keeps a character
+  // split across two reads whole (xmpp.js decodes each read on its own and would break it).
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private depth = 0;
 
   constructor(
     readonly service: string,
     readonly domain: string,
     private readonly handlers: XmppStreamHandlers,
   ) {
+    this.maxDepth = handlers.limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.counter = new StanzaByteCounter(handlers.limits?.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES);
     const client = new RedirectReportingClient({ service, domain });
     client.transports.push(...connectionClasses);
+    client.guard = {
+      accept: (data) => this.acceptRead(data),
+      attached: (parser) => this.watchParser(parser),
+      failed: (err) =>
+        this.refuse({
+          condition: err instanceof LimitError ? 'policy-violation' : 'not-well-formed',
+          message: describe(err) ?? 'unreadable XML',
+        }),
+    };
     this.connection = client;
     client.on('element', (el: Element) => this.dispatch(el));
     client.on('see-other-host', (host: string) => {
       this.streamError = { kind: 'see-other-host', host };
     });
     client.on('error', (err: Error & { condition?: string; text?: string }) => {
+      // ltx's parse errors (`<a></b>`): xmpp.js has sent bad-format and is closing; we do not wait for that.
+      if (err.name === 'XMLError') this.drop({ kind: 'protocol', message: `not-well-formed: ${err.message}` });
       if (err.name === 'StreamError' && err.condition) {
         this.streamError =
           err.condition === 'conflict'
@@ -160,6 +218,75 @@ export class XmppStream {
     }
   }
 
+  /** One socket read on its way to the parser: decoded, counted and scanned, or refused. */
+  private acceptRead(data: unknown): string | undefined {
+    if (this.ended) return undefined;
+    let text: string;
+    let bytes: number;
+    if (typeof data === 'string') {
+      text = data;
+      bytes = utf8ByteLength(data);
+    } else {
+      const raw = data as Uint8Array;
+      bytes = raw.byteLength;
+      try {
+        text = this.decoder.decode(raw, { stream: true });
+      } catch {
+        // RFC 6120 §4.9.3.22: <unsupported-encoding/> covers a stream "improperly encoded ... (e.g.,
+        // by violating the rules of the [UTF-8] encoding)"; §11.6: XMPP "MUST" be UTF-8.
+        this.refuse({ condition: 'unsupported-encoding', message: 'invalid UTF-8 in the stream' });
+        return undefined;
+      }
+    }
+    if (!this.counter.add(bytes)) {
+      this.refuse({
+        condition: 'policy-violation',
+        message: `stanza over ${this.counter.max} bytes (${this.counter.bytes} without an end tag)`,
+      });
+      return undefined;
+    }
+    const violation = this.scanner.scan(text);
+    if (violation) {
+      this.refuse(violation);
+      return undefined;
+    }
+    return text;
+  }
+
+  /**
+   * Follows the nesting depth through ltx's events: a top-level element's end (and the stream
+   * header) resets the byte count, and nesting deeper than the limit ends the stream. The stream
+   * root is depth 1 over TCP; WebSocket frames (RFC 7395) have no root.
+   */
+  private watchParser(parser: unknown): void {
+    const sax = (parser as { parser?: { on(event: string, fn: () => void): void } } | null)?.parser;
+    if (!sax) return;
+    this.depth = 0;
+    this.counter.boundary();
+    const top = this.framed ? 0 : 1;
+    sax.on('startElement', () => {
+      this.depth++;
+      if (this.depth === top) this.counter.boundary();
+      // Thrown inside the parser's write: the socket handler's catch ends the stream.
+      if (this.depth > this.maxDepth) throw new LimitError(`elements nested deeper than ${this.maxDepth}`);
+    });
+    sax.on('endElement', () => {
+      this.depth--;
+      if (this.depth === top) this.counter.boundary();
+    });
+  }
+
+  /** Ends the stream over hostile or broken input: a best-effort stream error, then a protocol drop. */
+  private refuse(violation: StreamViolation): void {
+    if (this.ended) return;
+    const error = `<stream:error${this.framed ? ` xmlns:stream="${NS_STREAMS}"` : ''}><${violation.condition} xmlns="${NS_STREAM_ERRORS}"/></stream:error>`;
+    const footer = this.framed ? '<close xmlns="urn:ietf:params:xml:ns:xmpp-framing"/>' : '</stream:stream>';
+    this.connection._detachParser();
+    void this.write(this.framed ? error : error + footer).catch(() => {});
+    if (this.framed) void this.write(footer).catch(() => {});
+    this.drop({ kind: 'protocol', message: `${violation.condition}: ${violation.message}` });
+  }
+
   private dispatch(el: Element): void {
     if (el.is('error', NS_STREAMS)) return; // reported through 'error' and 'disconnect'
     this.handlers.observe(el);
@@ -208,6 +335,10 @@ function disableNagle(socket: unknown): void {
     const setNoDelay = (candidate as { setNoDelay?: (on: boolean) => void } | null)?.setNoDelay;
     if (typeof setNoDelay === 'function') setNoDelay.call(candidate, true);
   }
+}
+
+class LimitError extends Error {
+  override name = 'LimitError';
 }
 
 function describe(reason: unknown): string | undefined {
