@@ -101,8 +101,9 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
         });
         const scrollback = (query.purpose === 'older' || query.purpose === 'all') && query.jid !== undefined;
         const catchingUp = isAccountCatchUp(query);
+        const opened = input.direction === 'forward' && input.from !== undefined ? { ...query, cursor: input.from } : query;
         enqueue.assign({
-          queries: withEntry(context.queries, query.queryId, query),
+          queries: withEntry(context.queries, query.queryId, opened),
           histories: scrollback
             ? withEntry(context.histories, query.jid!, { ...historyOf(context, query.jid!), loading: true, error: undefined })
             : context.histories,
@@ -133,6 +134,8 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
         const query = lookup(context.queries, event.queryId);
         if (query === undefined) return;
         const next: OpenQuery = { ...query, pages: query.pages + 1 };
+        const pageLast = event.results.at(-1)?.archiveId;
+        if (query.purpose === 'catchUp' && pageLast !== undefined) next.cursor = pageLast;
         const own = query.archive === bareJid(context.me);
         const chat = system.get('chat') as ChatRef | undefined;
         // Searches are answered with their results; room pages wait for a rooms feature.
@@ -145,6 +148,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
           };
           const last = event.results.at(-1)?.archiveId;
           if (last !== undefined) archived.last = last;
+          if (query.cursor !== undefined) archived.after = query.cursor;
           next.unapplied = query.unapplied + 1;
           enqueue.sendTo(chat, archived);
         }

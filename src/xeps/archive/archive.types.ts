@@ -57,6 +57,12 @@ export interface OpenQuery {
   unapplied: number;
   /** Results kept for the outcome (searches, room archives). */
   results?: ArchivedResult[];
+  /**
+   * Forward queries: the archive id the next page follows (where the query started, then each
+   * page's last), so a page can be placed right after the one before it even when the session
+   * that asked for it is gone.
+   */
+  cursor?: string;
   /** The pager's output once it stopped; the query ends when nothing is unapplied. */
   output?: MamPagerOutput;
 }

@@ -1,4 +1,4 @@
-import { has } from '../../store/message-store.js';
+import { at, has, positionOf, type MessageStore } from '../../store/message-store.js';
 import { peerOf, toChatMessage } from './chat.codec.js';
 import { receive } from './chat.inbound.js';
 import type { ChatTools } from './chat.tools.js';
@@ -30,16 +30,7 @@ export function receiveArchived(tools: ChatTools, event: ChatArchivedEvent): num
 
   let added = 0;
   for (const [peer, messages] of pages) {
-    const known = tools.conversation(peer)?.messages;
-    const seen = new Set<string>();
-    const fresh = messages.filter((m) => !(known && has(known, m.id)) && !seen.has(m.id) && seen.add(m.id));
-    if (fresh.length === 0) continue;
-    const before = event.placement === 'newer' ? tools.sessionStartOf(peer) : undefined;
-    tools.deliver(
-      peer,
-      { type: 'conversation.archived', messages: fresh, placement: event.placement, ...(before === undefined ? {} : { before }) },
-      true,
-    );
+    const fresh = event.placement === 'newer' ? placeNewer(tools, peer, messages, event.after) : placeOlder(tools, peer, messages);
     added += fresh.length;
     // Catch-up finds what arrived while offline: that is news to the app; scrollback is not.
     if (event.placement === 'newer') for (const message of fresh) tools.added(peer, message);
@@ -51,4 +42,70 @@ export function receiveArchived(tools: ChatTools, event: ChatArchivedEvent): num
   }
   if (event.placement === 'newer' && event.last !== undefined) tools.noteArchived(event.last);
   return added;
+}
+
+/** Scrollback: the page's messages not known yet go in front, in archive order. */
+function placeOlder(tools: ChatTools, peer: string, page: readonly ChatMessage[]): ChatMessage[] {
+  const known = tools.conversation(peer)?.messages;
+  const seen = new Set<string>();
+  const fresh = page.filter((m) => !(known && has(known, m.id)) && !seen.has(m.id) && seen.add(m.id));
+  if (fresh.length > 0) tools.deliver(peer, { type: 'conversation.archived', messages: fresh, placement: 'older' }, true);
+  return fresh;
+}
+
+/**
+ * Catch-up: each run of new messages goes right after what precedes it in the archive: the message
+ * the page follows (`after`, the previous page's last or the query's start), or the last known
+ * message the page repeats. Only when neither is here does it go before the first message of the
+ * current session (it was archived before that began), or at the end. So a query that outlives its
+ * session, or overlaps messages that arrived live, still lays the conversation out in archive order.
+ */
+function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[], after: string | undefined): ChatMessage[] {
+  const messagesNow = () => tools.conversation(peer)?.messages;
+  let anchor = after === undefined ? undefined : withArchiveId(messagesNow(), after);
+  let run: ChatMessage[] = [];
+  const fresh: ChatMessage[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    const messages = messagesNow();
+    const before = anchor !== undefined && messages ? idAfter(messages, anchor) : tools.sessionStartOf(peer);
+    tools.deliver(
+      peer,
+      { type: 'conversation.archived', messages: run, placement: 'newer', ...(before === undefined ? {} : { before }) },
+      true,
+    );
+    fresh.push(...run);
+    anchor = run.at(-1)!.id;
+    run = [];
+  };
+  const seen = new Set<string>();
+  for (const message of page) {
+    if (seen.has(message.id)) continue;
+    seen.add(message.id);
+    const known = messagesNow();
+    if (known && has(known, message.id)) {
+      flush();
+      anchor = message.id;
+    } else {
+      run.push(message);
+    }
+  }
+  flush();
+  return fresh;
+}
+
+/** The store id of the message with the own archive's id `archiveId`, newest first. */
+function withArchiveId(messages: MessageStore<ChatMessage> | undefined, archiveId: string): string | undefined {
+  if (!messages) return undefined;
+  for (let p = messages.size - 1; p >= 0; p--) {
+    const message = at(messages, p)!;
+    if (message.stanzaId === archiveId) return message.id;
+  }
+  return undefined;
+}
+
+/** The id of the message after `id` (undefined when `id` is the newest: append). */
+function idAfter(messages: MessageStore<ChatMessage>, id: string): string | undefined {
+  const position = positionOf(messages, id);
+  return position === -1 ? undefined : at(messages, position + 1)?.id;
 }

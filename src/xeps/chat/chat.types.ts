@@ -183,6 +183,8 @@ export interface ChatArchivedEvent {
   results: readonly ArchivedChatMessage[];
   /** The archive id of the page's newest result: catch-up continues after it next time. */
   last?: string;
+  /** `newer` pages: the archive id the page follows (the query's start, or the previous page's last). */
+  after?: string;
 }
 
 export type ChatEvent =

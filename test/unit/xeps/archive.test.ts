@@ -227,6 +227,56 @@ describe('archive feature: catch-up', () => {
     ]);
   });
 
+  it('keeps archive order when a catch-up outlives its session: later pages follow the earlier ones, not the newest session', async () => {
+    const system = chatSystem();
+    await online(system);
+    const live = (id: string, body: string) =>
+      system.deliver(
+        `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-${id}'><body>${body}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='${id}'/></message>`,
+      );
+    live('a5', 'known');
+    system.chat.send({ type: 'session.offline' });
+    system.archive.send({ type: 'session.offline' });
+    await online(system, { resumed: false });
+    const [query] = queries(system);
+    expect(query!.cursor).toBe('after:a5');
+    live('a20', 'live in the second session');
+    system.deliver(result(query!.queryId, 'a6', archived('6', 'missed 6')));
+    system.deliver(result(query!.queryId, 'a7', archived('7', 'missed 7')));
+    system.reply(query!.iq, fin(['a6', 'a7'], false));
+    await settle();
+    expect(bodies(system)).toEqual(['known', 'missed 6', 'missed 7', 'live in the second session']);
+    const [next] = queries(system);
+    expect(next!.cursor).toBe('after:a7');
+
+    // The stream drops again before the second page is in; the query is asked again on the third session.
+    system.chat.send({ type: 'session.offline' });
+    system.archive.send({ type: 'session.offline' });
+    system.chat.send({ type: 'session.online', jid: ME, resumed: false });
+    system.archive.send({ type: 'session.online', jid: ME, resumed: false });
+    live('a30', 'live in the third session');
+    system.deliver(result(next!.queryId, 'a8', archived('8', 'missed 8')));
+    system.deliver(
+      result(
+        next!.queryId,
+        'a20',
+        `<message xmlns='jabber:client' type='chat' from='${JULIET}/balcony' to='${OWN}' id='w-a20'><body>live in the second session</body></message>`,
+      ),
+    );
+    system.deliver(result(next!.queryId, 'a21', archived('21', 'missed 21')));
+    system.reply(next!.iq, fin(['a8', 'a21'], true));
+    await settle();
+    expect(bodies(system)).toEqual([
+      'known',
+      'missed 6',
+      'missed 7',
+      'missed 8',
+      'live in the second session',
+      'missed 21',
+      'live in the third session',
+    ]);
+  });
+
   it('starts from what was known when the session came up, not from a live message that arrived before the archive answered', async () => {
     const system = chatSystem();
     await online(system);
