@@ -64,29 +64,30 @@ describe('connection machine', () => {
       h.clock.increment(view.retryInMs!);
       expect(h.status()).toBe('connecting');
     }
-    // random() = 1 takes the ceiling: min * 2^n, capped at maxDelay.
-    expect(waits).toEqual([1000, 2000, 4000, 8000, 16_000, 16_000]);
+    // random() = 1 takes the ceiling: min * 2^(n+1), capped at maxDelay.
+    expect(waits).toEqual([2000, 4000, 8000, 16_000, 16_000, 16_000]);
 
     h.goOnline();
     h.clock.increment(settings.stableAfter);
     h.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'reset' } });
-    expect(h.views.at(-1)!.retryInMs).toBe(1000);
+    expect(h.views.at(-1)!.retryInMs).toBe(2000);
   });
 
-  it('spreads retries between minDelay and the ceiling (full jitter)', () => {
-    const low = harness(() => 0);
-    low.actor.send({ type: 'connection.start' });
-    low.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'x' } });
-    low.clock.increment(1000);
-    low.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'x' } });
-    expect(low.views.at(-1)!.retryInMs).toBe(1000);
-
-    const mid = harness(() => 0.5);
-    mid.actor.send({ type: 'connection.start' });
-    mid.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'x' } });
-    mid.clock.increment(1000);
-    mid.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'x' } });
-    expect(mid.views.at(-1)!.retryInMs).toBe(1500);
+  it('spreads retries between minDelay and the ceiling (full jitter), the first one included', () => {
+    const waitsWith = (r: number) => {
+      const h = harness(() => r);
+      h.actor.send({ type: 'connection.start' });
+      const waits: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        h.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'x' } });
+        waits.push(h.views.at(-1)!.retryInMs!);
+        h.clock.increment(waits.at(-1)!);
+      }
+      return waits;
+    };
+    expect(waitsWith(0)).toEqual([1000, 1000]);
+    // A crowd that lost the server together does not come back together: even the first retry is spread.
+    expect(waitsWith(0.5)).toEqual([1500, 2500]);
   });
 
   it('stops in authFailed with the SASL condition and never retries', () => {
