@@ -103,3 +103,18 @@ export {
 } from './xeps/muc/index.js';
 export type { JoinOptions, RoomsApi } from './client/rooms-api.js';
 export { bookmarks, createBookmarksFeature, connectBookmarks, addBookmark, removeBookmark, type Bookmark } from './xeps/bookmarks/index.js';
+// HTTP File Upload (in `defaultFeatures`).
+export {
+  upload,
+  createUploadFeature,
+  connectUploads,
+  discoverUploadService,
+  type UploadFeatureOptions,
+  type UploadLogic,
+  type UploadView,
+  type UploadsView,
+  type UploadFailure,
+  type UploadService,
+  type UploadStatus,
+} from './xeps/upload/index.js';
+export { UploadError, type FilesApi, type UploadedFile, type UploadOptions, type UploadSource } from './client/files-api.js';

@@ -15,6 +15,7 @@ import { defaultFeatures } from '../xeps/registry.js';
 import { entityTime, type EntityTime } from '../xeps/time/index.js';
 import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
 import { createArchiveApi, type ArchiveApi } from './archive-api.js';
+import { createFilesApi, type FilesApi } from './files-api.js';
 import { createRoomsApi, type RoomsApi } from './rooms-api.js';
 import { createImApi, type ContactsApi, type MessagesApi, type PresenceApi } from './im-api.js';
 import type { AppIntent } from './intents.js';
@@ -74,6 +75,8 @@ export interface XmppClient {
   readonly archive: ArchiveApi;
   /** Group chat (XEP-0045): join, leave, send; bind UI with `connectRoom(client.rooms.actor(jid).getSnapshot())`. */
   readonly rooms: RoomsApi;
+  /** HTTP File Upload (XEP-0363): `upload(file, { to?, onProgress?, signal? })` resolves with the download URL. */
+  readonly files: FilesApi;
   /**
    * The actor of a feature (`'roster'`, `'presence'`, `'chat'`, `'chat:<bareJid>'`, …) to bind UI to
    * with the feature's connect helper; undefined before `start()` or when the feature is absent.
@@ -132,6 +135,7 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
   const im = createImApi(session, services, isRunning);
   const archive = createArchiveApi(session, services, isRunning);
   const rooms = createRoomsApi(session, services, isRunning);
+  const files = createFilesApi(session, im.messages, isRunning);
 
   return {
     actor: session,
@@ -139,6 +143,7 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     ...im,
     archive,
     rooms,
+    files,
     feature: (id) => (started ? (session.system.get(id) as AnyActorRef | undefined) : undefined),
     start() {
       const online = new Promise<ConnectionView>((resolve, reject) => {

@@ -5,6 +5,7 @@ import type { MucIntent } from '../xeps/muc/muc.events.js';
 import type { ChatIntent } from '../xeps/chat/chat.types.js';
 import type { PresenceIntent } from '../xeps/presence/presence.types.js';
 import type { RosterCommand } from '../xeps/roster/roster.types.js';
+import type { UploadIntent } from '../xeps/upload/upload.types.js';
 
 /**
  * Events an app may send to `client.actor` (or `client.send`): the session forwards each to the
@@ -20,4 +21,5 @@ export type AppIntent =
   | ArchiveIntent
   | MucIntent
   | BookmarksCommand
-  | { type: 'bookmarks.refresh' };
+  | { type: 'bookmarks.refresh' }
+  | UploadIntent;

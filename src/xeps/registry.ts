@@ -11,11 +11,13 @@ import { ping } from './ping/index.js';
 import { presence } from './presence/index.js';
 import { roster } from './roster/index.js';
 import { time } from './time/index.js';
+import { upload } from './upload/index.js';
 import { version } from './version/index.js';
 
 /**
  * The features every client gets unless the app passes its own list: service discovery and the
- * answers every client owes (caps, ping, time, version), core instant messaging, its history and group chat.
+ * answers every client owes (caps, ping, time, version), core instant messaging, its history, group chat
+ * and file upload.
  * Without `presence` nothing announces the client's availability.
  */
 export const defaultFeatures: readonly FeatureModule[] = [
@@ -32,6 +34,7 @@ export const defaultFeatures: readonly FeatureModule[] = [
   archive,
   muc,
   bookmarks,
+  upload,
 ];
 
 /**

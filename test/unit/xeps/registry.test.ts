@@ -28,6 +28,7 @@ describe('default feature registry', () => {
       ['archive', 'session'],
       ['muc', 'session'],
       ['bookmarks', 'session'],
+      ['upload', 'session'],
     ]);
     expect(new Set(defaultFeatures.map((f) => f.id)).size).toBe(defaultFeatures.length);
   });
