@@ -11,6 +11,7 @@ import { negotiate, type NegotiationSettings } from '../wire/negotiate.js';
 import { serializeStanza } from '../wire/serialize.js';
 import { NS_SM } from '../stream-management/sm-state.js';
 import { messageIdOf, worthResending } from '../wire/stanza-head.js';
+import type { StreamLimits } from '../wire/limits.js';
 import { XmppStream } from '../wire/xmpp-stream.js';
 import type { TransportCommand, TransportEvent } from './transport.types.js';
 
@@ -19,6 +20,7 @@ export interface TransportSettings extends Omit<NegotiationSettings, 'stepTimeou
   service: string;
   connectTimeout: number;
   logger: Logger;
+  limits?: Pick<StreamLimits, 'maxStanzaBytes'>;
 }
 
 type Phase = 'idle' | 'negotiating' | 'online';
@@ -165,6 +167,7 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       outbound = [];
       stream?.abort();
       const current: XmppStream = new XmppStream(service, settings.domain, {
+        limits: { maxStanzaBytes: options.limits?.maxStanzaBytes },
         observe: (el) =>
           observeSmElement(sm, el, {
             acknowledge: ackSoon,

@@ -2,6 +2,8 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { InvalidOptionsError } from '../errors.js';
 import { isDomain, parseJid } from '../jid.js';
 import { MECHANISM_PREFERENCE, type MechanismName } from '../sasl/mechanism.js';
+import { DEFAULT_MESSAGES_IN_MEMORY } from '../store/message-store.js';
+import { DEFAULT_MAX_STANZA_BYTES } from '../wire/limits.js';
 
 export interface Logger {
   debug(message: string, data?: unknown): void;
@@ -61,6 +63,16 @@ export interface XmppClientOptions {
   software?: { name: string; version: string; os?: string };
   /** Receives the library's diagnostics. @default silent */
   logger?: Logger;
+  /** Bounds on what the network can make the client hold. */
+  limits?: {
+    /** The largest inbound stanza, in bytes; a bigger one ends the stream (`policy-violation`). @default 1 MiB */
+    maxStanzaBytes?: number;
+    /**
+     * Messages each conversation and room keeps in memory. Past it the oldest are forgotten a chunk
+     * at a time (they stay in the server's archive: scrollback brings them back). @default 10000
+     */
+    messagesInMemory?: number;
+  };
 }
 
 export interface ResolvedOptions {
@@ -80,6 +92,7 @@ export interface ResolvedOptions {
   initialPresence: boolean;
   software: { name: string; version: string; os?: string };
   logger: Logger;
+  limits: { maxStanzaBytes: number; messagesInMemory: number };
 }
 
 export const LIBRARY_VERSION = '0.1.0';
@@ -92,6 +105,14 @@ function positiveMs(option: string, value: number | undefined, fallback: number)
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new InvalidOptionsError(option, `expected a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveCount(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionsError(option, `expected a positive whole number, got ${String(value)}`);
   }
   return value;
 }
@@ -169,5 +190,9 @@ export function resolveOptions(options: XmppClientOptions): ResolvedOptions {
     initialPresence: options.initialPresence !== false,
     software: options.software ?? { name: 'xmpp-adapter', version: LIBRARY_VERSION },
     logger: options.logger ?? silentLogger,
+    limits: {
+      maxStanzaBytes: positiveCount('limits.maxStanzaBytes', options.limits?.maxStanzaBytes, DEFAULT_MAX_STANZA_BYTES),
+      messagesInMemory: positiveCount('limits.messagesInMemory', options.limits?.messagesInMemory, DEFAULT_MESSAGES_IN_MEMORY),
+    },
   };
 }

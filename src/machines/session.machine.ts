@@ -72,6 +72,7 @@ export function createSessionMachine({ options, features, router, services, tran
     domain: options.domain,
     software: options.software,
     keepalive: options.keepalive,
+    messagesInMemory: options.limits.messagesInMemory,
     initialPresence: options.initialPresence,
     discoFeatures,
   });

@@ -9,6 +9,9 @@
  * fork, which actor updates never do) rebuilds the index once for the new branch.
  */
 
+/** Messages a conversation or room keeps in memory unless the app says otherwise (see `keepNewest`). */
+export const DEFAULT_MESSAGES_IN_MEMORY = 10_000;
+
 /** Items per frozen chunk; an append copies at most this many references. */
 export const CHUNK_SIZE = 64;
 
@@ -194,6 +197,34 @@ export function insertAt<T extends Keyed>(store: MessageStore<T>, position: numb
   const all = toArray(store);
   all.splice(position, 0, ...fresh);
   return append(emptyStore<T>(), ...all);
+}
+
+/**
+ * Forgets the oldest items once there are more than `max`, a whole chunk (or the head) at a time,
+ * so memory stays within `max + CHUNK_SIZE` items and an append still copies no history. The
+ * forgotten ids leave the shared index too (it would otherwise grow forever); an older snapshot
+ * of the same history then no longer finds them by id, which only a stale view would ask for.
+ */
+export function keepNewest<T extends Keyed>(store: MessageStore<T>, max: number): MessageStore<T> {
+  if (store.size <= max) return store;
+  const index = indexOf(store);
+  let { head, chunks } = store;
+  let dropped = 0;
+  const forget = (items: readonly T[]) => {
+    for (const item of items) index.shared.sequence.delete(item.id);
+    dropped += items.length;
+  };
+  if (head.length > 0 && store.size - head.length >= max) {
+    forget(head);
+    head = EMPTY;
+  }
+  let first = 0;
+  while (first < chunks.length && store.size - dropped - CHUNK_SIZE >= max) forget(chunks[first++]!);
+  if (dropped === 0) return store;
+  if (first > 0) chunks = freeze(chunks.slice(first));
+  const base = index.base + dropped;
+  index.shared.low = base;
+  return withIndex<T>({ head, chunks, tail: store.tail, size: store.size - dropped }, { shared: index.shared, base });
 }
 
 /** Replaces the item with `id` (a correction, a state change); copies one chunk. Unknown ids change nothing. */

@@ -57,6 +57,8 @@ export interface FeatureInput {
   software: { name: string; version: string; os?: string };
   keepalive: { interval: number; timeout: number };
   initialPresence: boolean;
+  /** Messages each conversation and room keeps in memory (`limits.messagesInMemory`). */
+  messagesInMemory: number;
   /** All features' disco#info features, for the disco responder and the caps hash. */
   discoFeatures: readonly string[];
 }

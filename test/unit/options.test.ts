@@ -12,6 +12,11 @@ describe('options', () => {
       scheme: 'wss:',
       reconnect: { minDelay: 1000, maxDelay: 30_000 },
       allowPlainOverInsecure: false,
+      limits: { maxStanzaBytes: 1024 * 1024, messagesInMemory: 10_000 },
+    });
+    expect(resolveOptions({ ...base, limits: { messagesInMemory: 500 } }).limits).toEqual({
+      maxStanzaBytes: 1024 * 1024,
+      messagesInMemory: 500,
     });
   });
 
@@ -28,6 +33,8 @@ describe('options', () => {
     [{ ...base, reconnect: { minDelay: 5000, maxDelay: 1000 } }, 'reconnect.maxDelay'],
     [{ ...base, mechanisms: [] }, 'mechanisms'],
     [{ ...base, mechanisms: ['DIGEST-MD5'] }, 'mechanisms'],
+    [{ ...base, limits: { maxStanzaBytes: 0 } }, 'limits.maxStanzaBytes'],
+    [{ ...base, limits: { messagesInMemory: 2.5 } }, 'limits.messagesInMemory'],
   ] as const)('rejects %o naming the option', (options, option) => {
     let error: unknown;
     try {

@@ -141,7 +141,15 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
     },
   }).createMachine({
     id: 'chat',
-    context: ({ input }) => ({ me: input.jid, conversations: [], unread: {}, archivedUpTo: undefined, sessionStart: {}, unconfirmed: {} }),
+    context: ({ input }) => ({
+      me: input.jid,
+      conversations: [],
+      unread: {},
+      archivedUpTo: undefined,
+      sessionStart: {},
+      unconfirmed: {},
+      messagesInMemory: input.messagesInMemory,
+    }),
     on: {
       'session.online': { actions: 'startSession' },
       'chat.message': { actions: 'handle' },

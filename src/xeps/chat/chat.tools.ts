@@ -3,6 +3,7 @@ import { bareJid } from '../../jid.js';
 import { isBlockedBy } from '../blocking/blocking.connect.js';
 import type { FeatureServices } from '../feature.js';
 import { lookup, without, withEntry } from '../keyed-record.js';
+import { keepNewest } from '../../store/message-store.js';
 import type {
   ChatContext,
   ChatMessage,
@@ -146,7 +147,12 @@ export class ChatStep implements ChatTools {
       current = emptyConversation(peer);
       this.spawned.add(peer);
     }
-    const next = reduceConversation(current, event);
+    let next = reduceConversation(current, event);
+    // Growth at the newest end forgets the oldest past the limit; scrollback (the user asked for it) never does.
+    const growsNewest = event.type === 'conversation.add' || (event.type === 'conversation.archived' && event.placement === 'newer');
+    if (growsNewest && next.messages.size > this.context.messagesInMemory) {
+      next = { ...next, messages: keepNewest(next.messages, this.context.messagesInMemory) };
+    }
     this.overlay.set(peer, next);
     if (event.type === 'conversation.add' && next !== current && lookup(this.sessionStart, peer) === undefined) {
       this.sessionStart = withEntry(this.sessionStart, peer, event.message.id);

@@ -214,6 +214,8 @@ export interface ChatContext {
    * ones): what a catch-up missed belongs before it, since it came before the session did.
    */
   sessionStart: Record<string, string>;
+  /** Messages each conversation keeps in memory; past it the oldest are forgotten (the archive keeps them). */
+  messagesInMemory: number;
   /** Our messages the server has not confirmed yet: the conversation (bare JID) of each, by message id. */
   unconfirmed: Record<string, string>;
 }

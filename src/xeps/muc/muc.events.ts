@@ -45,4 +45,6 @@ export interface MucContext {
   rooms: string[];
   /** Invitations received, oldest first (at most MAX_INVITATIONS). */
   invitations: RoomInvitation[];
+  /** Messages each room keeps in memory (handed to every room it starts). */
+  messagesInMemory: number;
 }

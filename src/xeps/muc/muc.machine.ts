@@ -71,7 +71,7 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
         enqueue.spawnChild('room', {
           id: roomId(event.room),
           systemId: roomId(event.room),
-          input: { jid: event.room, nick: event.nick, ...options },
+          input: { jid: event.room, nick: event.nick, messagesInMemory: context.messagesInMemory, ...options },
         });
         enqueue.assign({ rooms: [...context.rooms, event.room] });
       }),
@@ -85,7 +85,7 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
         enqueue.spawnChild('room', {
           id: roomId(event.room),
           systemId: roomId(event.room),
-          input: { jid: event.room, nick: event.nick, subscribedOnly: { nodes: event.nodes } },
+          input: { jid: event.room, nick: event.nick, messagesInMemory: context.messagesInMemory, subscribedOnly: { nodes: event.nodes } },
         });
         enqueue.assign({ rooms: [...context.rooms, event.room] });
       }),
@@ -127,7 +127,7 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
     },
   }).createMachine({
     id: 'muc',
-    context: ({ input }) => ({ me: input.jid, rooms: [], invitations: [] }),
+    context: ({ input }) => ({ me: input.jid, rooms: [], invitations: [], messagesInMemory: input.messagesInMemory }),
     on: {
       'session.online': { actions: ['rememberJid', 'toAllRooms'] },
       'session.offline': { actions: 'toAllRooms' },

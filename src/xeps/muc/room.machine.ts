@@ -6,7 +6,19 @@
  */
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import type { ArchiveAppliedEvent } from '../archive/archive.types.js';
-import { append, emptyStore, get, has, insertAt, positionOf, prepend, update } from '../../store/message-store.js';
+import {
+  append,
+  DEFAULT_MESSAGES_IN_MEMORY,
+  emptyStore,
+  get,
+  has,
+  insertAt,
+  keepNewest,
+  positionOf,
+  prepend,
+  update,
+  type MessageStore,
+} from '../../store/message-store.js';
 import type { FeatureServices } from '../feature.js';
 import { resolveStamp } from '../chat/chat.codec.js';
 import { buildPing } from '../ping/ping.codec.js';
@@ -36,6 +48,11 @@ export interface RoomLogicOptions {
   now?: () => number;
   /** Ids for messages without one. @default crypto.randomUUID */
   newId?: () => string;
+}
+
+/** `items` after the room's messages, forgetting the oldest past the room's limit. */
+function appendKept(context: RoomContext, ...items: RoomMessage[]): MessageStore<RoomMessage> {
+  return keepNewest(append(context.messages, ...items), context.messagesInMemory);
 }
 
 export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger' | 'iq' | 'clock'>, options: RoomLogicOptions = {}) {
@@ -143,7 +160,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         }
         const stored = toRoomMessage(context, message);
         if (has(context.messages, stored.id)) return changes;
-        changes.messages = append(context.messages, stored);
+        changes.messages = appendKept(context, stored);
         if (context.visitStart === undefined) changes.visitStart = stored.id;
         return changes;
       }),
@@ -151,7 +168,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       applyPrivate: assign(({ context, event }) => {
         if (event.type !== 'room.private' || event.message.nick === undefined) return {};
         const stored: RoomMessage = { ...toRoomMessage(context, event.message), direction: 'in', private: event.message.nick };
-        return has(context.messages, stored.id) ? {} : { messages: append(context.messages, stored), heardAt: services.clock.now() };
+        return has(context.messages, stored.id) ? {} : { messages: appendKept(context, stored), heardAt: services.clock.now() };
       }),
       sendPrivate: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'room.sendPrivate') return;
@@ -160,11 +177,11 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         enqueue(() => services.send(stanza));
         // A private message is not reflected by the room: it is `sent` once written.
         const stored: RoomMessage = { ...ownMessage(context, event.id, event.body), state: 'sent', private: event.nick };
-        enqueue.assign({ messages: append(context.messages, stored) });
+        enqueue.assign({ messages: appendKept(context, stored) });
       }),
       recordSent: assign(({ context, event }) => {
         if (event.type !== 'room.send') return {};
-        return { messages: append(context.messages, ownMessage(context, event.id, event.body)) };
+        return { messages: appendKept(context, ownMessage(context, event.id, event.body)) };
       }),
       sendGroupchat: enqueueActions(({ context, event, enqueue }) => {
         if (event.type === 'room.send') {
@@ -212,7 +229,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         if (event.placement === 'older') messages = prepend(messages, fresh);
         else {
           const before = context.visitStart === undefined ? -1 : positionOf(messages, context.visitStart);
-          messages = before === -1 ? append(messages, ...fresh) : insertAt(messages, before, fresh);
+          messages = keepNewest(before === -1 ? append(messages, ...fresh) : insertAt(messages, before, fresh), context.messagesInMemory);
         }
         if (messages !== context.messages) enqueue.assign({ messages });
         const archive = system.get('archive') as AnyActorRef | undefined;
@@ -272,6 +289,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       visitStart: undefined,
       heardAt: 0,
       renaming: false,
+      messagesInMemory: input.messagesInMemory ?? DEFAULT_MESSAGES_IN_MEMORY,
       subscription: input.subscribedOnly ? { nodes: input.subscribedOnly.nodes } : undefined,
     }),
     initial: 'starting',

@@ -65,6 +65,8 @@ export interface RoomInput {
   nickRetries?: number;
   /** Start subscribed (ejabberd MucSub) without joining. */
   subscribedOnly?: { nodes: readonly string[] };
+  /** Messages kept in memory; past it the oldest are forgotten (the room's archive keeps them). @default DEFAULT_MESSAGES_IN_MEMORY */
+  messagesInMemory?: number;
 }
 
 export interface RoomContext {
@@ -93,6 +95,8 @@ export interface RoomContext {
   heardAt: number;
   /** A nick change was asked for and not answered yet. */
   renaming: boolean;
+  /** Messages kept in memory (the oldest go past it, never on scrollback). */
+  messagesInMemory: number;
   /** ejabberd MucSub: the nodes we are subscribed to; the room's events reach us without joining. */
   subscription: { nodes: readonly string[] } | undefined;
 }

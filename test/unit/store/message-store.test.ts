@@ -7,6 +7,7 @@ import {
   get,
   has,
   insertAt,
+  keepNewest,
   last,
   newest,
   oldest,
@@ -156,5 +157,31 @@ describe('message store', () => {
     expect(newest(insertAt(store, 5, [msg(8)]))?.id).toBe('id-8');
     expect(insertAt(store, 3, [msg(1)])).toBe(store);
     expect(() => insertAt(store, 6, [msg(9)])).toThrow(RangeError);
+  });
+
+  it('forgets the oldest items past a limit, a chunk at a time, and keeps working by id and position', () => {
+    const store = fill(5 * CHUNK_SIZE + 10);
+    expect(keepNewest(store, 10 * CHUNK_SIZE)).toBe(store);
+    const kept = keepNewest(store, 2 * CHUNK_SIZE);
+    // Three whole chunks go; what stays is between the limit and the limit plus one chunk.
+    expect(kept.size).toBe(2 * CHUNK_SIZE + 10);
+    expect(oldest(kept)?.id).toBe(`id-${3 * CHUNK_SIZE}`);
+    expect(has(kept, 'id-0')).toBe(false);
+    expect(positionOf(kept, `id-${3 * CHUNK_SIZE + 1}`)).toBe(1);
+    // A forgotten id is new again (scrollback may bring it back from the archive).
+    const grown = append(kept, msg(10_000));
+    expect(newest(grown)?.id).toBe('id-10000');
+    expect(positionOf(grown, 'id-10000')).toBe(grown.size - 1);
+    expect(toArray(prepend(grown, [msg(0)]))[0]?.id).toBe('id-0');
+  });
+
+  it('forgets a prepended head before any chunk, and never goes below the limit', () => {
+    const store = prepend(fill(2 * CHUNK_SIZE), [msg(-2), msg(-1)]);
+    expect(store.head.length).toBe(2);
+    const kept = keepNewest(store, CHUNK_SIZE);
+    expect(kept.size).toBe(CHUNK_SIZE);
+    expect(oldest(kept)?.id).toBe(`id-${CHUNK_SIZE}`);
+    expect(keepNewest(store, 2 * CHUNK_SIZE + 1)).toBe(store);
+    expect(at(keepNewest(store, 2 * CHUNK_SIZE), 0)?.id).toBe('id-0');
   });
 });

@@ -21,6 +21,7 @@ import {
   type ConversationLogic,
 } from '../../../src/xeps/chat/index.js';
 import { StanzaParseError } from '../../../src/xeps/iq-request.js';
+import { CHUNK_SIZE } from '../../../src/store/message-store.js';
 import { parseXml } from '../../support/xml.js';
 import { fakeServices, featureInput, ok, routeContext } from './harness.js';
 
@@ -195,12 +196,12 @@ describe('chat route', () => {
 
 const JULIET_BARE = 'juliet@capulet.example';
 
-function harness() {
+function harness({ messagesInMemory = 10_000 } = {}) {
   const fake = fakeServices('romeo@montague.example/garden');
   let n = 0;
   let now = NOW;
   const logic = createChatLogic(fake.services, { now: () => now, newId: () => `id-${++n}` });
-  const actor = createActor(logic, { input: featureInput({ jid: 'romeo@montague.example/garden' }) });
+  const actor = createActor(logic, { input: featureInput({ jid: 'romeo@montague.example/garden', messagesInMemory }) });
   actor.start();
   actor.send({ type: 'session.online', jid: 'romeo@montague.example/garden', resumed: false });
   const conversation = (peer: string) => {
@@ -373,6 +374,7 @@ describe('chat manager', () => {
       unread: {},
       sessionStart: { 'juliet@capulet.example': 'id-1' },
       unconfirmed: { 'id-1': 'juliet@capulet.example' },
+      messagesInMemory: 10_000,
     });
   });
 });
@@ -412,6 +414,22 @@ describe('what the server confirmed', () => {
       ['confirmed', 'sent', undefined],
       ['in flight', 'error', 'not-sent'],
     ]);
+  });
+});
+
+describe('messages kept in memory', () => {
+  it('forgets the oldest messages of a conversation past the limit, a chunk at a time', () => {
+    const h = harness({ messagesInMemory: CHUNK_SIZE });
+    for (let n = 0; n < 3 * CHUNK_SIZE; n++) {
+      h.deliver(`<message from='juliet@capulet.example/balcony' id='j${n}' type='chat'><body>${n}</body></message>`);
+    }
+    const kept = h.conversation(JULIET_BARE)!.messages;
+    expect(kept.length).toBeGreaterThanOrEqual(CHUNK_SIZE);
+    expect(kept.length).toBeLessThan(2 * CHUNK_SIZE);
+    expect(kept.at(-1)!.body).toBe(String(3 * CHUNK_SIZE - 1));
+    expect(Number(kept[0]!.body)).toBe(3 * CHUNK_SIZE - kept.length);
+    // The unread count still counts what arrived: the messages are in the archive, not gone.
+    expect(h.conversation(JULIET_BARE)!.unread).toBe(3 * CHUNK_SIZE);
   });
 });
 

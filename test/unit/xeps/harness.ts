@@ -20,6 +20,7 @@ export function featureInput(overrides: Partial<FeatureInput> = {}): FeatureInpu
     software: { name: 'xmpp-adapter', version: '0.1.0' },
     keepalive: { interval: 30_000, timeout: 10_000 },
     initialPresence: true,
+    messagesInMemory: 10_000,
     discoFeatures: [],
     ...overrides,
   };

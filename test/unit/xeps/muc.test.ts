@@ -12,6 +12,7 @@ import {
   type RoomLogic,
 } from '../../../src/xeps/muc/index.js';
 import { listRooms } from '../../../src/xeps/muc/room.requests.js';
+import { CHUNK_SIZE } from '../../../src/store/message-store.js';
 import { parseXml } from '../../support/xml.js';
 import { fakeServices, featureInput, routeContext } from './harness.js';
 
@@ -20,7 +21,7 @@ const ROOM = 'balcony@rooms.verona.example';
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const MUC_USER = 'http://jabber.org/protocol/muc#user';
 
-function mucSystem() {
+function mucSystem({ messagesInMemory = 10_000 } = {}) {
   const fake = fakeServices(ME);
   let n = 0;
   /** What the rooms asked of the archive feature (a stand-in that records). */
@@ -30,7 +31,7 @@ function mucSystem() {
     actors: { muc: createMucLogic(fake.services, { now: () => NOW, newId: () => `gen-${++n}` }), archive },
   }).createMachine({
     entry: [
-      spawnChild('muc', { id: 'muc', systemId: 'muc', input: featureInput({ jid: ME }) }),
+      spawnChild('muc', { id: 'muc', systemId: 'muc', input: featureInput({ jid: ME, messagesInMemory }) }),
       spawnChild('archive', { id: 'archive', systemId: 'archive' }),
     ],
   });
@@ -77,14 +78,29 @@ async function startJoin(
   await settle();
 }
 
-async function joined() {
-  const system = mucSystem();
+async function joined(options: { messagesInMemory?: number } = {}) {
+  const system = mucSystem(options);
   await startJoin(system);
   system.deliver(occupant('juliet', { role: 'moderator', affiliation: 'owner' }));
   system.deliver(occupant('romeo', { codes: [110] }));
   system.take();
   return system;
 }
+
+describe('messages kept in memory', () => {
+  it('a busy room forgets its oldest messages past the limit', async () => {
+    const system = await joined({ messagesInMemory: CHUNK_SIZE });
+    for (let n = 0; n < 3 * CHUNK_SIZE; n++) {
+      system.deliver(
+        `<message from='${ROOM}/juliet' type='groupchat' id='g${n}'><body>${n}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${ROOM}' id='s${n}'/></message>`,
+      );
+    }
+    const bodies = system.view().messages.map((m) => m.body);
+    expect(bodies.length).toBeGreaterThanOrEqual(CHUNK_SIZE);
+    expect(bodies.length).toBeLessThan(2 * CHUNK_SIZE);
+    expect(bodies.at(-1)).toBe(String(3 * CHUNK_SIZE - 1));
+  });
+});
 
 describe('listing rooms (XEP-0045 §6.3, XEP-0059)', () => {
   it('pages with RSM when the service does, and reads an unpaged answer as the last page', async () => {
