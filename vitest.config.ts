@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/model/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/model/**/*.test.ts', 'test/hostile/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
         },
       },
       {
