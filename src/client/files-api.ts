@@ -1,4 +1,4 @@
-import type { Actor } from 'xstate';
+import type { Actor, Subscription } from 'xstate';
 import { StanzaError, XmppAdapterError, type XmppErrorCode } from '../errors.js';
 import type { SessionMachine } from '../machines/session.machine.js';
 import type { ChatMessage } from '../xeps/chat/chat.types.js';
@@ -122,9 +122,7 @@ export function createFilesApi(session: Actor<SessionMachine>, messages: Message
         });
         const finished = manager.on('upload.finished', (event: UploadEmitted) => {
           if (event.upload.id !== id) return;
-          progress.unsubscribe();
-          finished.unsubscribe();
-          options.signal?.removeEventListener('abort', onAbort);
+          settle();
           const { upload } = event;
           if (upload.status === 'done') {
             options.onProgress?.({ sent: info.size, total: info.size });
@@ -132,6 +130,19 @@ export function createFilesApi(session: Actor<SessionMachine>, messages: Message
           } else if (upload.status === 'cancelled') reject(new XmppAdapterError('aborted', 'upload cancelled'));
           else reject(failureError(upload.failure ?? { reason: 'network', text: 'unknown failure' }));
         });
+        let stopped: Subscription | undefined;
+        const settle = () => {
+          progress.unsubscribe();
+          finished.unsubscribe();
+          stopped?.unsubscribe();
+          options.signal?.removeEventListener('abort', onAbort);
+        };
+        // The client stopped (and the upload with it) before the upload finished.
+        const end = (text: string) => () => {
+          settle();
+          reject(new XmppAdapterError('stopped', text));
+        };
+        stopped = manager.subscribe({ complete: end('the client stopped during the upload'), error: end('the upload feature failed') });
         options.signal?.addEventListener('abort', onAbort, { once: true });
         manager.send({ type: 'upload.start', id, file: info, body } satisfies UploadStartEvent);
       });

@@ -87,7 +87,8 @@ export function createTransferLogic(services: FeatureServices, deps: TransferDep
     },
     guards: {
       knowsService: ({ context }) => context.service !== undefined,
-      missingService: ({ context }) => context.service === undefined,
+      // Started after discovery found no service (the failure is set from the input).
+      knownMissing: ({ context }) => context.failure !== undefined,
       // XEP-0363 §3: the max-file-size is announced "To avoid unnecessary round trips": a bigger file is refused here.
       tooLarge: ({ context }) => context.service?.maxFileSize !== undefined && context.file.size > context.service.maxFileSize,
     },
@@ -110,7 +111,7 @@ export function createTransferLogic(services: FeatureServices, deps: TransferDep
       start: {
         always: [
           { guard: 'knowsService', target: 'checking' },
-          { guard: ({ context }) => context.failure !== undefined, target: 'failed' },
+          { guard: 'knownMissing', target: 'failed' },
           { target: 'waitingForService' },
         ],
       },

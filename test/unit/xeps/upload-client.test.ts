@@ -128,4 +128,13 @@ describe('client.files.upload', () => {
     await expect(refused).rejects.toMatchObject({ code: 'stanza-error', condition: 'not-allowed' });
     await client.stop();
   });
+
+  it('rejects with stopped when the client stops during an upload', async () => {
+    const { server, client } = onlineClient();
+    const pending = client.files.upload({ name: 'a.txt', data: new Uint8Array(5) });
+    await discover(server);
+    server.expectOutgoing({ name: 'iq', childNs: 'urn:xmpp:http:upload:0' });
+    await client.stop();
+    await expect(pending).rejects.toMatchObject({ code: 'stopped' });
+  });
 });
