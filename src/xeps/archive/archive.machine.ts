@@ -199,7 +199,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       }),
       // A query is over when its pager is and every page it sent the chat manager is applied.
       finishQueries: enqueueActions(({ context, enqueue }) => {
-        let { queries, histories, catchUp } = context;
+        let { queries, histories, catchUp, unfinishedCatchUp } = context;
         for (const query of Object.values(context.queries)) {
           const { output } = query;
           // Every page reported and applied: a page report still on its way would otherwise be lost.
@@ -215,6 +215,8 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
             catchUp = failure
               ? { ...catchUp, status: 'failed', error: failure.text }
               : { ...catchUp, status: output.cancelled ? 'idle' : 'complete' };
+            const finished = !failure && !output.cancelled;
+            unfinishedCatchUp = finished || query.cursor === undefined ? undefined : { after: query.cursor };
           }
           for (const requestId of query.requestIds) {
             const outcome: ArchiveOutcome = { requestId, added: query.added, pages: output.pages, complete };
@@ -224,7 +226,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
             enqueue.emit({ type: 'archive.finished', ...outcome });
           }
         }
-        if (queries !== context.queries) enqueue.assign({ queries, histories, catchUp });
+        if (queries !== context.queries) enqueue.assign({ queries, histories, catchUp, unfinishedCatchUp });
       }),
       cancel: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'archive.cancel') return;
@@ -257,6 +259,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       histories: {},
       catchUp: { status: 'idle', pages: 0, messages: 0 },
       catchUpFrom: undefined,
+      unfinishedCatchUp: undefined,
     }),
     on: {
       'mam.result': { actions: 'forwardResults' },
@@ -290,7 +293,9 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
                 // Taken now, before the new session's first message moves it: catching up from a
                 // later point would skip what came in between.
                 catchUpFrom: ({ context, event, system }) =>
-                  catchUpOnLogin && !event.resumed ? (knownPoint(system) ?? context.catchUpFrom) : context.catchUpFrom,
+                  catchUpOnLogin && !event.resumed
+                    ? (context.unfinishedCatchUp ?? knownPoint(system) ?? context.catchUpFrom)
+                    : context.catchUpFrom,
               }),
             },
           ],

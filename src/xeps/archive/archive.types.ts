@@ -116,6 +116,12 @@ export interface ArchiveContext {
   catchUp: CatchUpStatus;
   /** A fresh session came up knowing this: catch up from here once the archive's support is known. */
   catchUpFrom: CatchUpPoint | undefined;
+  /**
+   * Where an account catch-up that failed or was cancelled had got to. The next fresh session starts
+   * there, not after the newest message seen since: live messages may have moved past a gap it had
+   * not closed yet.
+   */
+  unfinishedCatchUp: CatchUpPoint | undefined;
 }
 
 /** What a finished query reports to the app (`archive.finished`), by the intent's `requestId`. */

@@ -277,6 +277,40 @@ describe('archive feature: catch-up', () => {
     ]);
   });
 
+  it('after a catch-up that failed midway, the next fresh session resumes where it stopped, not after newer live messages', async () => {
+    const system = chatSystem();
+    await online(system);
+    const live = (id: string, body: string) =>
+      system.deliver(
+        `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-${id}'><body>${body}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='${id}'/></message>`,
+      );
+    live('a5', 'known');
+    system.chat.send({ type: 'session.offline' });
+    system.archive.send({ type: 'session.offline' });
+    await online(system, { resumed: false });
+    const [query] = queries(system);
+    system.deliver(result(query!.queryId, 'a6', archived('6', 'missed 6')));
+    system.reply(query!.iq, fin(['a6'], false));
+    await settle();
+    const [next] = queries(system);
+    expect(next!.cursor).toBe('after:a6');
+    live('a40', 'live, past the gap');
+    system.reply(next!.iq, `<error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>`, 'error');
+    await settle();
+    expect(system.archive.getSnapshot().context.catchUp.status).toBe('failed');
+
+    system.chat.send({ type: 'session.offline' });
+    system.archive.send({ type: 'session.offline' });
+    await online(system, { resumed: false });
+    const [resumed] = queries(system);
+    expect(resumed!.cursor).toBe('after:a6');
+    system.deliver(result(resumed!.queryId, 'a7', archived('7', 'missed 7')));
+    system.reply(resumed!.iq, fin(['a7'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['known', 'missed 6', 'missed 7', 'live, past the gap']);
+    expect(system.archive.getSnapshot().context.unfinishedCatchUp).toBeUndefined();
+  });
+
   it('starts from what was known when the session came up, not from a live message that arrived before the archive answered', async () => {
     const system = chatSystem();
     await online(system);
