@@ -150,9 +150,8 @@ export function createFilesApi(session: Actor<SessionMachine>, messages: Message
       const uploaded: UploadedFile = { id, url: summary.url!, filename: info.filename, size: info.size };
       if (info.contentType !== undefined) uploaded.contentType = info.contentType;
       if (to !== undefined) {
-        // The URL as the body, so that any client shows a link. The XEP-0066 <x xmlns='jabber:x:oob'>
-        // element that lets clients show the file inline needs `chat.send` to carry extra payloads.
-        uploaded.message = await messages.send(to, uploaded.url);
+        // The URL as the body, so that any client shows a link, and as a XEP-0066 link for the ones that show files inline.
+        uploaded.message = await messages.send(to, uploaded.url, { oob: { url: uploaded.url } });
       }
       return uploaded;
     },

@@ -7,7 +7,8 @@ import { get, type MessageStore } from '../store/message-store.js';
 import { block, unblock } from '../xeps/blocking/blocking.machine.js';
 import { CHAT_STATES } from '../xeps/chat/chat-states.codec.js';
 import { conversationId } from '../xeps/chat/chat.machine.js';
-import type { ChatMessage, ChatSendEvent, ChatState } from '../xeps/chat/chat.types.js';
+import type { ChatMessage, ChatSendEvent, ChatState, OutOfBandLink } from '../xeps/chat/chat.types.js';
+import { usableLink } from '../xeps/chat/oob.codec.js';
 import type { FeatureServices } from '../xeps/feature.js';
 import { NS_PRE_APPROVAL } from '../xeps/presence/presence.codec.js';
 import { checkOwnPresence, subscribe } from '../xeps/presence/presence.machine.js';
@@ -18,6 +19,8 @@ import type { RosterItem } from '../xeps/roster/roster.types.js';
 export interface SendMessageOptions {
   /** XEP-0280 §6: keep this message out of our other devices' carbons (and out of archives that honour `no-copy`). */
   private?: boolean;
+  /** XEP-0066: a file link to show inline (http(s) only), e.g. an upload's URL. */
+  oob?: OutOfBandLink;
 }
 
 export interface AddContactOptions {
@@ -102,7 +105,17 @@ export function createImApi(
       if (typeof body !== 'string' || body.length === 0) throw argumentError('a message needs a non-empty body');
       const chat = requireFeature('chat');
       const id = globalThis.crypto.randomUUID();
-      const intent: ChatSendEvent = { type: 'chat.send', to: recipient, body, id, ...(options.private ? { private: true } : {}) };
+      if (options.oob !== undefined && usableLink(options.oob?.url, options.oob?.desc) === undefined) {
+        throw argumentError('an out-of-band link needs an http(s) URL');
+      }
+      const intent: ChatSendEvent = {
+        type: 'chat.send',
+        to: recipient,
+        body,
+        id,
+        ...(options.private ? { private: true } : {}),
+        ...(options.oob ? { oob: options.oob } : {}),
+      };
       chat.send(intent);
       // The chat manager stores the message synchronously while handling the intent.
       const conversation = session.system.get(conversationId(bareJid(recipient)!)) as AnyActorRef | undefined;

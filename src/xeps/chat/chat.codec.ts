@@ -9,9 +9,10 @@ import { bareJid, normalizeJid, parseJid } from '../../jid.js';
 import { NS_STANZAS } from '../../wire/namespaces.js';
 import { StanzaParseError } from '../iq-request.js';
 import type { RouteContext } from '../feature.js';
-import type { ChatMessage, ChatMessageError, ChatRoutedEvent, ParsedChatMessage, ParsedMarker } from './chat.types.js';
+import type { ChatMessage, ChatMessageError, ChatRoutedEvent, OutOfBandLink, ParsedChatMessage, ParsedMarker } from './chat.types.js';
 import { NS_CHATSTATES, chatStateOf } from './chat-states.codec.js';
 import { NS_CORRECT, NS_HINTS, replaceIdOf, retractIdOf } from './edits.codec.js';
+import { buildOob, oobOf } from './oob.codec.js';
 
 export const NS_SID = 'urn:xmpp:sid:0';
 export const NS_DELAY = 'urn:xmpp:delay';
@@ -122,6 +123,8 @@ export function parseChatMessage(message: Element, ownBare: string): ParsedChatM
   const delay = delayStampOf(message);
   if (delay !== undefined) parsed.delay = delay;
   if (hasChild(message, 'markable', NS_MARKERS)) parsed.markable = true;
+  const oob = oobOf(message);
+  if (oob !== undefined) parsed.oob = oob;
   const chatState = chatStateOf(message);
   if (chatState !== undefined) parsed.chatState = chatState;
   const receipt = usableId(message.getChild('received', NS_RECEIPTS)?.attrs.id);
@@ -181,10 +184,12 @@ export interface OutgoingChat {
   replace?: string;
   /** Ask for a XEP-0184 receipt. @default true */
   receipt?: boolean;
+  /** XEP-0066 file link. */
+  oob?: OutOfBandLink;
 }
 
 /** A type='chat' message with an origin-id, a XEP-0184 receipt request and a XEP-0333 markable. */
-export function buildChatMessage({ to, body, id, active, private: isPrivate, replace, receipt = true }: OutgoingChat): Element {
+export function buildChatMessage({ to, body, id, active, private: isPrivate, replace, receipt = true, oob }: OutgoingChat): Element {
   const message = xml(
     'message',
     { type: 'chat', to, id },
@@ -198,6 +203,7 @@ export function buildChatMessage({ to, body, id, active, private: isPrivate, rep
   );
   // XEP-0085 §5.3: "every content message SHOULD contain an <active/> notification."
   if (active) message.append(xml('active', { xmlns: NS_CHATSTATES }));
+  if (oob) message.append(buildOob(oob));
   // XEP-0308 §3: "the client will resend the corrected message with a new id, and with the replace payload refering to the previous message by id".
   if (replace !== undefined) message.append(xml('replace', { xmlns: NS_CORRECT, id: replace }));
   if (isPrivate) {
@@ -269,6 +275,7 @@ export function toChatMessage(
   if (parsed.originId !== undefined) message.originId = parsed.originId;
   if (parsed.stanzaId !== undefined) message.stanzaId = parsed.stanzaId;
   if (parsed.idAttr !== undefined && parsed.idAttr !== message.id) message.wireId = parsed.idAttr;
+  if (parsed.oob !== undefined) message.oob = parsed.oob;
   // §7: "Messages MUST have an 'id' to use Chat Markers."
   if (direction === 'in' && parsed.markable && parsed.idAttr !== undefined) message.markableId = parsed.idAttr;
   return message;

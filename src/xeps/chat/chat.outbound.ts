@@ -3,6 +3,7 @@ import { at, get, has, positionOf } from '../../store/message-store.js';
 import { buildChatMessage, buildMarker, usableId } from './chat.codec.js';
 import { buildChatState, isChatState } from './chat-states.codec.js';
 import { buildRetraction } from './edits.codec.js';
+import { usableLink } from './oob.codec.js';
 import type { ChatTools } from './chat.tools.js';
 import type {
   ChatComposeEvent,
@@ -49,8 +50,24 @@ export function send(tools: ChatTools, event: ChatSendEvent): void {
   };
   // XEP-0085 §5.1 rule 1: "the initial content message sent to the Contact MUST contain a chat state
   // notification extension, which SHOULD be <active/>".
+  const oob = event.oob === undefined ? undefined : usableLink(event.oob?.url, event.oob?.desc);
+  if (event.oob !== undefined && oob === undefined) {
+    tools.warn('chat.send ignored: the out-of-band link must be an http(s) URL', { to: event.to });
+    return;
+  }
+  if (oob) message.oob = oob;
   const active = !statesRefused(conversation);
-  tools.write(buildChatMessage({ to, body: event.body, id, active, private: event.private === true, receipt: tools.requestReceipts }));
+  tools.write(
+    buildChatMessage({
+      to,
+      body: event.body,
+      id,
+      active,
+      private: event.private === true,
+      receipt: tools.requestReceipts,
+      ...(oob ? { oob } : {}),
+    }),
+  );
   tools.deliver(peer, { type: 'conversation.add', message }, true);
   tools.awaitConfirmation(id, peer);
   tools.added(peer, message);

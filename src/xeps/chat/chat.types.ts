@@ -18,6 +18,12 @@ export interface ChatMessageError {
   text?: string;
 }
 
+/** XEP-0066: a link to a file (an upload's GET URL) that clients may show inline. Always http(s). */
+export interface OutOfBandLink {
+  url: string;
+  desc?: string;
+}
+
 /** One message of a 1:1 conversation, as kept in the conversation's store. */
 export interface ChatMessage {
   /** The dedupe key: trusted stanza-id, else origin-id, else the stanza `id`, else generated. */
@@ -41,6 +47,8 @@ export interface ChatMessage {
    * absent when `id` is the stanza id itself (our own sends).
    */
   wireId?: string;
+  /** XEP-0066: a file link that came with the message (the body usually repeats the URL). */
+  oob?: OutOfBandLink;
   /** XEP-0308: the body was replaced by a correction from the original sender. */
   corrected?: true;
   /** XEP-0424: the original sender retracted the message; `body` is empty. */
@@ -75,6 +83,8 @@ export interface ParsedChatMessage {
   delay?: string;
   /** XEP-0184 `<request/>` present. */
   receiptRequested: boolean;
+  /** XEP-0066 link (http(s) only). */
+  oob?: OutOfBandLink;
   /** XEP-0333 `<markable/>` present (only set when true). */
   markable?: true;
   /** XEP-0085 chat state (only when the stanza carries exactly one). */
@@ -122,6 +132,8 @@ export interface ChatSendEvent {
   id?: string;
   /** XEP-0280 §6: keep this message from our other devices (no carbon copies). */
   private?: boolean;
+  /** XEP-0066: attach a file link (http(s) only; anything else is refused). */
+  oob?: OutOfBandLink;
 }
 
 /** Intent: our chat state in the conversation with `jid` changed (typing → `composing`). */

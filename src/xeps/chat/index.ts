@@ -16,6 +16,7 @@ export function createChatFeature(options: ChatLogicOptions = {}): FeatureModule
   return defineFeature<ChatRoutedEvent>({
     id: 'chat',
     spec: [
+      { xep: 'XEP-0066', version: '1.5', url: 'https://xmpp.org/extensions/xep-0066.html' },
       { xep: 'XEP-0085', version: '2.1', url: 'https://xmpp.org/extensions/xep-0085.html' },
       { xep: 'XEP-0184', version: '1.4.0', url: 'https://xmpp.org/extensions/xep-0184.html' },
       { xep: 'XEP-0203', version: '2.0', url: 'https://xmpp.org/extensions/xep-0203.html' },

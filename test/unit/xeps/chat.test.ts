@@ -417,6 +417,33 @@ describe('what the server confirmed', () => {
   });
 });
 
+describe('file links (XEP-0066)', () => {
+  it('sends a link with the message and keeps it with the stored copy', () => {
+    const h = harness();
+    h.actor.send({ type: 'chat.send', to: JULIET_BARE, body: 'https://files.example/a.png', oob: { url: 'https://files.example/a.png' } });
+    const [stanza] = h.take();
+    expect(stanza!.getChild('x', 'jabber:x:oob')?.getChildText('url')).toBe('https://files.example/a.png');
+    expect(h.conversation(JULIET_BARE)!.messages[0]!.oob).toEqual({ url: 'https://files.example/a.png' });
+    // A link that is not http(s) is refused with the message: nothing goes out.
+    h.actor.send({ type: 'chat.send', to: JULIET_BARE, body: 'x', oob: { url: 'javascript:alert(1)' } });
+    expect(h.take()).toEqual([]);
+  });
+
+  it('shows a received link only when it is an http(s) URL', () => {
+    const h = harness();
+    const withLink = (id: string, url: string) =>
+      `<message from='juliet@capulet.example/balcony' id='${id}' type='chat'><body>look</body><x xmlns='jabber:x:oob'><url>${url}</url><desc>a rose</desc></x></message>`;
+    h.deliver(withLink('j1', 'https://files.capulet.example/rose.jpg'));
+    h.deliver(withLink('j2', 'javascript:alert(document.cookie)'));
+    h.deliver(withLink('j3', 'data:text/html;base64,PHNjcmlwdD4='));
+    expect(h.conversation(JULIET_BARE)!.messages.map((m) => m.oob)).toEqual([
+      { url: 'https://files.capulet.example/rose.jpg', desc: 'a rose' },
+      undefined,
+      undefined,
+    ]);
+  });
+});
+
 describe('messages kept in memory', () => {
   it('forgets the oldest messages of a conversation past the limit, a chunk at a time', () => {
     const h = harness({ messagesInMemory: CHUNK_SIZE });
