@@ -54,28 +54,33 @@ function placeOlder(tools: ChatTools, peer: string, page: readonly ChatMessage[]
 }
 
 /**
- * Catch-up: each run of new messages goes right after what precedes it in the archive: the message
- * the page follows (`after`, the previous page's last or the query's start), or the last known
- * message the page repeats. Only when neither is here does it go before the first message of the
- * current session (it was archived before that began), or at the end. So a query that outlives its
- * session, or overlaps messages that arrived live, still lays the conversation out in archive order.
+ * Catch-up: each new message goes right after what precedes it in the archive from the same side
+ * of the conversation: the message the page follows (`after`, the previous page's last or the
+ * query's start) or the last known message of that direction the page repeats. Only a message of
+ * the same direction is a reliable mark: our own messages sit where we wrote them, which after an
+ * outage can be long before the server archived them. Without a mark a message goes before the
+ * first message of the current session (it was archived before that began), or at the end. So a
+ * query that outlives its session, or overlaps messages that arrived live, keeps each sender's order.
  */
 function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[], after: string | undefined): ChatMessage[] {
   const messagesNow = () => tools.conversation(peer)?.messages;
-  let anchor = after === undefined ? undefined : withArchiveId(messagesNow(), after);
+  const start = after === undefined ? undefined : withArchiveId(messagesNow(), after);
+  const marks: Partial<Record<ChatMessage['direction'], string>> = start ? { [start.direction]: start.id } : {};
   let run: ChatMessage[] = [];
   const fresh: ChatMessage[] = [];
   const flush = () => {
     if (run.length === 0) return;
+    const direction = run[0]!.direction;
+    const mark = marks[direction];
     const messages = messagesNow();
-    const before = anchor !== undefined && messages ? idAfter(messages, anchor) : tools.sessionStartOf(peer);
+    const before = mark !== undefined && messages ? idAfter(messages, mark) : tools.sessionStartOf(peer);
     tools.deliver(
       peer,
       { type: 'conversation.archived', messages: run, placement: 'newer', ...(before === undefined ? {} : { before }) },
       true,
     );
     fresh.push(...run);
-    anchor = run.at(-1)!.id;
+    marks[direction] = run.at(-1)!.id;
     run = [];
   };
   const seen = new Set<string>();
@@ -85,21 +90,22 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
     const known = messagesNow();
     if (known && has(known, message.id)) {
       flush();
-      anchor = message.id;
-    } else {
-      run.push(message);
+      marks[message.direction] = message.id;
+      continue;
     }
+    if (run.length > 0 && run[0]!.direction !== message.direction) flush();
+    run.push(message);
   }
   flush();
   return fresh;
 }
 
-/** The store id of the message with the own archive's id `archiveId`, newest first. */
-function withArchiveId(messages: MessageStore<ChatMessage> | undefined, archiveId: string): string | undefined {
+/** The message with the own archive's id `archiveId`, newest first. */
+function withArchiveId(messages: MessageStore<ChatMessage> | undefined, archiveId: string): ChatMessage | undefined {
   if (!messages) return undefined;
   for (let p = messages.size - 1; p >= 0; p--) {
     const message = at(messages, p)!;
-    if (message.stanzaId === archiveId) return message.id;
+    if (message.stanzaId === archiveId) return message;
   }
   return undefined;
 }

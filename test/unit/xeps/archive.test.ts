@@ -277,6 +277,30 @@ describe('archive feature: catch-up', () => {
     ]);
   });
 
+  it('keeps the peer’s order when our own message was archived long after we wrote it (sent across an outage)', async () => {
+    const system = chatSystem();
+    await online(system);
+    const live = (id: string, body: string) =>
+      system.deliver(
+        `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-${id}'><body>${body}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='${id}'/></message>`,
+      );
+    live('a5', 'juliet 1');
+    // Written here between her first and second message; the server only got it after a reconnect.
+    system.chat.send({ type: 'chat.send', to: JULIET, body: 'mine', id: 'my-1' });
+    live('a6', 'juliet 2');
+    system.chat.send({ type: 'session.offline' });
+    system.archive.send({ type: 'session.offline' });
+    await online(system, { resumed: false });
+    const [query] = queries(system);
+    expect(query!.cursor).toBe('after:a6');
+    const mine = `<message xmlns='jabber:client' type='chat' from='${OWN}/garden' to='${JULIET}' id='my-1'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='my-1'/></message>`;
+    system.deliver(result(query!.queryId, 'a7', mine));
+    system.deliver(result(query!.queryId, 'a8', archived('8', 'juliet 3')));
+    system.reply(query!.iq, fin(['a7', 'a8'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['juliet 1', 'mine', 'juliet 2', 'juliet 3']);
+  });
+
   it('after a catch-up that failed midway, the next fresh session resumes where it stopped, not after newer live messages', async () => {
     const system = chatSystem();
     await online(system);
