@@ -200,14 +200,18 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       }),
       failWith: assign((_, failure: RoomFailure) => ({ failure, self: undefined })),
       // On each (re)join of a room with an archive: what was said while we were away, after the newest message we have.
-      catchUp: ({ context, system }) => {
-        if (context.history && usesArchive(context, system))
-          system.get('archive')!.send({ type: 'archive.catchUp', jid: context.jid, room: true });
-      },
+      // (Sent with enqueue, not called from the action: the archive actor must take it as its own step.)
+      catchUp: enqueueActions(({ context, enqueue, system }) => {
+        const archive = system.get('archive') as AnyActorRef | undefined;
+        if (archive && context.history && usesArchive(context, system)) {
+          enqueue.sendTo(archive, { type: 'archive.catchUp', jid: context.jid, room: true });
+        }
+      }),
       // A visit's archive queries end with it (the archive actor cancels their pagers).
-      cancelArchiveQueries: ({ context, system }) => {
-        (system.get('archive') as AnyActorRef | undefined)?.send({ type: 'archive.cancel', jid: context.jid });
-      },
+      cancelArchiveQueries: enqueueActions(({ context, enqueue, system }) => {
+        const archive = system.get('archive') as AnyActorRef | undefined;
+        if (archive) enqueue.sendTo(archive, { type: 'archive.cancel', jid: context.jid });
+      }),
       applyArchived: enqueueActions(({ context, event, enqueue, system }) => {
         if (event.type !== 'room.archived') return;
         const fresh: RoomMessage[] = [];
@@ -238,7 +242,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
           queryId: event.queryId,
           added: messages.size - context.messages.size,
         };
-        if (archive) enqueue(() => archive.send(applied));
+        if (archive) enqueue.sendTo(archive, applied);
       }),
       takeJoinOptions: assign(({ context, event }) => {
         if (event.type !== 'room.join') return {};
