@@ -52,6 +52,15 @@ export const pushCases = defineCases([
     expect: refused('r5', `${ROOM}/bob`, 'roster'),
   },
   {
+    name: 'unsolicited subscription approval and revocation from a stranger',
+    threat: 'forged-push',
+    stanzas: [
+      `<presence from='${STRANGER}' to='${ME}' type='subscribed'/>`,
+      `<presence from='${STRANGER}' to='${ME}' type='unsubscribed'/>`,
+    ],
+    expect: { unchanged: ['roster'], silent: true },
+  },
+  {
     name: 'block push from a contact',
     threat: 'forged-push',
     stanzas: [blockPush('b1', `${CONTACT}/phone`, `<block xmlns='urn:xmpp:blocking'><item jid='carol@example.org'/></block>`)],

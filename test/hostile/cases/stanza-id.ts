@@ -70,6 +70,31 @@ export const stanzaIdCases = defineCases([
     expect: { unchanged: [`chat:${CONTACT}`] },
   },
   {
+    name: 'a stranger acknowledging, marking, correcting and retracting our message',
+    threat: 'stanza-id-spoofing',
+    stanzas: (s) => [
+      `<message from='${STRANGER}/x' to='${ME}' id='x1'><received xmlns='urn:xmpp:receipts' id='${s.ownMessageId}'/></message>`,
+      `<message from='${STRANGER}/x' to='${ME}' type='chat' id='x2'><displayed xmlns='urn:xmpp:chat-markers:0' id='${s.ownMessageId}'/></message>`,
+      `<message from='${STRANGER}/x' to='${ME}' type='chat' id='x3'><body>changed</body><replace xmlns='urn:xmpp:message-correct:0' id='${s.ownMessageId}'/></message>`,
+      `<message from='${STRANGER}/x' to='${ME}' type='chat' id='x4'><retract xmlns='urn:xmpp:message-retract:1' id='${s.ownMessageId}'/></message>`,
+    ],
+    expect: { unchanged: [`chat:${CONTACT}`] },
+  },
+  {
+    name: 'the contact correcting and retracting our message instead of theirs',
+    threat: 'stanza-id-spoofing',
+    stanzas: (s) => [
+      `<message from='${CONTACT}/phone' to='${ME}' type='chat' id='x5'><body>you said this</body><replace xmlns='urn:xmpp:message-correct:0' id='${s.ownMessageId}'/></message>`,
+      `<message from='${CONTACT}/phone' to='${ME}' type='chat' id='x6'><retract xmlns='urn:xmpp:message-retract:1' id='${s.ownMessageId}'/></message>`,
+    ],
+    expect: {
+      check: (s) => {
+        const own = conversation(s, CONTACT).filter((m) => m.direction === 'out');
+        expect(own.map((m) => [m.body, m.retracted === true])).toEqual([['hello bob', false]]);
+      },
+    },
+  },
+  {
     name: 'groupchat stanza-id assigned by an occupant or the own account instead of the room',
     threat: 'stanza-id-spoofing',
     stanzas: [
