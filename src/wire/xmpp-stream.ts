@@ -233,7 +233,7 @@ export class XmppStream {
         text = this.decoder.decode(raw, { stream: true });
       } catch {
         // RFC 6120 §4.9.3.22: <unsupported-encoding/> covers a stream "improperly encoded ... (e.g.,
-        // by violating the rules of the [UTF-8] encoding)"; §11.6: XMPP "MUST" be UTF-8.
+        // by violating the rules of the [UTF-8] encoding)"; §11.6 makes UTF-8 the only encoding.
         this.refuse({ condition: 'unsupported-encoding', message: 'invalid UTF-8 in the stream' });
         return undefined;
       }
@@ -245,6 +245,8 @@ export class XmppStream {
       });
       return undefined;
     }
+    // RFC 6120 §4.9.3.18 <restricted-xml/>: comments, processing instructions, DTDs and entity
+    // declarations "MUST" end the stream (§11.1; the sentence is quoted in limits.ts).
     const violation = this.scanner.scan(text);
     if (violation) {
       this.refuse(violation);
