@@ -4,6 +4,7 @@
  * top of a conversation or the room.
  */
 import { expect } from 'vitest';
+import { parseXml } from '../../support/xml.js';
 import { MAX_FUTURE_SKEW_MS } from '../../../src/xeps/chat/index.js';
 import { defineCases } from '../case.js';
 import { CONTACT, ME, OWN_BARE, ROOM, type HostileSession } from '../session.js';
@@ -70,6 +71,35 @@ export const delayCases = defineCases([
       </forwarded></received></message>`,
     ],
     expect: { check: (s) => notInFuture(s, ['carbon from the future']) },
+  },
+  {
+    name: 'archived message dated in the future by the archive',
+    threat: 'forged-delay',
+    setup: (s) => {
+      s.client.archive.loadOlder(CONTACT).catch(() => {});
+    },
+    stanzas: (s) => {
+      const query = s.server.outgoing.filter((el) => el.name === 'iq' && el.getChild('query', 'urn:xmpp:mam:2')).at(-1)!;
+      const queryId = query.getChild('query', 'urn:xmpp:mam:2')!.attrs.queryid;
+      return [
+        `<message to='${ME}'><result xmlns='urn:xmpp:mam:2' queryid='${queryId}' id='future-archive-1'><forwarded xmlns='${NS_FORWARD}'>
+          <delay xmlns='${NS_DELAY}' stamp='${FAR_FUTURE}'/>
+          <message xmlns='jabber:client' from='${CONTACT}/phone' to='${OWN_BARE}' type='chat'><body>archived from the future</body></message>
+        </forwarded></result></message>`,
+      ];
+    },
+    expect: {
+      check: async (s) => {
+        const query = s.server.outgoing.filter((el) => el.name === 'iq' && el.getChild('query', 'urn:xmpp:mam:2')).at(-1)!;
+        s.server.replyResult(
+          query,
+          parseXml(`<fin xmlns='urn:xmpp:mam:2' complete='true'><set xmlns='http://jabber.org/protocol/rsm'>
+            <first>future-archive-1</first><last>future-archive-1</last><count>1</count></set></fin>`),
+        );
+        await s.settle();
+        notInFuture(s, ['archived from the future']);
+      },
+    },
   },
   {
     name: 'two delay elements, the first one forged',
