@@ -163,7 +163,6 @@ export const connectionMachine = setup({
       entry: { type: 'report', params: { status: 'idle' } },
       on: {
         'connection.start': 'attempting',
-        'connection.stop': 'stopped',
       },
     },
     attempting: {
@@ -221,17 +220,17 @@ export const connectionMachine = setup({
     reconnecting: {
       entry: ['planRetry', { type: 'report', params: { status: 'reconnecting' } }],
       after: { reconnectDelay: 'attempting' },
-      on: { 'connection.retryNow': 'attempting', 'connection.stop': 'stopped' },
+      on: { 'connection.retryNow': 'attempting' },
     },
     // Terminal: retrying with the same credentials or resource cannot succeed.
     authFailed: {
       entry: { type: 'report', params: { status: 'authFailed' } },
-      on: { 'connection.stop': 'stopped' },
     },
     conflict: {
       entry: { type: 'report', params: { status: 'conflict' } },
-      on: { 'connection.stop': 'stopped' },
     },
+    // Every stop passes here, online or not: the transport closes what is open and reports the
+    // messages the server never confirmed (queued while offline, or unacknowledged).
     stopping: {
       entry: [{ type: 'report', params: { status: 'stopping' } }, 'closeTransport'],
       after: { stopTimeout: 'stopped' },

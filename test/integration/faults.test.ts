@@ -2,6 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectConnection } from '../../src/client/select-connection.js';
 import type { XmppClientOptions } from '../../src/client/options.js';
+import { connectChat, conversationId, type ConversationLogic } from '../../src/xeps/chat/index.js';
 import { connectRoom, type RoomLogic } from '../../src/xeps/muc/index.js';
 import { C2S_PORT, HTTP_PORT, MUC_DOMAIN, PROSODY_HOST, TCP_URL, killProsody, startProsody, uniqueUsers } from '../../scripts/prosody.js';
 import { conversationWith, untilConversation } from '../support/chat-probe.js';
@@ -107,6 +108,26 @@ describe('fault injection against the local Prosody', () => {
     expect(bodiesOf(b, alice!.jid, 'in')).toEqual(bodies);
     await untilConversation(a.client, bob!.jid, (m) => m.every((x) => x.state !== 'sending'));
     expect(a.statuses).not.toContain('reconnecting');
+  });
+
+  it('stopping while the link is down: the messages the server never confirmed are reported not-sent, the rest sent', async () => {
+    const [alice, bob] = await uniqueUsers(['fstop-a', 'fstop-b']);
+    const a = await online(alice!, 'tcp', { reconnect: { minDelay: 5000, maxDelay: 5000 } });
+    await a.client.messages.send(bob!.jid, 'confirmed');
+    await untilConversation(a.client, bob!.jid, (m) => m[0]?.state === 'sent');
+    tcp.refuse(true);
+    tcp.cutAll();
+    await a.waitFor('reconnecting');
+    await a.client.messages.send(bob!.jid, 'queued while offline');
+    // What the app holds: the conversation actor, whose last snapshot outlives the stop.
+    const conversation = a.client.actor.system.get(conversationId(bob!.jid))!;
+    await a.client.stop();
+    tcp.refuse(false);
+    const { messages } = connectChat(conversation.getSnapshot() as SnapshotFrom<ConversationLogic>);
+    expect(messages.map((m) => [m.body, m.state, m.error?.condition])).toEqual([
+      ['confirmed', 'sent', undefined],
+      ['queued while offline', 'error', 'not-sent'],
+    ]);
   });
 
   it('Prosody killed during MAM paging: the query is asked again on the new session and the history arrives whole, once', async () => {

@@ -9,7 +9,7 @@ export const connectionModel = createMachine({
   id: 'connectionModel',
   initial: 'idle',
   states: {
-    idle: { on: { START: 'connecting', STOP: 'stopped' } },
+    idle: { on: { START: 'connecting', STOP: 'stopping' } },
     connecting: {
       on: { SASL_STARTED: 'authenticating', DROP: 'reconnecting', CONNECT_TIMEOUT: 'reconnecting', STOP: 'stopping' },
     },
@@ -25,9 +25,10 @@ export const connectionModel = createMachine({
     },
     binding: { on: { BOUND: 'online', DROP: 'reconnecting', CONNECT_TIMEOUT: 'reconnecting', STOP: 'stopping' } },
     online: { on: { DROP: 'reconnecting', CONFLICT: 'conflict', FATAL_STREAM_ERROR: 'stopped', STOP: 'stopping' } },
-    reconnecting: { on: { BACKOFF_ELAPSED: 'connecting', RETRY_NOW: 'connecting', STOP: 'stopped' } },
-    authFailed: { on: { STOP: 'stopped' } },
-    conflict: { on: { STOP: 'stopped' } },
+    // Every stop closes the transport, which reports what never left before it says closed.
+    reconnecting: { on: { BACKOFF_ELAPSED: 'connecting', RETRY_NOW: 'connecting', STOP: 'stopping' } },
+    authFailed: { on: { STOP: 'stopping' } },
+    conflict: { on: { STOP: 'stopping' } },
     stopping: { on: { CLOSED: 'stopped', STOP_TIMEOUT: 'stopped' } },
     stopped: { type: 'final' },
   },

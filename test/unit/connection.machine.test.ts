@@ -143,11 +143,14 @@ describe('connection machine', () => {
     expect(h.actor.getSnapshot().status).toBe('done');
   });
 
-  it('stop while waiting to reconnect needs no handshake', () => {
+  it('stop while waiting to reconnect still closes the transport (which reports what never left), and connects no more', () => {
     const h = harness();
     h.actor.send({ type: 'connection.start' });
     h.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'x' } });
     h.actor.send({ type: 'connection.stop' });
+    expect(h.status()).toBe('stopping');
+    expect(h.commands.at(-1)).toEqual({ type: 'transport.close' });
+    h.actor.send({ type: 'transport.closed' });
     expect(h.status()).toBe('stopped');
     h.clock.increment(60_000);
     expect(h.commands.filter((c) => c.type === 'transport.connect')).toHaveLength(1);
