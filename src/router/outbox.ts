@@ -1,16 +1,22 @@
 /**
- * Hands routed events to feature actors in wire order. Consecutive events for one feature that
- * takes batches (`FeatureModule.batches`) go as a single `{ type: '<id>.batch', events }`, so a
- * socket read full of chat messages costs that feature one transition instead of one per message.
- * Any other delivery first flushes the pending batch, so no feature sees events out of order.
+ * Hands routed events to feature actors. Features that take batches (`FeatureModule.batches`)
+ * collect their events until a feature that does not take batches is due, or the socket read
+ * ends; then each gets them as one `{ type: '<id>.batch', events }`, in its own wire order and in
+ * the order the features were first due. So a read full of chat messages, or a roster's worth of
+ * presences that each go to presence and caps, costs each of those features one transition
+ * instead of one per stanza. A feature that does not batch first flushes everything pending, so
+ * it sees the world exactly as the stanzas before it left it; batching features promise not to
+ * depend on each other's order within one read.
  */
 export function createOutbox<TRef>(send: (to: TRef, event: { type: string }) => void, batching: ReadonlySet<string>) {
-  let run: { id: string; to: TRef; events: { type: string }[] } | undefined;
+  const pending = new Map<string, { to: TRef; events: { type: string }[] }>();
   const flush = () => {
-    if (!run) return;
-    const { id, to, events } = run;
-    run = undefined;
-    send(to, events.length === 1 ? events[0]! : ({ type: `${id}.batch`, events } as { type: string }));
+    if (pending.size === 0) return;
+    const runs = [...pending];
+    pending.clear();
+    for (const [id, { to, events }] of runs) {
+      send(to, events.length === 1 ? events[0]! : ({ type: `${id}.batch`, events } as { type: string }));
+    }
   };
   return {
     deliver(id: string, to: TRef, event: { type: string }): void {
@@ -19,9 +25,9 @@ export function createOutbox<TRef>(send: (to: TRef, event: { type: string }) => 
         send(to, event);
         return;
       }
-      if (run && run.id !== id) flush();
-      run ??= { id, to, events: [] };
-      run.events.push(event);
+      const run = pending.get(id);
+      if (run) run.events.push(event);
+      else pending.set(id, { to, events: [event] });
     },
     flush,
   };

@@ -40,3 +40,65 @@ export function withEntry<T>(record: Record<string, T>, key: string, value: T, m
   }
   return next;
 }
+
+/**
+ * Many changes to one record at the cost of a single copy: the copy is made on the first write,
+ * then written in place (a batch of presences updates a 5,000-entry record once, not 5,000 times).
+ * Like `withEntry`, a new key goes last and the oldest go once `max` is passed.
+ */
+export class RecordDraft<T> {
+  private copy: Record<string, T> | undefined;
+  private size = 0;
+
+  constructor(
+    private readonly base: Record<string, T>,
+    private readonly max = Infinity,
+  ) {}
+
+  get(key: string): T | undefined {
+    return lookup(this.copy ?? this.base, key);
+  }
+
+  has(key: string): boolean {
+    return has(this.copy ?? this.base, key);
+  }
+
+  set(key: string, value: T): void {
+    if (this.get(key) === value && this.has(key)) return;
+    const record = this.writable();
+    if (has(record, key)) {
+      record[key] = value;
+      return;
+    }
+    // Plain assignment keeps the copy cheap to spread again; only `__proto__` needs defining.
+    if (key === '__proto__') define(record, key, value);
+    else record[key] = value;
+    this.size++;
+    while (this.size > this.max) {
+      for (const oldest in record) {
+        delete record[oldest];
+        break;
+      }
+      this.size--;
+    }
+  }
+
+  delete(key: string): void {
+    if (!this.has(key)) return;
+    delete this.writable()[key];
+    this.size--;
+  }
+
+  /** The record with every change, or the original when nothing changed. */
+  result(): Record<string, T> {
+    return this.copy ?? this.base;
+  }
+
+  private writable(): Record<string, T> {
+    if (this.copy === undefined) {
+      this.copy = { ...this.base };
+      this.size = Object.keys(this.copy).length;
+    }
+    return this.copy;
+  }
+}

@@ -34,8 +34,10 @@ export interface HostileCase {
   threat: ThreatClass;
   /** Brings the session where the case needs it (an open query, …); may return data for `stanzas`. */
   setup?(session: HostileSession): Promise<void> | void;
-  /** The inbound stanzas, as XML text, delivered one socket read each. */
+  /** The inbound stanzas, as XML text, delivered one socket read each (or `perRead` to a read). */
   stanzas: readonly string[] | ((session: HostileSession) => readonly string[]);
+  /** Stanzas per socket read, for floods that arrive the way a busy socket delivers them. @default 1 */
+  perRead?: number;
   expect: Expectation;
   /** Set when the case shows a hole that cannot be fixed here: the reason, naming the hole. */
   skip?: string;

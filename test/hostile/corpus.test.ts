@@ -51,7 +51,7 @@ async function play(c: HostileCase): Promise<void> {
     const before = new Map(parts.map((p) => [p, session.part(p)]));
     session.mark();
     const stanzas = typeof c.stanzas === 'function' ? c.stanzas(session) : c.stanzas;
-    expect(() => session.push(...stanzas)).not.toThrow();
+    expect(() => (c.perRead ? session.pushInReads(stanzas, c.perRead) : session.push(...stanzas))).not.toThrow();
     await session.settle();
     // Let any rejection surface before it is counted.
     await new Promise((resolve) => setImmediate(resolve));

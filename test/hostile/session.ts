@@ -34,6 +34,8 @@ export interface HostileSession {
   ownMessageId: string;
   /** Delivers stanzas as one socket read each, like the transport. */
   push(...stanzas: Array<string | Element>): void;
+  /** Delivers stanzas `perRead` to a socket read. */
+  pushInReads(stanzas: readonly string[], perRead: number): void;
   /** Lets promise actors run. */
   settle(): Promise<void>;
   /** Answers every IQ request the client sent and nobody answered yet, as a friendly server would. */
@@ -154,6 +156,11 @@ export async function startHostileSession({ lived = true }: SessionOptions = {})
     ownMessageId: '',
     push: (...stanzas) => {
       for (const stanza of stanzas) server.pushIncoming(stanza);
+    },
+    pushInReads: (stanzas, perRead) => {
+      for (let i = 0; i < stanzas.length; i += perRead) {
+        server.emit({ type: 'transport.stanzas', stanzas: stanzas.slice(i, i + perRead).map((s) => parseXml(s)) });
+      }
     },
     settle,
     answerIqs,

@@ -9,7 +9,7 @@ import type { DiscoInfo } from '../disco/disco.types.js';
 import { CAPS_NODE, buildCaps, capsDiscoNode, isSupportedHash, verOf } from './caps.codec.js';
 import type { CapsCandidate, CapsContext, CapsEvent, CapsRecord, CapsVerifyOutcome } from './caps.types.js';
 import { hashOwnVer } from './own-ver.actor.js';
-import { has, without, withEntry } from '../keyed-record.js';
+import { has, RecordDraft, without, withEntry } from '../keyed-record.js';
 
 /** Flood guard: verifications in flight at once. */
 export const MAX_VERIFICATIONS_IN_FLIGHT = 4;
@@ -88,28 +88,43 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
         const presence = system.get('presence');
         if (presence) enqueue.sendTo(presence, { type: 'presence.refresh' });
       }),
-      noteAnnouncement: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type !== 'caps.announced') return;
-        const { from, hash, node, ver } = event;
-        if (!isSupportedHash(hash)) {
-          // §5.4 step 2 (ask and keep the answer for this JID only) is not implemented: forget its old ver.
-          if (has(context.jidToVer, from)) enqueue.assign({ jidToVer: without(context.jidToVer, from) });
-          return;
+      // Caps from presences, one or a socket read's worth (`caps.batch`): the records are copied once per step.
+      notePresences: enqueueActions(({ context, event, enqueue }) => {
+        const events =
+          event.type === 'caps.batch' ? event.events : event.type === 'caps.announced' || event.type === 'caps.gone' ? [event] : [];
+        const jidToVer = new RecordDraft(context.jidToVer, MAX_KNOWN_JIDS);
+        const inFlight = new RecordDraft(context.inFlight);
+        let inFlightCount = Object.keys(context.inFlight).length;
+        let queue = context.queue;
+        for (const routed of events) {
+          const { from } = routed;
+          if (routed.type === 'caps.gone') {
+            jidToVer.delete(from);
+            continue;
+          }
+          const { hash, node, ver } = routed;
+          if (!isSupportedHash(hash)) {
+            // §5.4 step 2 (ask and keep the answer for this JID only) is not implemented: forget its old ver.
+            jidToVer.delete(from);
+            continue;
+          }
+          jidToVer.set(from, ver);
+          const seen = has(context.known, ver) || has(context.failed, ver) || inFlight.has(ver) || queue.some((c) => c.ver === ver);
+          if (seen) continue;
+          const candidate: CapsCandidate = { jid: from, hash, node, ver };
+          if (inFlightCount < MAX_VERIFICATIONS_IN_FLIGHT) {
+            enqueue.spawnChild('verifyCaps', { id: verifierId(ver), input: candidate });
+            inFlight.set(ver, candidate);
+            inFlightCount++;
+          } else if (queue.length < MAX_QUEUED_VERIFICATIONS) {
+            queue = [...queue, candidate];
+          }
         }
-        const jidToVer = withEntry(context.jidToVer, from, ver, MAX_KNOWN_JIDS);
-        const seen =
-          has(context.known, ver) || has(context.failed, ver) || has(context.inFlight, ver) || context.queue.some((c) => c.ver === ver);
-        const candidate: CapsCandidate = { jid: from, hash, node, ver };
-        if (seen) {
-          if (jidToVer !== context.jidToVer) enqueue.assign({ jidToVer });
-        } else if (Object.keys(context.inFlight).length < MAX_VERIFICATIONS_IN_FLIGHT) {
-          enqueue.spawnChild('verifyCaps', { id: verifierId(ver), input: candidate });
-          enqueue.assign({ jidToVer, inFlight: withEntry(context.inFlight, ver, candidate) });
-        } else if (context.queue.length < MAX_QUEUED_VERIFICATIONS) {
-          enqueue.assign({ jidToVer, queue: [...context.queue, candidate] });
-        } else {
-          enqueue.assign({ jidToVer });
-        }
+        const changes: Partial<CapsContext> = {};
+        if (jidToVer.result() !== context.jidToVer) changes.jidToVer = jidToVer.result();
+        if (inFlight.result() !== context.inFlight) changes.inFlight = inFlight.result();
+        if (queue !== context.queue) changes.queue = queue;
+        if (Object.keys(changes).length > 0) enqueue.assign(changes);
       }),
       settleVerification: enqueueActions(({ context, event, enqueue }) => {
         if (!event.type.startsWith(DONE_PREFIX) || !('output' in event)) return;
@@ -139,9 +154,6 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
       }),
       // A fresh session starts with nobody's presence: who-uses-which is rebuilt from new presences.
       forgetPresences: assign({ jidToVer: {} }),
-      forgetJid: assign({
-        jidToVer: ({ context, event }) => (event.type === 'caps.gone' ? without(context.jidToVer, event.from) : context.jidToVer),
-      }),
     },
     guards: {
       isFreshSession: ({ event }) => event.type === 'session.online' && !event.resumed,
@@ -158,8 +170,9 @@ export function createCapsLogic(services: FeatureServices, platform: Platform = 
       queue: [],
     }),
     on: {
-      'caps.announced': { actions: 'noteAnnouncement' },
-      'caps.gone': { actions: 'forgetJid' },
+      'caps.announced': { actions: 'notePresences' },
+      'caps.gone': { actions: 'notePresences' },
+      'caps.batch': { actions: 'notePresences' },
       'xstate.done.actor.*': { actions: 'settleVerification' },
       'session.offline': { actions: 'dropVerifications' },
     },

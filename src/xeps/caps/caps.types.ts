@@ -55,7 +55,14 @@ export type CapsVerifyOutcome =
   /** No usable answer (timeout, abort): forget the attempt so a later presence may retry. */
   | { ver: string; outcome: 'unanswered'; reason: string };
 
-export type CapsEvent = CapsRoutedEvent | SessionLifecycleEvent | { type: `xstate.done.actor.${string}`; output: CapsVerifyOutcome };
+/** The caps of one socket read's presences, in order (`FeatureModule.batches`). */
+export interface CapsBatchEvent {
+  type: 'caps.batch';
+  events: readonly CapsRoutedEvent[];
+}
+
+export type CapsEvent =
+  CapsRoutedEvent | CapsBatchEvent | SessionLifecycleEvent | { type: `xstate.done.actor.${string}`; output: CapsVerifyOutcome };
 
 export interface CapsContext {
   /** Our own identity and features, the input of our verification string. */

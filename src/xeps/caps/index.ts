@@ -14,6 +14,7 @@ export const caps = defineFeature<CapsRoutedEvent>({
   route: routeOne(parseCapsPresence),
   logic: (services) => createCapsLogic(services),
   lifetime: 'session',
+  batches: true,
 });
 
 export {

@@ -13,6 +13,7 @@ export const presence = defineFeature<PresenceRoutedEvent>({
   route: routeOne(parsePresence),
   logic: (services) => createPresenceLogic(services),
   lifetime: 'session',
+  batches: true,
   intents: ['presence.set', 'presence.direct', 'presence.subscribe', 'presence.unsubscribe', 'presence.approve', 'presence.deny'],
 });
 

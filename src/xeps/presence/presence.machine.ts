@@ -3,10 +3,10 @@ import { assign, enqueueActions, setup, type ActorSystem, type AnyActorRef } fro
 import { bareJid, normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { buildPresence, buildSubscribe, buildSubscribed, buildUnsubscribe, buildUnsubscribed } from './presence.codec.js';
-import type { AppNotification } from '../../client/notifications.js';
 import { ownCapsElement } from '../caps/caps.machine.js';
-import type { OwnPresence, PendingRequest, PresenceContext, PresenceEvent, ResourcePresence, Show } from './presence.types.js';
-import { has, without, withEntry } from '../keyed-record.js';
+import { applyPresences } from './presence.inbound.js';
+import type { OwnPresence, PresenceContext, PresenceEvent, PresenceRoutedEvent, ResourcePresence, Show } from './presence.types.js';
+import { without } from '../keyed-record.js';
 
 const SHOWS: readonly string[] = ['available', 'chat', 'away', 'xa', 'dnd'];
 const MAX_OWN_STATUS = 1024;
@@ -41,9 +41,10 @@ function capsExtension(system: ActorSystem<any>): Element[] {
 }
 
 /** Flood guards: entities and resources tracked, and pending requests kept (oldest dropped). */
-export const MAX_TRACKED_ENTITIES = 5000;
-export const MAX_RESOURCES_PER_ENTITY = 50;
-export const MAX_PENDING_REQUESTS = 500;
+export { MAX_PENDING_REQUESTS, MAX_RESOURCES_PER_ENTITY, MAX_TRACKED_ENTITIES } from './presence.inbound.js';
+
+const ROUTED = new Set(['presence.available', 'presence.unavailable', 'presence.subscriptionRequest', 'presence.subscriptionWithdrawn']);
+const isRouted = (event: PresenceEvent): event is PresenceRoutedEvent => ROUTED.has(event.type);
 
 type Sender = Pick<FeatureServices, 'send'>;
 
@@ -102,43 +103,12 @@ export function createPresenceLogic(services: FeatureServices) {
       input: {} as FeatureInput,
     },
     actions: {
-      noteAvailable: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type !== 'presence.available') return;
-        const { from, type: _type, ...presence } = event;
-        if (from === context.me) {
-          enqueue.assign({ own: presence });
-          return;
-        }
-        const bare = bareJid(from)!;
-        const current = has(context.resources, bare) ? context.resources[bare]! : {};
-        const entity = withEntry(current, from, presence, MAX_RESOURCES_PER_ENTITY);
-        enqueue.assign({ resources: withEntry(context.resources, bare, entity, MAX_TRACKED_ENTITIES) });
-      }),
-      noteUnavailable: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type !== 'presence.unavailable') return;
-        const { from } = event;
-        if (from === context.me) {
-          enqueue.assign({ own: undefined });
-          return;
-        }
-        const bare = bareJid(from)!;
-        if (!has(context.resources, bare)) return;
-        // An unavailable presence from the bare JID ends every resource of the entity.
-        const entity = from === bare ? {} : without(context.resources[bare]!, from);
-        enqueue.assign({
-          resources:
-            Object.keys(entity).length === 0 ? without(context.resources, bare) : withEntry(context.resources, bare, entity, Infinity),
-        });
-      }),
-      noteRequest: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type !== 'presence.subscriptionRequest') return;
-        const request: PendingRequest = event.status === undefined ? { jid: event.from } : { jid: event.from, status: event.status };
-        // A repeated request is the same question: the app hears of it once.
-        if (!has(context.pending, event.from)) {
-          const notification: AppNotification = { type: 'contact.request', ...request };
-          enqueue(() => services.notify(notification));
-        }
-        enqueue.assign({ pending: withEntry(context.pending, event.from, request, MAX_PENDING_REQUESTS) });
+      // Presences from the network, one or a socket read's worth (`presence.batch`): one step each way.
+      notePresences: enqueueActions(({ context, event, enqueue }) => {
+        const events = event.type === 'presence.batch' ? event.events : isRouted(event) ? [event] : [];
+        const { changes, notifications } = applyPresences(context, events);
+        for (const notification of notifications) enqueue(() => services.notify(notification));
+        if (Object.keys(changes).length > 0) enqueue.assign(changes);
       }),
       /** Sends `intended` (or the presence being set) when the stream should carry it. */
       announce: enqueueActions(({ context, event, enqueue, system }) => {
@@ -194,7 +164,7 @@ export function createPresenceLogic(services: FeatureServices) {
       },
       forgetRequest: assign({
         pending: ({ context, event }) => {
-          const jid = event.type === 'presence.subscriptionWithdrawn' ? event.from : 'jid' in event ? bareJid(event.jid) : undefined;
+          const jid = 'jid' in event ? bareJid(event.jid) : undefined;
           return jid === undefined ? context.pending : without(context.pending, jid);
         },
       }),
@@ -226,10 +196,11 @@ export function createPresenceLogic(services: FeatureServices) {
       announceOnline: input.initialPresence,
     }),
     on: {
-      'presence.available': { actions: 'noteAvailable' },
-      'presence.unavailable': { actions: 'noteUnavailable' },
-      'presence.subscriptionRequest': { actions: 'noteRequest' },
-      'presence.subscriptionWithdrawn': { actions: 'forgetRequest' },
+      'presence.available': { actions: 'notePresences' },
+      'presence.unavailable': { actions: 'notePresences' },
+      'presence.subscriptionRequest': { actions: 'notePresences' },
+      'presence.subscriptionWithdrawn': { actions: 'notePresences' },
+      'presence.batch': { actions: 'notePresences' },
       'presence.set': { actions: 'announce' },
       'presence.refresh': { actions: 'announce' },
       'presence.subscribe': { actions: 'sendSubscriptionChange' },

@@ -43,8 +43,15 @@ export type PresenceIntent =
   /** RFC 6121 §4.6: directed presence to `to` (available with `show`/`status`, or `unavailable`). */
   | { type: 'presence.direct'; to: string; show: Show | 'unavailable'; status?: string };
 
+/** The presences of one socket read, in order (`FeatureModule.batches`). */
+export interface PresenceBatchEvent {
+  type: 'presence.batch';
+  events: readonly PresenceRoutedEvent[];
+}
+
 export type PresenceEvent =
   | PresenceRoutedEvent
+  | PresenceBatchEvent
   | SessionLifecycleEvent
   | PresenceIntent
   /** Our caps `ver` became known: resend the current presence so that it carries `<c/>`. */

@@ -268,11 +268,17 @@ describe('socket reads', () => {
     toChat.length = 0;
     server.emit({
       type: 'transport.stanzas',
-      stanzas: [message('a'), message('b'), parseXml(`<presence from='bob@example.org/x'/>`), message('c')],
+      stanzas: [message('a'), parseXml(`<presence from='bob@example.org/x'/>`), message('b')],
     });
+    // Presence batches too: it does not split the chat's batch.
+    expect(toChat).toEqual(['chat.batch']);
+    toChat.length = 0;
+    // A roster push (a feature that does not batch) must see the world as the messages before it left it.
+    const push = parseXml(`<iq type='set' id='push-1'><query xmlns='jabber:iq:roster'><item jid='carol@example.org'/></query></iq>`);
+    server.emit({ type: 'transport.stanzas', stanzas: [message('c'), message('d'), push, message('e')] });
     expect(toChat).toEqual(['chat.batch', 'chat.message']);
     const conversation = client.feature('chat:bob@example.org')!.getSnapshot().context;
-    expect(conversation.messages.size).toBe(3);
+    expect(conversation.messages.size).toBe(5);
     await client.stop();
   });
 });
