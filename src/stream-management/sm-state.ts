@@ -10,7 +10,10 @@ const H_MODULO = 2 ** 32;
 
 export interface SmSessionInfo {
   id: string;
-  /** XEP-0198 §5: the preferred reconnect location, only used when it names the same host. */
+  /**
+   * XEP-0198 §5: the server's preferred reconnect location. Recorded, never followed: a resume
+   * goes to the service the app named, so a forged `location` cannot send the session elsewhere.
+   */
   location: string | undefined;
   resumable: boolean;
 }
