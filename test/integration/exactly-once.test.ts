@@ -31,7 +31,11 @@ afterAll(async () => {
 /** Connection statuses with the time each was reached. */
 function timeline(c: ObservedClient) {
   const entries: { status: ConnectionStatus; at: number }[] = [];
-  c.client.on('status', ({ connection }) => entries.push({ status: connection.status, at: Date.now() }));
+  c.client.on('status', ({ connection }) => {
+    entries.push({ status: connection.status, at: Date.now() });
+    // For diagnostics: where in the inbound stream each status change fell.
+    c.debugLog.push({ message: 'status', data: { status: connection.status, resumed: connection.resumed, read: c.inbound.length } });
+  });
   return {
     /** When the client was online again after having lost the link at or after `since`; undefined while not. */
     recoveredAt(since: number): number | undefined {
@@ -230,6 +234,6 @@ async function writeDiagnostics(c: ObservedClient, peer: string, want: readonly 
   console.info(`[exactly-once] ${peer} differs at ${at}: expected ${want[at]}, see test-output/exactly-once-${at}.json`);
   await writeFile(
     `test-output/exactly-once-${at}.json`,
-    JSON.stringify({ seed: SEED, at, window, statuses: c.statuses, arrivals, log: c.debugLog.slice(-300) }, null, 1),
+    JSON.stringify({ seed: SEED, at, window, arrivals, log: c.debugLog.filter((l) => l.message !== 'stream-management ack') }, null, 1),
   );
 }

@@ -65,6 +65,10 @@ function groupchatResults(results: readonly ArchivedResult[]): RoomArchivedEvent
   return groupchat;
 }
 
+/** A failed account catch-up is tried again this long after the failure, doubling each time. */
+export const CATCH_UP_RETRY_MS = 5000;
+export const MAX_CATCH_UP_RETRIES = 3;
+
 export function createArchiveLogic(services: FeatureServices, options: ArchiveLogicOptions = {}) {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const catchUpOnLogin = options.catchUpOnLogin ?? true;
@@ -199,7 +203,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       }),
       // A query is over when its pager is and every page it sent the chat manager is applied.
       finishQueries: enqueueActions(({ context, enqueue }) => {
-        let { queries, histories, catchUp, unfinishedCatchUp } = context;
+        let { queries, histories, catchUp, unfinishedCatchUp, catchUpFailures } = context;
         for (const query of Object.values(context.queries)) {
           const { output } = query;
           // Every page reported and applied: a page report still on its way would otherwise be lost.
@@ -216,7 +220,13 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
               ? { ...catchUp, status: 'failed', error: failure.text }
               : { ...catchUp, status: output.cancelled ? 'idle' : 'complete' };
             const finished = !failure && !output.cancelled;
-            unfinishedCatchUp = finished || query.cursor === undefined ? undefined : { after: query.cursor };
+            unfinishedCatchUp = finished ? undefined : query.cursor !== undefined ? { after: query.cursor } : query.from;
+            catchUpFailures = failure ? catchUpFailures + 1 : 0;
+            // A gap left open stays open until the next fresh session unless tried again now (a
+            // timeout under load is the usual cause); a few times, further apart each time.
+            if (failure && unfinishedCatchUp !== undefined && catchUpFailures <= MAX_CATCH_UP_RETRIES) {
+              enqueue.raise({ type: 'archive.retryCatchUp' }, { delay: CATCH_UP_RETRY_MS * 2 ** (catchUpFailures - 1) });
+            }
           }
           for (const requestId of query.requestIds) {
             const outcome: ArchiveOutcome = { requestId, added: query.added, pages: output.pages, complete };
@@ -226,7 +236,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
             enqueue.emit({ type: 'archive.finished', ...outcome });
           }
         }
-        if (queries !== context.queries) enqueue.assign({ queries, histories, catchUp, unfinishedCatchUp });
+        if (queries !== context.queries) enqueue.assign({ queries, histories, catchUp, unfinishedCatchUp, catchUpFailures });
       }),
       cancel: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'archive.cancel') return;
@@ -260,6 +270,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
       catchUp: { status: 'idle', pages: 0, messages: 0 },
       catchUpFrom: undefined,
       unfinishedCatchUp: undefined,
+      catchUpFailures: 0,
     }),
     on: {
       'mam.result': { actions: 'forwardResults' },
@@ -292,6 +303,7 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
                 me: ({ event }) => event.jid,
                 // Taken now, before the new session's first message moves it: catching up from a
                 // later point would skip what came in between.
+                catchUpFailures: 0,
                 catchUpFrom: ({ context, event, system }) =>
                   catchUpOnLogin && !event.resumed
                     ? (context.unfinishedCatchUp ?? knownPoint(system) ?? context.catchUpFrom)
@@ -321,6 +333,15 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
           if (context.catchUpFrom === undefined || context.support !== 'yes' || catchUpRunning) return;
           enqueue.raise({ type: 'archive.start', planned: planCatchUp(context, context.catchUpFrom) });
         }),
+        on: {
+          'archive.retryCatchUp': {
+            actions: enqueueActions(({ context, enqueue }) => {
+              const point = context.unfinishedCatchUp;
+              if (point === undefined || context.support !== 'yes' || Object.values(context.queries).some(isAccountCatchUp)) return;
+              enqueue.raise({ type: 'archive.start', planned: planCatchUp(context, point) });
+            }),
+          },
+        },
       },
     },
   });

@@ -121,7 +121,8 @@ export function createPlanner({ pageSize, newQueryId }: PlannerOptions) {
     if (after === undefined && from?.start !== undefined) query.start = from.start;
     const input: PlannedQuery['input'] = { query, direction: 'forward', keepResults: false };
     if (after !== undefined) input.from = after;
-    return { query: open('catchUp', ownBare, requestIds(requestId)), input };
+    const point: CatchUpPoint = after !== undefined ? { after } : query.start !== undefined ? { start: query.start } : {};
+    return { query: open('catchUp', ownBare, { ...requestIds(requestId), from: point }), input };
   }
 
   /** What an intent asks for: a query to start, one already running to wait for, or an answer now. */

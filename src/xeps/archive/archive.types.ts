@@ -63,6 +63,8 @@ export interface OpenQuery {
    * that asked for it is gone.
    */
   cursor?: string;
+  /** Account catch-up: the point it started from (where a failure before any page resumes). */
+  from?: CatchUpPoint;
   /** The pager's output once it stopped; the query ends when nothing is unapplied. */
   output?: MamPagerOutput;
 }
@@ -122,6 +124,8 @@ export interface ArchiveContext {
    * not closed yet.
    */
   unfinishedCatchUp: CatchUpPoint | undefined;
+  /** Failed account catch-ups in a row (retried while online with a growing delay, a few times). */
+  catchUpFailures: number;
 }
 
 /** What a finished query reports to the app (`archive.finished`), by the intent's `requestId`. */
@@ -196,6 +200,8 @@ export type ArchiveEvent =
   | ArchiveAppliedEvent
   /** Internal: start the planned query. */
   | { type: 'archive.start'; planned: PlannedQuery }
+  /** Internal: try a failed account catch-up again (delayed after the failure). */
+  | { type: 'archive.retryCatchUp' }
   | SessionLifecycleEvent
   | { type: `xstate.done.actor.${string}`; output: MamPagerOutput };
 

@@ -2,6 +2,7 @@ import type { Element } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { toArray } from '../../../src/store/message-store.js';
 import { NS_MAM, NS_RSM, connectHistory, type ArchiveEmitted } from '../../../src/xeps/archive/index.js';
+import { CATCH_UP_RETRY_MS, MAX_CATCH_UP_RETRIES } from '../../../src/xeps/archive/archive.machine.js';
 import { NS_DISCO_INFO } from '../../../src/xeps/disco/disco.codec.js';
 import type { ChatMessage, ConversationContext } from '../../../src/xeps/chat/chat.types.js';
 import { JULIET, ME, NOW, chatSystem } from './chat-harness.js';
@@ -333,6 +334,39 @@ describe('archive feature: catch-up', () => {
     await settle();
     expect(bodies(system)).toEqual(['known', 'missed 6', 'missed 7', 'live, past the gap']);
     expect(system.archive.getSnapshot().context.unfinishedCatchUp).toBeUndefined();
+  });
+
+  it('tries a catch-up that failed while online again after a delay, from where it stopped, a few times only', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.deliver(
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w1'><body>known</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
+    );
+    system.chat.send({ type: 'session.offline' });
+    system.archive.send({ type: 'session.offline' });
+    await online(system, { resumed: false });
+    const busy = `<error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>`;
+    let [query] = queries(system);
+    system.deliver(result(query!.queryId, 'a6', archived('6', 'missed 6')));
+    system.reply(query!.iq, fin(['a6'], false));
+    await settle();
+    [query] = queries(system);
+    system.reply(query!.iq, busy, 'error');
+    await settle();
+    expect(system.archive.getSnapshot().context.catchUp.status).toBe('failed');
+    system.clock.increment(CATCH_UP_RETRY_MS - 1);
+    expect(queries(system)).toEqual([]);
+    system.clock.increment(1);
+    // Each failure waits twice as long as the one before; after the last retry it rests until the next fresh session.
+    for (let failure = 1; failure <= MAX_CATCH_UP_RETRIES; failure++) {
+      [query] = queries(system);
+      expect(query!.cursor).toBe('after:a6');
+      system.reply(query!.iq, busy, 'error');
+      await settle();
+      system.clock.increment(CATCH_UP_RETRY_MS * 2 ** failure);
+    }
+    expect(queries(system)).toEqual([]);
+    expect(system.archive.getSnapshot().context.unfinishedCatchUp).toEqual({ after: 'a6' });
   });
 
   it('starts from what was known when the session came up, not from a live message that arrived before the archive answered', async () => {
