@@ -118,3 +118,6 @@ export {
   type UploadStatus,
 } from './xeps/upload/index.js';
 export { UploadError, type FilesApi, type UploadedFile, type UploadOptions, type UploadSource } from './client/files-api.js';
+// Client State Indication (in `defaultFeatures`).
+export { csi, connectCsi, type CsiView, type CsiSetEvent } from './xeps/csi/index.js';
+export type { CsiApi } from './client/create-client.js';

@@ -265,6 +265,10 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
           else waiting.push(data);
           return;
         }
+        case 'transport.sendNonza':
+          if (phase === 'online') writeRaw(serializeStanza(command.element));
+          else logger.debug('nonza dropped: not online', { name: command.element.name });
+          return;
         case 'transport.requestAck':
           requestAck();
           return;

@@ -5,6 +5,11 @@ import type { DropReason } from '../wire/drop-reason.js';
 export type TransportCommand =
   | { type: 'transport.connect'; service: string }
   | { type: 'transport.send'; stanza: Element }
+  /**
+   * A nonza (a top-level element that is not a stanza, e.g. XEP-0352 `<inactive/>`): written only
+   * while online, never counted by stream management, never queued — it belongs to its stream.
+   */
+  | { type: 'transport.sendNonza'; element: Element }
   /** XEP-0198 `<r/>`: ask the server to acknowledge (keepalive probe). */
   | { type: 'transport.requestAck' }
   /** Drop the socket now, e.g. a keepalive or connect attempt timed out. */

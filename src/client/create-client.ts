@@ -16,6 +16,7 @@ import { entityTime, type EntityTime } from '../xeps/time/index.js';
 import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
 import { createArchiveApi, type ArchiveApi } from './archive-api.js';
 import { createFilesApi, type FilesApi } from './files-api.js';
+import { argumentError } from './require-feature.js';
 import { createRoomsApi, type RoomsApi } from './rooms-api.js';
 import { createImApi, type ContactsApi, type MessagesApi, type PresenceApi } from './im-api.js';
 import type { AppIntent } from './intents.js';
@@ -39,6 +40,11 @@ type EmittedType = ClientEvent['type'];
 type EmittedOf<T extends EmittedType> = Extract<ClientEvent, { type: T }>;
 
 const SESSION_EMITTED: ReadonlySet<string> = new Set<SessionEmitted['type']>(['online', 'offline', 'status', 'error']);
+
+export interface CsiApi {
+  /** `false` when the user stops looking (the server may hold back presences meanwhile), `true` when back. */
+  setActive(active: boolean): void;
+}
 
 export interface XmppClient {
   /** The root session actor: bind UI to it, inspect it, send it events. */
@@ -77,6 +83,8 @@ export interface XmppClient {
   readonly rooms: RoomsApi;
   /** HTTP File Upload (XEP-0363): `upload(file, { to?, onProgress?, signal? })` resolves with the download URL. */
   readonly files: FilesApi;
+  /** Client State Indication (XEP-0352): tell the server whether the user is looking, e.g. from page visibility. */
+  readonly csi: CsiApi;
   /**
    * The actor of a feature (`'roster'`, `'presence'`, `'chat'`, `'chat:<bareJid>'`, …) to bind UI to
    * with the feature's connect helper; undefined before `start()` or when the feature is absent.
@@ -113,9 +121,12 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     if (!transport) throw new XmppAdapterError('stopped', 'the client is not running');
     transport.send({ type: 'transport.send', stanza } satisfies TransportCommand);
   };
+  const sendNonza = (element: Element) => {
+    actor?.system.get('transport')?.send({ type: 'transport.sendNonza', element } satisfies TransportCommand);
+  };
   const iq = new IqTracker(send, clock, resolved.iqTimeout);
   const notifier = createNotifier<AppNotification>(resolved.logger);
-  const services: FeatureServices = { iq, clock, logger: resolved.logger, send, notify: notifier.notify };
+  const services: FeatureServices = { iq, clock, logger: resolved.logger, send, sendNonza, notify: notifier.notify };
 
   const machine = createSessionMachine({
     options: resolved,
@@ -136,6 +147,12 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
   const archive = createArchiveApi(session, services, isRunning);
   const rooms = createRoomsApi(session, services, isRunning);
   const files = createFilesApi(session, im.messages, isRunning);
+  const csi: CsiApi = {
+    setActive(active) {
+      if (typeof active !== 'boolean') throw argumentError('setActive takes true or false');
+      session.send({ type: 'csi.set', active });
+    },
+  };
 
   return {
     actor: session,
@@ -144,6 +161,7 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     archive,
     rooms,
     files,
+    csi,
     feature: (id) => (started ? (session.system.get(id) as AnyActorRef | undefined) : undefined),
     start() {
       const online = new Promise<ConnectionView>((resolve, reject) => {

@@ -6,6 +6,7 @@ import type { ChatIntent } from '../xeps/chat/chat.types.js';
 import type { PresenceIntent } from '../xeps/presence/presence.types.js';
 import type { RosterCommand } from '../xeps/roster/roster.types.js';
 import type { UploadIntent } from '../xeps/upload/upload.types.js';
+import type { CsiSetEvent } from '../xeps/csi/csi.types.js';
 
 /**
  * Events an app may send to `client.actor` (or `client.send`): the session forwards each to the
@@ -22,4 +23,5 @@ export type AppIntent =
   | MucIntent
   | BookmarksCommand
   | { type: 'bookmarks.refresh' }
-  | UploadIntent;
+  | UploadIntent
+  | CsiSetEvent;

@@ -41,6 +41,8 @@ export interface FeatureServices {
   logger: Logger;
   /** Writes a stanza (queued while offline, in order). */
   send(stanza: Element): void;
+  /** Writes a nonza on the current stream (dropped while offline; a new stream needs its own). */
+  sendNonza(element: Element): void;
   /**
    * Tells the app something (`client.on(type, …)`): call it from an action's side effect
    * (`enqueue(() => services.notify(n))`), never while resolving a transition. Listener errors are

@@ -4,6 +4,7 @@ import { bookmarks } from './bookmarks/index.js';
 import { caps } from './caps/index.js';
 import { carbons } from './carbons/index.js';
 import { chat } from './chat/index.js';
+import { csi } from './csi/index.js';
 import { disco } from './disco/index.js';
 import { archive } from './archive/index.js';
 import { muc } from './muc/index.js';
@@ -35,6 +36,7 @@ export const defaultFeatures: readonly FeatureModule[] = [
   muc,
   bookmarks,
   upload,
+  csi,
 ];
 
 /**

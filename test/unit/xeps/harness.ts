@@ -42,6 +42,7 @@ export function fakeServices(me = 'juliet@capulet.lit/balcony', iqTimeout = 15_0
     clock,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     send: (el) => sent.push(el),
+    sendNonza: (el) => sent.push(el),
     notify: (notification) => notes.push(notification),
   };
 

@@ -29,6 +29,7 @@ describe('default feature registry', () => {
       ['muc', 'session'],
       ['bookmarks', 'session'],
       ['upload', 'session'],
+      ['csi', 'session'],
     ]);
     expect(new Set(defaultFeatures.map((f) => f.id)).size).toBe(defaultFeatures.length);
   });
