@@ -5,18 +5,18 @@
  */
 import { xml, type Element } from '@xmpp/xml';
 import { normalizeJid, parseJid } from '../../jid.js';
-import { NS_DATA_FORMS } from '../disco/disco.codec.js';
 import type { RouteContext } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';
+import { NS_PUBSUB, NS_PUBSUB_EVENT, NS_PUBSUB_PUBLISH_OPTIONS, buildPublishOptions } from '../pubsub/pubsub.codec.js';
+import { fromXmlNode, toXmlNode } from '../pubsub/xml-node.js';
 import type { Bookmark, BookmarkChange, BookmarksMode, BookmarksNotificationEvent, LegacyUrlBookmark, XmlNode } from './bookmarks.types.js';
 
 export const NS_BOOKMARKS = 'urn:xmpp:bookmarks:1';
 /** XEP-0402: the account feature telling that the server keeps XEP-0048 storage in step. */
 export const NS_BOOKMARKS_COMPAT = 'urn:xmpp:bookmarks:1#compat';
 export const NS_BOOKMARKS_LEGACY = 'storage:bookmarks';
-export const NS_PUBSUB = 'http://jabber.org/protocol/pubsub';
-export const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event';
-export const NS_PUBSUB_PUBLISH_OPTIONS = 'http://jabber.org/protocol/pubsub#publish-options';
+/** The pubsub namespaces, shared with the `pubsub` feature. */
+export { NS_PUBSUB, NS_PUBSUB_EVENT, NS_PUBSUB_PUBLISH_OPTIONS };
 /** XEP-0163 §4: asking for notifications of a node through entity capabilities. */
 export const NOTIFY_BOOKMARKS = `${NS_BOOKMARKS}+notify`;
 export const NOTIFY_BOOKMARKS_LEGACY = `${NS_BOOKMARKS_LEGACY}+notify`;
@@ -85,37 +85,6 @@ function extensionsFit(nodes: readonly XmlNode[]): boolean {
   return Array.isArray(nodes) && walk(nodes, 1);
 }
 
-/** An element as plain data, or `undefined` when it is larger than the extension bounds allow. */
-function toXmlNode(el: Element, budget: { nodes: number; text: number }, depth: number): XmlNode | undefined {
-  if (depth > MAX_EXTENSION_DEPTH || --budget.nodes < 0) return undefined;
-  const attrs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(el.attrs)) {
-    if (typeof value !== 'string') continue;
-    attrs[key] = value;
-    budget.text -= value.length;
-  }
-  // A child inherits its namespace from the stream while parsed; written alone it needs it spelled out.
-  const ns = el.getNS();
-  if (attrs.xmlns === undefined && typeof ns === 'string') attrs.xmlns = ns;
-  const children: Array<XmlNode | string> = [];
-  for (const child of el.children) {
-    if (typeof child === 'string') {
-      budget.text -= child.length;
-      children.push(child);
-    } else {
-      const node = toXmlNode(child, budget, depth + 1);
-      if (!node) return undefined;
-      children.push(node);
-    }
-    if (budget.text < 0) return undefined;
-  }
-  return { name: el.name, attrs, children };
-}
-
-function fromXmlNode(node: XmlNode): Element {
-  return xml(node.name, node.attrs, ...node.children.map((c) => (typeof c === 'string' ? c : fromXmlNode(c))));
-}
-
 /** XML Schema boolean: `true`/`1` (XEP-0402 §3.2: "set to "true" or "1""). */
 const readBoolean = (value: unknown): boolean => value === 'true' || value === '1';
 
@@ -137,7 +106,7 @@ function readConference(room: unknown, conference: Element, ns: string): Bookmar
   if (ns === NS_BOOKMARKS) {
     const extensions = conference.getChild('extensions', NS_BOOKMARKS);
     if (extensions) {
-      const budget = { nodes: MAX_EXTENSION_NODES, text: MAX_EXTENSION_TEXT };
+      const budget = { nodes: MAX_EXTENSION_NODES, text: MAX_EXTENSION_TEXT, maxDepth: MAX_EXTENSION_DEPTH };
       const nodes: XmlNode[] = [];
       for (const child of extensions.getChildElements()) {
         const node = toXmlNode(child, budget, 2);
@@ -283,19 +252,6 @@ export function buildItemsRequest(node: string): Element {
   return xml('iq', { type: 'get' }, xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node })));
 }
 
-function publishOptions(fields: Record<string, string>): Element {
-  return xml(
-    'publish-options',
-    {},
-    xml(
-      'x',
-      { xmlns: NS_DATA_FORMS, type: 'submit' },
-      xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, NS_PUBSUB_PUBLISH_OPTIONS)),
-      ...Object.entries(fields).map(([name, value]) => xml('field', { var: name }, xml('value', {}, value))),
-    ),
-  );
-}
-
 /** The `<conference xmlns='urn:xmpp:bookmarks:1'>` payload of a bookmark (no `jid`: it is the item id). */
 export function buildConference(bookmark: Bookmark): Element {
   const attrs: Record<string, string> = { xmlns: NS_BOOKMARKS };
@@ -323,7 +279,7 @@ export function buildPublishBookmark(bookmark: Bookmark): Element {
       'pubsub',
       { xmlns: NS_PUBSUB },
       xml('publish', { node: NS_BOOKMARKS }, xml('item', { id: bookmark.room }, buildConference(bookmark))),
-      publishOptions({
+      buildPublishOptions({
         'pubsub#persist_items': 'true',
         'pubsub#max_items': 'max',
         'pubsub#send_last_published_item': 'never',
@@ -373,7 +329,7 @@ export function buildPublishLegacy(bookmarks: readonly Bookmark[], urls: readonl
       'pubsub',
       { xmlns: NS_PUBSUB },
       xml('publish', { node: NS_BOOKMARKS_LEGACY }, xml('item', { id: LEGACY_ITEM_ID }, buildLegacyStorage(bookmarks, urls))),
-      publishOptions({ 'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist' }),
+      buildPublishOptions({ 'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist' }),
     ),
   );
 }

@@ -1,16 +1,11 @@
 import type { SessionLifecycleEvent } from '../feature.js';
+import type { XmlNode } from '../pubsub/xml-node.js';
 
 /**
- * An XML element kept as plain data (no `Element` in context or events): the children of a
- * XEP-0402 `<extensions/>` element, which the client must hand back unchanged when it edits a bookmark.
+ * The children of a XEP-0402 `<extensions/>` element are kept as {@link XmlNode} plain data (no
+ * `Element` in context or events): the client must hand them back unchanged when it edits a bookmark.
  */
-export interface XmlNode {
-  name: string;
-  /** Attributes, `xmlns` included. */
-  attrs: Record<string, string>;
-  /** Child elements and text, in order. */
-  children: Array<XmlNode | string>;
-}
+export type { XmlNode };
 
 /** One bookmarked room (XEP-0402 §3, XEP-0048 §2.1), as plain data. */
 export interface Bookmark {
