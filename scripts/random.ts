@@ -1,4 +1,6 @@
 /**
+ * Seeded randomness for tests and benchmarks.
+ *
  * A small seeded PRNG (mulberry32): the same seed gives the same sequence on every machine, so a
  * fault schedule that found a bug can be replayed.
  */

@@ -4,24 +4,13 @@
  * XEP-0115 caps from a small roster using a handful of client versions, 10 % server pings.
  */
 import { createHash } from 'node:crypto';
+import { seededRandom } from '../../scripts/random.js';
 
 export const OWN_JID = 'alice@example.org/bench';
 export const OWN_DOMAIN = 'example.org';
 export const CAPS_NS = 'http://jabber.org/protocol/caps';
 export const STREAM_HEADER =
   '<?xml version="1.0"?><stream:stream xmlns="jabber:client" xmlns:stream="http://etherx.jabber.org/streams" from="example.org" to="alice@example.org" id="bench" version="1.0" xml:lang="en">';
-
-/** Small, fast, seedable PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface CapsProfile {
   node: string;
@@ -138,7 +127,7 @@ export function buildCorpus(
   const total = mix.message + mix.presence + mix.iq;
   const messageBelow = mix.message / total;
   const presenceBelow = (mix.message + mix.presence) / total;
-  const random = prng(options.seed ?? 0x5eed);
+  const random = seededRandom(options.seed ?? 0x5eed);
   // Pass the contacts of an earlier corpus to keep the roster (and the client's caps tables) the same size.
   const contacts = typeof options.contacts === 'object' ? [...options.contacts] : makeContacts(options.contacts ?? 40, random);
   const chunkBytes = options.chunkBytes ?? 65_536;

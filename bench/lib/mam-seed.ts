@@ -16,6 +16,7 @@ import type { TestUser } from '../../scripts/prosody.js';
 import { disableArchiving } from './archive-prefs.js';
 import { sleep } from './env.js';
 import { escapeXml, rawLoginAs, type RawSession } from './raw-xmpp.js';
+import { seededRandom } from '../../scripts/random.js';
 
 export const NS_MAM = 'urn:xmpp:mam:2';
 export const NS_RSM = 'http://jabber.org/protocol/rsm';
@@ -43,21 +44,9 @@ const WORDS = (
   'remember forgot almost finished started working again maybe probably definitely quick question answer problem'
 ).split(' ');
 
-/** A small deterministic PRNG (mulberry32), so that every run seeds the same bodies. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` messages: bodies of 40–120 characters (a sentence of common words), one sender per message. */
 export function seedMessages(count: number): SeededMessage[] {
-  const random = prng(0x4d414d);
+  const random = seededRandom(0x4d414d);
   return Array.from({ length: count }, (_, i) => {
     const length = 40 + Math.floor(random() * 81);
     let body = '';

@@ -5,7 +5,7 @@ import { C2S_PORT, HTTP_PORT, PROSODY_HOST, killProsody, startProsody, uniqueUse
 import { conversationWith, untilConversation } from '../support/chat-probe.js';
 import { observedClient, type ObservedClient } from '../support/client.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { medianAndMax, seededRandom, weightedPick } from '../support/random.js';
+import { medianAndMax, seededRandom, weightedPick } from '../../scripts/random.js';
 
 /**
  * Two clients exchange 1,000 messages while a seeded schedule of faults breaks their links and

@@ -29,6 +29,10 @@ function fin(ids: readonly string[], complete: boolean): string {
 
 type System = ReturnType<typeof chatSystem>;
 
+/** A live message from Juliet that the own archive stored as `id`. */
+const liveFromJuliet = (id: string, body: string) =>
+  `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-${id}'><body>${body}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='${id}'/></message>`;
+
 /** Brings the archive actor online and answers its disco#info on the own bare JID. */
 async function online(system: System, { resumed = false, features = [NS_MAM] } = {}): Promise<void> {
   system.chat.send({ type: 'session.online', jid: ME, resumed });
@@ -38,6 +42,13 @@ async function online(system: System, { resumed = false, features = [NS_MAM] } =
   expect(disco.attrs.to).toBe(OWN);
   system.reply(disco, `<query xmlns='${NS_DISCO_INFO}'>${features.map((f) => `<feature var='${f}'/>`).join('')}</query>`);
   await settle();
+}
+
+/** The stream drops and a new one comes up that could not resume. */
+async function freshSession(system: System): Promise<void> {
+  system.chat.send({ type: 'session.offline' });
+  system.archive.send({ type: 'session.offline' });
+  await online(system, { resumed: false });
 }
 
 /** The MAM queries sent since the last look, with their queryid and RSM cursor. */
@@ -231,14 +242,9 @@ describe('archive feature: catch-up', () => {
   it('keeps archive order when a catch-up outlives its session: later pages follow the earlier ones, not the newest session', async () => {
     const system = chatSystem();
     await online(system);
-    const live = (id: string, body: string) =>
-      system.deliver(
-        `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-${id}'><body>${body}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='${id}'/></message>`,
-      );
+    const live = (id: string, body: string) => system.deliver(liveFromJuliet(id, body));
     live('a5', 'known');
-    system.chat.send({ type: 'session.offline' });
-    system.archive.send({ type: 'session.offline' });
-    await online(system, { resumed: false });
+    await freshSession(system);
     const [query] = queries(system);
     expect(query!.cursor).toBe('after:a5');
     live('a20', 'live in the second session');
@@ -281,17 +287,12 @@ describe('archive feature: catch-up', () => {
   it('keeps the peer’s order when our own message was archived long after we wrote it (sent across an outage)', async () => {
     const system = chatSystem();
     await online(system);
-    const live = (id: string, body: string) =>
-      system.deliver(
-        `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-${id}'><body>${body}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='${id}'/></message>`,
-      );
+    const live = (id: string, body: string) => system.deliver(liveFromJuliet(id, body));
     live('a5', 'juliet 1');
     // Written here between her first and second message; the server only got it after a reconnect.
     system.chat.send({ type: 'chat.send', to: JULIET, body: 'mine', id: 'my-1' });
     live('a6', 'juliet 2');
-    system.chat.send({ type: 'session.offline' });
-    system.archive.send({ type: 'session.offline' });
-    await online(system, { resumed: false });
+    await freshSession(system);
     const [query] = queries(system);
     expect(query!.cursor).toBe('after:a6');
     const mine = `<message xmlns='jabber:client' type='chat' from='${OWN}/garden' to='${JULIET}' id='my-1'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='my-1'/></message>`;
@@ -305,14 +306,9 @@ describe('archive feature: catch-up', () => {
   it('after a catch-up that failed midway, the next fresh session resumes where it stopped, not after newer live messages', async () => {
     const system = chatSystem();
     await online(system);
-    const live = (id: string, body: string) =>
-      system.deliver(
-        `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-${id}'><body>${body}</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='${id}'/></message>`,
-      );
+    const live = (id: string, body: string) => system.deliver(liveFromJuliet(id, body));
     live('a5', 'known');
-    system.chat.send({ type: 'session.offline' });
-    system.archive.send({ type: 'session.offline' });
-    await online(system, { resumed: false });
+    await freshSession(system);
     const [query] = queries(system);
     system.deliver(result(query!.queryId, 'a6', archived('6', 'missed 6')));
     system.reply(query!.iq, fin(['a6'], false));
@@ -324,9 +320,7 @@ describe('archive feature: catch-up', () => {
     await settle();
     expect(system.archive.getSnapshot().context.catchUp.status).toBe('failed');
 
-    system.chat.send({ type: 'session.offline' });
-    system.archive.send({ type: 'session.offline' });
-    await online(system, { resumed: false });
+    await freshSession(system);
     const [resumed] = queries(system);
     expect(resumed!.cursor).toBe('after:a6');
     system.deliver(result(resumed!.queryId, 'a7', archived('7', 'missed 7')));
@@ -342,9 +336,7 @@ describe('archive feature: catch-up', () => {
     system.deliver(
       `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w1'><body>known</body><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
     );
-    system.chat.send({ type: 'session.offline' });
-    system.archive.send({ type: 'session.offline' });
-    await online(system, { resumed: false });
+    await freshSession(system);
     const busy = `<error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>`;
     let [query] = queries(system);
     system.deliver(result(query!.queryId, 'a6', archived('6', 'missed 6')));
