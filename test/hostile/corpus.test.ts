@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostileCase } from './case.js';
-import { startHostileSession } from './session.js';
+import { expectHealthy, startHostileSession } from './session.js';
 import { carbonCases } from './cases/carbons.js';
 import { pushCases } from './cases/pushes.js';
 import { mamCases } from './cases/mam.js';
@@ -56,14 +56,8 @@ async function play(c: HostileCase): Promise<void> {
     // Let any rejection surface before it is counted.
     await new Promise((resolve) => setImmediate(resolve));
 
-    expect(session.errors).toEqual([]);
+    expectHealthy(session);
     expect(rejections).toEqual([]);
-    const snapshot = session.client.getSnapshot();
-    expect(snapshot.status).toBe('active');
-    expect(snapshot.context.connection.status).toBe('online');
-    for (const [id, child] of Object.entries(snapshot.children)) {
-      expect({ id, status: (child as { getSnapshot(): { status: string } }).getSnapshot().status }).toEqual({ id, status: 'active' });
-    }
     for (const part of parts) expect({ part, state: session.part(part) }).toEqual({ part, state: before.get(part) });
     const sent = session.sinceMark();
     if (c.expect.silent) expect(sent.map(String)).toEqual([]);

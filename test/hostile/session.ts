@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 /**
  * A live client session on the fake transport, brought to a lived-in state (roster, block list,
  * bookmarks, a conversation, a joined room) so that hostile input has something to damage.
@@ -217,4 +218,15 @@ export function capsPresence(from: string, ver: string): Element {
     { from, to: ME },
     xml('c', { xmlns: 'http://jabber.org/protocol/caps', hash: 'sha-1', node: 'https://example.net/client', ver }),
   );
+}
+
+/** Nothing was reported as failed, the client is online and every feature actor still runs. */
+export function expectHealthy(session: HostileSession): void {
+  expect(session.errors).toEqual([]);
+  const snapshot = session.client.getSnapshot();
+  expect(snapshot.status).toBe('active');
+  expect(snapshot.context.connection.status).toBe('online');
+  for (const [id, child] of Object.entries(snapshot.children)) {
+    expect({ id, status: (child as { getSnapshot(): { status: string } }).getSnapshot().status }).toEqual({ id, status: 'active' });
+  }
 }

@@ -15,6 +15,7 @@ import {
   RestrictedXmlScanner,
   StanzaByteCounter,
   utf8ByteLength,
+  type StreamLimits,
 } from '../../../src/wire/limits.js';
 import { XmppStream } from '../../../src/wire/xmpp-stream.js';
 
@@ -70,16 +71,7 @@ async function openTcp(limits?: { maxStanzaBytes?: number; maxDepth?: number }, 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
   const { port } = server.address() as AddressInfo;
-  const elements: Element[] = [];
-  let onDrop!: (reason: DropReason) => void;
-  const dropped = new Promise<DropReason>((resolve) => (onDrop = resolve));
-  const stream = new XmppStream(`xmpp://127.0.0.1:${port}`, 'example.org', {
-    observe: () => {},
-    onElement: (el) => elements.push(el),
-    onDrop,
-    ...(limits ? { limits } : {}),
-  });
-  cleanups.push(() => stream.abort());
+  const { stream, elements, dropped } = streamTo(`xmpp://127.0.0.1:${port}`, limits);
   const opening = stream.open();
   const socket = await connected;
   // A header the client refuses never opens: the drop is what counts then.
@@ -96,6 +88,21 @@ async function openTcp(limits?: { maxStanzaBytes?: number; maxDepth?: number }, 
       }),
     received: () => fromClient,
   };
+}
+
+/** A stream to `service` that records the elements it reads and how it dropped. */
+function streamTo(service: string, limits?: StreamLimits) {
+  const elements: Element[] = [];
+  let onDrop!: (reason: DropReason) => void;
+  const dropped = new Promise<DropReason>((resolve) => (onDrop = resolve));
+  const stream = new XmppStream(service, 'example.org', {
+    observe: () => {},
+    onElement: (el) => elements.push(el),
+    onDrop,
+    ...(limits ? { limits } : {}),
+  });
+  cleanups.push(() => stream.abort());
+  return { stream, elements, dropped };
 }
 
 /** Until `check` holds (the client reads the socket asynchronously). */
@@ -263,17 +270,8 @@ describe('XML attacks over a WebSocket stream (RFC 7395 framing: no stream root)
         });
       }),
     );
-    const elements: Element[] = [];
-    let onDrop!: (reason: DropReason) => void;
-    const dropped = new Promise<DropReason>((resolve) => (onDrop = resolve));
     const { port } = wss.address() as AddressInfo;
-    const stream = new XmppStream(`ws://127.0.0.1:${port}/ws`, 'example.org', {
-      observe: () => {},
-      onElement: (el) => elements.push(el),
-      onDrop,
-      ...(limits ? { limits } : {}),
-    });
-    cleanups.push(() => stream.abort());
+    const { stream, elements, dropped } = streamTo(`ws://127.0.0.1:${port}/ws`, limits);
     const opening = stream.open();
     const ws = await connected;
     await opening;
