@@ -47,6 +47,35 @@ function randomId(): string {
   return globalThis.crypto.randomUUID();
 }
 
+/** Runs `step` (opening or restarting the stream) and resolves with the stream features that follow it. */
+async function streamFeaturesAfter(stream: XmppStream, timeout: number, step: () => Promise<void>): Promise<Element> {
+  const features = stream.next(isFeatures, timeout, 'stream features');
+  // If `step` fails first, the waiter is rejected too; that rejection is already reported.
+  features.catch(() => {});
+  await step();
+  return features;
+}
+
+/**
+ * Opens the stream and, when the server offers STARTTLS and the platform can upgrade the socket,
+ * negotiates TLS and restarts the stream; resolves with the stream features to continue with.
+ * Shared by the login negotiation and the pre-login steps (in-band registration).
+ */
+export async function openStream(stream: XmppStream, domain: string, timeout: number): Promise<Element> {
+  let features = await streamFeaturesAfter(stream, timeout, () => stream.open());
+  const starttls = features.getChild('starttls', NS_TLS);
+  if (starttls && startTls?.canUpgrade(stream.connection.socket)) {
+    const answer = await stream.exchange(xml('starttls', { xmlns: NS_TLS }).toString(), inNamespace(NS_TLS), timeout, 'STARTTLS answer');
+    if (!answer.is('proceed', NS_TLS)) throw new Error('STARTTLS refused by the server');
+    const tlsSocket = await startTls.upgrade(stream.connection.socket, { host: domain });
+    stream.connection._attachSocket(tlsSocket);
+    features = await streamFeaturesAfter(stream, timeout, () => stream.restart());
+  } else if (starttls?.getChild('required')) {
+    throw new Error('the server requires STARTTLS, which this platform cannot do');
+  }
+  return features;
+}
+
 /**
  * RFC 6120 stream negotiation, in the XEP-0170 order: STARTTLS, SASL, then either XEP-0198
  * resumption or resource binding followed by enabling stream management.
@@ -59,26 +88,9 @@ export async function negotiate(
   phases: NegotiationPhases,
 ): Promise<NegotiationResult> {
   const timeout = settings.stepTimeout;
-  const featuresAfter = async (step: () => Promise<void>) => {
-    const features = stream.next(isFeatures, timeout, 'stream features');
-    // If `step` fails first, the waiter is rejected too; that rejection is already reported.
-    features.catch(() => {});
-    await step();
-    return features;
-  };
+  const featuresAfter = (step: () => Promise<void>) => streamFeaturesAfter(stream, timeout, step);
 
-  let features = await featuresAfter(() => stream.open());
-
-  const starttls = features.getChild('starttls', NS_TLS);
-  if (starttls && startTls?.canUpgrade(stream.connection.socket)) {
-    const answer = await stream.exchange(xml('starttls', { xmlns: NS_TLS }).toString(), inNamespace(NS_TLS), timeout, 'STARTTLS answer');
-    if (!answer.is('proceed', NS_TLS)) throw new Error('STARTTLS refused by the server');
-    const tlsSocket = await startTls.upgrade(stream.connection.socket, { host: settings.domain });
-    stream.connection._attachSocket(tlsSocket);
-    features = await featuresAfter(() => stream.restart());
-  } else if (starttls?.getChild('required')) {
-    throw new Error('the server requires STARTTLS, which this platform cannot do');
-  }
+  let features = await openStream(stream, settings.domain, timeout);
 
   const offered =
     features
