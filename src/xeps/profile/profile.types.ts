@@ -1,0 +1,52 @@
+import type { SessionLifecycleEvent } from '../feature.js';
+
+/** XEP-0084 §2.2.1: one format of an avatar, as its metadata `<info/>` describes it. */
+export interface AvatarInfo {
+  /** SHA-1 of the image bytes, 40 lowercase hex digits: the cache key and the data item's id. */
+  id: string;
+  /** Content type, e.g. `image/png`. */
+  type: string;
+  /** Size of the image in bytes. */
+  bytes: number;
+  width?: number;
+  height?: number;
+  /** Where the image is, when it is not in the PEP data node (http/https only). */
+  url?: string;
+}
+
+/** What one notification changes about a contact: `null` clears (retracted, disabled or emptied). */
+export interface ProfileChange {
+  nick?: string | null;
+  avatar?: AvatarInfo | null;
+}
+
+/** A nickname or avatar-metadata notification from an account's PEP service. */
+export interface ProfileNotificationEvent extends ProfileChange {
+  type: 'profile.notification';
+  /** The account's bare JID (the publishing contact, or the own account). */
+  jid: string;
+}
+
+/** What is known of one account's profile. */
+export interface Profile {
+  nick?: string;
+  /** The current avatar's metadata (the `image/png` format when offered); absent when none or disabled. */
+  avatar?: AvatarInfo;
+}
+
+export interface ProfileContext {
+  /** By bare JID. */
+  profiles: Record<string, Profile>;
+  maxProfiles: number;
+}
+
+export type ProfileEvent = ProfileNotificationEvent | SessionLifecycleEvent;
+
+/** Emitted (`actor.on('profile.changed', …)`) when a contact's nickname or avatar changed. */
+export interface ProfileChangedEmitted {
+  type: 'profile.changed';
+  jid: string;
+  profile: Profile;
+}
+
+export type ProfileEmitted = ProfileChangedEmitted;
