@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TCP_URL, WS_URL, uniqueUsers, type TestUser } from '../../scripts/prosody.js';
+import { createProfileApi, type ProfileApi } from '../../src/client/profile-api.js';
+import { bareJid } from '../../src/jid.js';
+import { defaultFeatures, withFeatures } from '../../src/xeps/registry.js';
+import { createMemoryAvatarCache, profile, sha1Hex, type AvatarCache } from '../../src/xeps/profile/index.js';
+import { observedClient, type ObservedClient } from '../support/client.js';
+
+interface Online extends ObservedClient {
+  bare: string;
+  profile: ProfileApi;
+}
+
+const running: ObservedClient[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.client.stop()));
+});
+
+async function online(user: TestUser, service = TCP_URL, cache?: AvatarCache): Promise<Online> {
+  const c = observedClient(user, service, {}, { features: withFeatures(defaultFeatures, profile) });
+  running.push(c);
+  await c.client.start();
+  const isRunning = () => c.client.actor.getSnapshot().status === 'active';
+  return {
+    ...c,
+    bare: bareJid(c.client.getSnapshot().context.connection.jid)!,
+    profile: createProfileApi(c.client.actor, c.client.services, isRunning, cache),
+  };
+}
+
+async function befriend(a: Online, b: Online): Promise<void> {
+  const requests = { a: [] as string[], b: [] as string[] };
+  a.client.on('contact.request', (n) => requests.a.push(n.jid));
+  b.client.on('contact.request', (n) => requests.b.push(n.jid));
+  await a.client.contacts.add(b.bare);
+  await expect.poll(() => requests.b, { timeout: 5000 }).toContain(a.bare);
+  b.client.contacts.approve(a.bare);
+  await b.client.contacts.add(a.bare);
+  await expect.poll(() => requests.a, { timeout: 5000 }).toContain(b.bare);
+  a.client.contacts.approve(b.bare);
+}
+
+// Not a real image: PEP does not look inside, and the hash is what the protocol checks.
+const png = (seed: number) => new Uint8Array(Array.from({ length: 300 }, (_, i) => (i * 31 + seed) % 256));
+
+describe('profiles (XEP-0084, XEP-0172) against Prosody', () => {
+  it('a contact sees the nickname and avatar through PEP and fetches the bytes once', async () => {
+    const [aliceUser, bobUser] = await uniqueUsers(['pralice', 'prbob']);
+    const cache = createMemoryAvatarCache();
+    const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!, WS_URL, cache)]);
+    await befriend(alice, bob);
+
+    await expect
+      .poll(
+        async () => {
+          await alice.profile.setNick('Alice in PEP');
+          return bob.profile.view().of(alice.bare).nick;
+        },
+        { timeout: 10_000, interval: 500 },
+      )
+      .toBe('Alice in PEP');
+
+    const bytes = png(7);
+    const info = await alice.profile.setAvatar(bytes, { width: 16, height: 16 });
+    expect(info).toEqual({ id: await sha1Hex(bytes), type: 'image/png', bytes: bytes.length, width: 16, height: 16 });
+    await expect.poll(() => bob.profile.view().of(alice.bare).avatar, { timeout: 5000 }).toEqual(info);
+
+    const fetched = await bob.profile.avatar(alice.bare);
+    expect(fetched?.bytes).toEqual(bytes);
+    // The second time comes from the cache: no items request goes out.
+    const before = bob.inbound.length;
+    expect((await bob.profile.avatar(alice.bare))?.bytes).toEqual(bytes);
+    expect(bob.inbound.slice(before).some((s) => s.includes('urn:xmpp:avatar:data'))).toBe(false);
+
+    // Her own client reads them back too; disabling clears the contact's view.
+    expect(await alice.profile.nick()).toBe('Alice in PEP');
+    expect((await alice.profile.avatar())?.info.id).toBe(info.id);
+    await alice.profile.disableAvatar();
+    await expect.poll(() => bob.profile.view().of(alice.bare).avatar, { timeout: 5000 }).toBeUndefined();
+    expect(await bob.profile.avatar(alice.bare)).toBeUndefined();
+  });
+});
