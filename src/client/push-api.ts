@@ -32,7 +32,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<XmppErrorCode>([
 ]);
 
 function failureError(failure: PushFailure): XmppAdapterError {
-  if (failure.condition !== undefined) return new StanzaError(failure.condition, undefined, failure.message);
+  if (failure.condition !== undefined) return new StanzaError(failure.condition, undefined, failure.text);
   const code = KNOWN_CODES.has(failure.code) ? (failure.code as XmppErrorCode) : 'feature-failed';
   return new XmppAdapterError(code, `push: ${failure.message}`);
 }

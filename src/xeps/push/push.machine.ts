@@ -42,7 +42,11 @@ export function applyPushCommand(registrations: readonly PushRegistration[], com
 }
 
 function failureOf(error: unknown): PushFailure {
-  if (error instanceof StanzaError) return { code: error.code, message: error.message, condition: error.condition };
+  if (error instanceof StanzaError) {
+    const failure: PushFailure = { code: error.code, message: error.message, condition: error.condition };
+    if (error.text !== undefined) failure.text = error.text;
+    return failure;
+  }
   if (error instanceof XmppAdapterError) return { code: error.code, message: error.message };
   return { code: 'feature-failed', message: errorMessage(error) };
 }

@@ -33,6 +33,8 @@ export interface PushFailure {
   message: string;
   /** The server's stanza error condition. */
   condition?: string;
+  /** The server's error text, if any. */
+  text?: string;
 }
 
 /** What the actor emits for each command (`actor.on('push.finished', …)`). */
