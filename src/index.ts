@@ -118,6 +118,28 @@ export {
   type UploadStatus,
 } from './xeps/upload/index.js';
 export { UploadError, type FilesApi, type UploadedFile, type UploadOptions, type UploadSource } from './client/files-api.js';
+// Endpoint discovery (XEP-0156), registration (XEP-0077), push (XEP-0357, in `defaultFeatures`).
+export { discoverService, parseHostMeta, type DiscoverOptions } from './wire/host-meta.js';
+export {
+  register,
+  RegistrationError,
+  type RegisterAccountOptions,
+  type RegisterResult,
+  type NeedsForm,
+  type Registered,
+} from './client/register.js';
+export type { RegistrationForm, RegistrationField, RegistrationFailure } from './xeps/register/index.js';
+export {
+  push,
+  createPushFeature,
+  connectPush,
+  parsePushNotification,
+  type PushView,
+  type PushRegistration,
+  type PushNotification,
+} from './xeps/push/index.js';
+export type { AccountApi } from './client/account-api.js';
+export type { PushApi, PushResult } from './client/push-api.js';
 // Client State Indication (in `defaultFeatures`).
 export { csi, connectCsi, type CsiView, type CsiSetEvent } from './xeps/csi/index.js';
 export type { CsiApi } from './client/create-client.js';

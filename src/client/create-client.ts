@@ -14,7 +14,9 @@ import { pingEntity } from '../xeps/ping/index.js';
 import { defaultFeatures } from '../xeps/registry.js';
 import { entityTime, type EntityTime } from '../xeps/time/index.js';
 import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
+import { createAccountApi, type AccountApi } from './account-api.js';
 import { createArchiveApi, type ArchiveApi } from './archive-api.js';
+import { createPushApi, type PushApi } from './push-api.js';
 import { createFilesApi, type FilesApi } from './files-api.js';
 import { argumentError } from './require-feature.js';
 import { createRoomsApi, type RoomsApi } from './rooms-api.js';
@@ -85,6 +87,10 @@ export interface XmppClient {
   readonly files: FilesApi;
   /** Client State Indication (XEP-0352): tell the server whether the user is looking, e.g. from page visibility. */
   readonly csi: CsiApi;
+  /** The logged-in account (XEP-0077): change its password, delete it. */
+  readonly account: AccountApi;
+  /** Push notifications (XEP-0357): register app servers that wake the app while it is offline. */
+  readonly push: PushApi;
   /**
    * The actor of a feature (`'roster'`, `'presence'`, `'chat'`, `'chat:<bareJid>'`, …) to bind UI to
    * with the feature's connect helper; undefined before `start()` or when the feature is absent.
@@ -162,6 +168,8 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     rooms,
     files,
     csi,
+    account: createAccountApi(session, services, isRunning, resolved),
+    push: createPushApi(session, isRunning),
     feature: (id) => (started ? (session.system.get(id) as AnyActorRef | undefined) : undefined),
     start() {
       const online = new Promise<ConnectionView>((resolve, reject) => {

@@ -5,6 +5,7 @@ import { caps } from './caps/index.js';
 import { carbons } from './carbons/index.js';
 import { chat } from './chat/index.js';
 import { csi } from './csi/index.js';
+import { push } from './push/index.js';
 import { disco } from './disco/index.js';
 import { archive } from './archive/index.js';
 import { muc } from './muc/index.js';
@@ -37,6 +38,7 @@ export const defaultFeatures: readonly FeatureModule[] = [
   bookmarks,
   upload,
   csi,
+  push,
 ];
 
 /**

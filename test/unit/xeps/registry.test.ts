@@ -30,6 +30,7 @@ describe('default feature registry', () => {
       ['bookmarks', 'session'],
       ['upload', 'session'],
       ['csi', 'session'],
+      ['push', 'session'],
     ]);
     expect(new Set(defaultFeatures.map((f) => f.id)).size).toBe(defaultFeatures.length);
   });
