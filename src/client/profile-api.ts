@@ -15,7 +15,8 @@ import {
   type AvatarCache,
   type PublishAvatarOptions,
 } from '../xeps/profile/profile.requests.js';
-import type { AvatarInfo, ProfileChangedEmitted } from '../xeps/profile/profile.types.js';
+import type { AvatarInfo, ProfileChangedEmitted, VCard } from '../xeps/profile/profile.types.js';
+import { fetchVCardAvatar, getVCard, updateVCard, type VCardChanges } from '../xeps/profile/vcard.requests.js';
 import { featureLookup, jidArgument } from './require-feature.js';
 
 /** Promise helpers over the `profile` feature: avatars (XEP-0084) and nicknames (XEP-0172). */
@@ -34,7 +35,16 @@ export interface ProfileApi {
   setNick(nick: string, options?: IqRequestOptions): Promise<void>;
   /** The nickname `jid` published (from notifications, else asked for); undefined when none. */
   nick(jid?: string, options?: IqRequestOptions): Promise<string | undefined>;
-  /** Calls `listener` when an account's nickname or avatar metadata changes; returns the unsubscribe function. */
+  /** XEP-0054: the vCard of `jid` (the own one when absent). */
+  vcard(jid?: string, options?: IqRequestOptions): Promise<VCard>;
+  /** XEP-0054: changes fields and the photo of the own vCard, keeping the rest. */
+  updateVCard(changes: VCardChanges, options?: IqRequestOptions): Promise<VCard>;
+  /**
+   * XEP-0153: the vCard photo of `jid` whose hash its presence advertises, from the cache when its
+   * SHA-1 matches, else from the vCard; undefined when the contact advertises none.
+   */
+  vcardAvatar(jid: string, options?: IqRequestOptions): Promise<{ hash: string; bytes: Uint8Array } | undefined>;
+  /** Calls `listener` when an account's nickname, avatar metadata or vCard avatar hash changes; returns the unsubscribe function. */
   onChange(listener: (event: ProfileChangedEmitted) => void): () => void;
   view(): ProfileView;
 }
@@ -77,6 +87,20 @@ export function createProfileApi(
       const profiles = view();
       const known = peer === undefined ? undefined : profiles.of(peer).nick;
       return known ?? fetchNick(services, peer, options);
+    },
+    async vcard(jid, options) {
+      actor();
+      return getVCard(services, jid, options);
+    },
+    async updateVCard(changes, options) {
+      actor();
+      return updateVCard(services, changes, options);
+    },
+    async vcardAvatar(jid, options = {}) {
+      const peer = jidArgument(jid);
+      const hash = view().of(peer).vcardAvatar;
+      if (hash === undefined) return undefined;
+      return { hash, bytes: await fetchVCardAvatar(services, peer, hash, { ...options, cache }) };
     },
     onChange(listener) {
       const subscription = actor().on('profile.changed', listener as (event: unknown) => void);

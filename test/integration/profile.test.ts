@@ -79,4 +79,39 @@ describe('profiles (XEP-0084, XEP-0172) against Prosody', () => {
     await expect.poll(() => bob.profile.view().of(alice.bare).avatar, { timeout: 5000 }).toBeUndefined();
     expect(await bob.profile.avatar(alice.bare)).toBeUndefined();
   });
+
+  it('vCard (XEP-0054) round trip, and the photo hash a contact advertises in presence (XEP-0153)', async () => {
+    const [aliceUser, bobUser] = await uniqueUsers(['pvalice', 'pvbob']);
+    const [alice, bob] = await Promise.all([online(aliceUser!), online(bobUser!)]);
+    await befriend(alice, bob);
+
+    const bytes = png(11);
+    const stored = await alice.profile.updateVCard({
+      fields: { FN: 'Alice Liddell', NICKNAME: 'alice' },
+      photo: { type: 'image/png', bytes },
+    });
+    expect(stored.fields).toMatchObject({ FN: 'Alice Liddell', NICKNAME: 'alice' });
+    const mine = await alice.profile.vcard();
+    expect(mine.fields.FN).toBe('Alice Liddell');
+    const theirs = await bob.profile.vcard(alice.bare);
+    expect(theirs.fields.FN).toBe('Alice Liddell');
+    expect(theirs.photo?.type).toBe('image/png');
+
+    // Prosody (mod_vcard_legacy) puts the photo's hash into alice's presence broadcasts.
+    const hash = await sha1Hex(bytes);
+    await expect
+      .poll(
+        () => {
+          alice.client.presence.set('available');
+          return bob.profile.view().of(alice.bare).vcardAvatar;
+        },
+        { timeout: 10_000, interval: 500 },
+      )
+      .toBe(hash);
+    expect((await bob.profile.vcardAvatar(alice.bare))?.bytes).toEqual(bytes);
+
+    await alice.profile.updateVCard({ fields: { NICKNAME: '' } });
+    expect((await alice.profile.vcard()).fields).not.toHaveProperty('NICKNAME');
+    await expect(alice.profile.updateVCard({ fields: { FN: 'x'.repeat(5000) } })).rejects.toMatchObject({ code: 'invalid-argument' });
+  });
 });

@@ -2,24 +2,36 @@ import { defineFeature, type FeatureModule } from '../feature.js';
 import { NS_PUBSUB_EVENT } from '../pubsub/pubsub.codec.js';
 import { NS_AVATAR_METADATA, NS_NICK, parseProfileNotification } from './profile.codec.js';
 import { createProfileLogic, type ProfileOptions } from './profile.machine.js';
-import type { ProfileNotificationEvent } from './profile.types.js';
+import type { ProfileRoutedEvent } from './profile.types.js';
+import { NS_VCARD_UPDATE, parseVCardUpdate } from './vcard.codec.js';
 
-/** XEP-0084 User Avatar and XEP-0172 User Nickname over PEP. */
-export function createProfileFeature(options: ProfileOptions = {}): FeatureModule<ProfileNotificationEvent> {
-  return defineFeature<ProfileNotificationEvent>({
+/** XEP-0084 User Avatar and XEP-0172 User Nickname over PEP; XEP-0054 vCards and XEP-0153 hashes. */
+export function createProfileFeature(options: ProfileOptions = {}): FeatureModule<ProfileRoutedEvent> {
+  return defineFeature<ProfileRoutedEvent>({
     id: 'profile',
     spec: [
       { xep: 'XEP-0084', version: '1.1.4', url: 'https://xmpp.org/extensions/xep-0084.html' },
       { xep: 'XEP-0172', version: '1.1', url: 'https://xmpp.org/extensions/xep-0172.html' },
+      { xep: 'XEP-0054', version: '1.2', url: 'https://xmpp.org/extensions/xep-0054.html' },
+      { xep: 'XEP-0153', version: '1.1', url: 'https://xmpp.org/extensions/xep-0153.html' },
     ],
     // XEP-0084 §3.3: the service sends metadata notifications to "contacts who have advertised an
     // interest in receiving avatar metadata by including a XEP-0115 feature of
     // "urn:xmpp:avatar:metadata+notify""; the same for nicknames (XEP-0163 filtered notifications).
     discoFeatures: [`${NS_AVATAR_METADATA}+notify`, `${NS_NICK}+notify`],
-    handles: [{ stanza: 'message', ns: NS_PUBSUB_EVENT }],
-    route: parseProfileNotification,
+    handles: [
+      { stanza: 'message', ns: NS_PUBSUB_EVENT },
+      { stanza: 'presence', ns: NS_VCARD_UPDATE },
+    ],
+    route: (stanza, context) => {
+      if (stanza.name === 'message') return parseProfileNotification(stanza, context);
+      const update = parseVCardUpdate(stanza, context);
+      return update === undefined ? [] : [update];
+    },
     logic: (services) => createProfileLogic(services, options),
     lifetime: 'session',
+    // Presences come in floods (a roster's worth at login): one transition per socket read.
+    batches: true,
   });
 }
 
@@ -55,6 +67,19 @@ export {
   type FetchAvatarOptions,
   type PublishAvatarOptions,
 } from './profile.requests.js';
+export {
+  NS_VCARD,
+  NS_VCARD_UPDATE,
+  VCARD_TEXT_FIELDS,
+  buildVCardGet,
+  buildVCardSet,
+  mergeVCard,
+  parseVCard,
+  parseVCardUpdate,
+  readVCard,
+  type VCardTextField,
+} from './vcard.codec.js';
+export { fetchVCardAvatar, getVCard, updateVCard, type VCardChanges } from './vcard.requests.js';
 export { applyProfileChange, createProfileLogic, type ProfileLogic, type ProfileOptions } from './profile.machine.js';
 export { connectProfiles, type ProfileView } from './profile.connect.js';
 export type * from './profile.types.js';

@@ -1,4 +1,5 @@
 import type { SessionLifecycleEvent } from '../feature.js';
+import type { XmlNode } from '../pubsub/xml-node.js';
 
 /** XEP-0084 §2.2.1: one format of an avatar, as its metadata `<info/>` describes it. */
 export interface AvatarInfo {
@@ -27,11 +28,30 @@ export interface ProfileNotificationEvent extends ProfileChange {
   jid: string;
 }
 
+/** A XEP-0153 avatar hash seen in a contact's presence: `null` when it advertises no avatar. */
+export interface VCardAvatarEvent {
+  type: 'profile.vcardAvatar';
+  jid: string;
+  hash: string | null;
+}
+
+/** A XEP-0054 vCard as plain data. */
+export interface VCard {
+  /** Simple top-level text fields present (FN, NICKNAME, BDAY, URL, …), trimmed. */
+  fields: Record<string, string>;
+  /** The PHOTO's BINVAL (whitespace removed) and TYPE hint, when it has image data. */
+  photo?: { type?: string; base64: string };
+  /** The whole vCard, so that an update writes back what it does not know. */
+  node: XmlNode;
+}
+
 /** What is known of one account's profile. */
 export interface Profile {
   nick?: string;
   /** The current avatar's metadata (the `image/png` format when offered); absent when none or disabled. */
   avatar?: AvatarInfo;
+  /** XEP-0153: the SHA-1 of the vCard photo the account advertises in presence; absent when none or unknown. */
+  vcardAvatar?: string;
 }
 
 export interface ProfileContext {
@@ -40,7 +60,9 @@ export interface ProfileContext {
   maxProfiles: number;
 }
 
-export type ProfileEvent = ProfileNotificationEvent | SessionLifecycleEvent;
+export type ProfileRoutedEvent = ProfileNotificationEvent | VCardAvatarEvent;
+
+export type ProfileEvent = ProfileRoutedEvent | { type: 'profile.batch'; events: ProfileRoutedEvent[] } | SessionLifecycleEvent;
 
 /** Emitted (`actor.on('profile.changed', …)`) when a contact's nickname or avatar changed. */
 export interface ProfileChangedEmitted {

@@ -1,5 +1,5 @@
 import type { Element } from '@xmpp/xml';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createActor, type SnapshotFrom } from 'xstate';
 import { bytesToBase64 } from '../../../src/sasl/base64.js';
 import {
@@ -7,18 +7,24 @@ import {
   NS_AVATAR_METADATA,
   NS_NICK,
   buildAvatarMetadata,
+  buildVCardSet,
   connectProfiles,
   createMemoryAvatarCache,
   disableAvatar,
   fetchAvatar,
   fetchAvatarMetadata,
   fetchNick,
+  fetchVCardAvatar,
+  getVCard,
+  mergeVCard,
+  parseVCard,
   profile as profileFeature,
   publishAvatar,
   publishNick,
   readAvatarMetadata,
   readNick,
   sha1Hex,
+  updateVCard,
   type ProfileChangedEmitted,
   type ProfileLogic,
 } from '../../../src/xeps/profile/index.js';
@@ -27,7 +33,11 @@ import { parseXml } from '../../support/xml.js';
 import { fakeServices, featureInput, ok, routeContext } from './harness.js';
 
 const ROMEO = routeContext('romeo@montague.lit/home');
-const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Waits for the next stanza written (hashing with WebCrypto may take a few turns) and takes what was sent. */
+const sent = async (fake: { sent: Element[]; take(): Element[] }): Promise<Element[]> => {
+  await vi.waitFor(() => expect(fake.sent.length).toBeGreaterThan(0));
+  return fake.take();
+};
 const plain = (xmlText: string) => toXmlNode(parseXml(xmlText), { nodes: 100, text: 10_000, maxDepth: 8 })!;
 
 // XEP-0084 §3.2 "Publishing avatar metadata" (both examples' infos).
@@ -121,8 +131,7 @@ describe('profile requests', () => {
     const id = await sha1Hex(PNG);
     expect(id).toMatch(/^[0-9a-f]{40}$/);
     const done = publishAvatar(fake.services, PNG, { width: 64, height: 64 });
-    await flush();
-    const [data] = fake.take();
+    const [data] = await sent(fake);
     const publish = (iq: Element) => iq.getChild('pubsub', NS_PUBSUB)!.getChild('publish')!;
     expect(publish(data!).attrs.node).toBe(NS_AVATAR_DATA);
     expect(publish(data!).getChild('item')!.attrs.id).toBe(id);
@@ -130,8 +139,7 @@ describe('profile requests', () => {
     // The metadata goes out only once the data is stored (XEP-0084 §3.1).
     expect(fake.take()).toEqual([]);
     fake.reply(data!);
-    await flush();
-    const [meta] = fake.take();
+    const [meta] = await sent(fake);
     expect(publish(meta!).toString()).toBe(
       `<publish node="${NS_AVATAR_METADATA}"><item id="${id}"><metadata xmlns="${NS_AVATAR_METADATA}">` +
         `<info bytes="${PNG.length}" id="${id}" type="image/png" width="64" height="64"/></metadata></item></publish>`,
@@ -153,8 +161,7 @@ describe('profile requests', () => {
     const id = await sha1Hex(PNG);
     const cache = createMemoryAvatarCache();
     const fetched = fetchAvatar(fake.services, 'juliet@capulet.lit', id, { cache });
-    await flush();
-    const [iq] = fake.take();
+    const [iq] = await sent(fake);
     expect(iq!.attrs.to).toBe('juliet@capulet.lit');
     expect(iq!.getChild('pubsub')!.getChild('items')!.toString()).toBe(`<items node="${NS_AVATAR_DATA}"><item id="${id}"/></items>`);
     // Line feeds in the base64 are accepted (XEP-0084 §2.1).
@@ -172,9 +179,8 @@ describe('profile requests', () => {
     // Bytes that do not hash to the id are refused, and not cached.
     const other = '0'.repeat(40);
     const forged = fetchAvatar(fake.services, 'juliet@capulet.lit', other, { cache });
-    await flush();
     fake.reply(
-      fake.take()[0]!,
+      (await sent(fake))[0]!,
       `<pubsub xmlns='${NS_PUBSUB}'><items node='${NS_AVATAR_DATA}'><item id='${other}'><data xmlns='${NS_AVATAR_DATA}'>${bytesToBase64(PNG)}</data></item></items></pubsub>`,
     );
     await expect(forged).rejects.toMatchObject({ code: 'bad-reply' });
@@ -182,8 +188,7 @@ describe('profile requests', () => {
     // A poisoned cache entry is not used either.
     await cache.set(other, PNG);
     const again = fetchAvatar(fake.services, 'juliet@capulet.lit', other, { cache });
-    await flush();
-    expect(fake.take()).toHaveLength(1);
+    expect(await sent(fake)).toHaveLength(1);
     await expect(fetchAvatar(fake.services, 'juliet@capulet.lit', 'nothex')).rejects.toMatchObject({ code: 'invalid-argument' });
     void again.catch(() => {});
   });
@@ -254,5 +259,125 @@ describe('profile actor', () => {
     expect(view().of('juliet@capulet.lit')).toEqual({});
     const context = actor.getSnapshot().context;
     expect(JSON.parse(JSON.stringify(context))).toEqual(context);
+  });
+});
+
+// XEP-0153 §3.1 "User's Client Publishes Avatar Data to vCard" (the base64 made real).
+const vcardOf = (base64: string) => `
+<vCard xmlns='vcard-temp'>
+  <BDAY>1476-06-09</BDAY>
+  <ADR><CTRY>Italy</CTRY><LOCALITY>Verona</LOCALITY><HOME/></ADR>
+  <NICKNAME/>
+  <N><GIVEN>Juliet</GIVEN><FAMILY>Capulet</FAMILY></N>
+  <EMAIL>jcapulet@shakespeare.lit</EMAIL>
+  <PHOTO>
+    <TYPE>image/jpeg</TYPE>
+    <BINVAL>
+      ${base64}
+    </BINVAL>
+  </PHOTO>
+</vCard>`;
+
+const presence = (inner: string, from = 'juliet@capulet.com/balcony', attrs = '') =>
+  parseXml(`<presence from='${from}'${attrs}>${inner}</presence>`);
+
+describe('vCard (XEP-0054) and vCard avatars (XEP-0153)', () => {
+  it('reads a vCard and merges changes, keeping what it does not know', () => {
+    const vcard = ok(parseVCard(parseXml(vcardOf(bytesToBase64(PNG)))));
+    expect(vcard.fields).toEqual({ BDAY: '1476-06-09', NICKNAME: '' });
+    expect(vcard.photo).toEqual({ type: 'image/jpeg', base64: bytesToBase64(PNG) });
+    const merged = mergeVCard(vcard.node, { fields: { FN: 'Juliet Capulet', BDAY: '' }, photo: null });
+    const set = buildVCardSet(merged);
+    const out = set.getChild('vCard', 'vcard-temp')!;
+    expect(out.getChild('BDAY')).toBeUndefined();
+    expect(out.getChild('PHOTO')).toBeUndefined();
+    expect(out.getChildText('FN')).toBe('Juliet Capulet');
+    expect(out.getChild('ADR')!.getChildText('LOCALITY')).toBe('Verona');
+    expect(out.getChild('N')!.getChildText('FAMILY')).toBe('Capulet');
+    expect(parseVCard(parseXml(`<iq type='result'/>`))).toHaveProperty('kind', 'stanza-parse-error');
+  });
+
+  it('routes the presence hash of contacts, not of room occupants', async () => {
+    const hash = await sha1Hex(PNG);
+    const update = (photo: string) => `<x xmlns='vcard-temp:x:update'>${photo}</x>`;
+    expect(profileFeature.route(presence(update(`<photo>${hash}</photo>`)), ROMEO)).toEqual([
+      { type: 'profile.vcardAvatar', jid: 'juliet@capulet.com', hash },
+    ]);
+    // "the photo element MUST be empty" when there is no avatar; an empty update child is "not yet ready".
+    expect(profileFeature.route(presence(update('<photo/>')), ROMEO)).toEqual([
+      { type: 'profile.vcardAvatar', jid: 'juliet@capulet.com', hash: null },
+    ]);
+    expect(profileFeature.route(presence(update('')), ROMEO)).toEqual([]);
+    expect(profileFeature.route(presence(update('<photo>not-a-hash</photo>')), ROMEO)).toEqual([]);
+    expect(
+      profileFeature.route(presence(update(`<photo>${hash}</photo>`), 'juliet@capulet.com/balcony', ` type='unavailable'`), ROMEO),
+    ).toEqual([]);
+    const occupant = presence(
+      update(`<photo>${hash}</photo>`) + `<x xmlns='http://jabber.org/protocol/muc#user'/>`,
+      'room@muc.capulet.com/juliet',
+    );
+    expect(profileFeature.route(occupant, ROMEO)).toEqual([]);
+    expect(profileFeature.route(presence(update(`<photo>${hash}</photo>`), 'capulet.com'), ROMEO)).toEqual([]);
+  });
+
+  it('keeps the hash per contact in one transition per batch', async () => {
+    const fake = fakeServices(ROMEO.me);
+    const actor = createActor(profileFeature.logic(fake.services) as ProfileLogic, { input: featureInput({ jid: ROMEO.me }) }).start();
+    const hash = await sha1Hex(PNG);
+    actor.send({
+      type: 'profile.batch',
+      events: [
+        { type: 'profile.vcardAvatar', jid: 'juliet@capulet.com', hash },
+        { type: 'profile.vcardAvatar', jid: 'nurse@capulet.com', hash: null },
+        { type: 'profile.notification', jid: 'juliet@capulet.com', nick: 'Jules' },
+      ],
+    });
+    const view = connectProfiles(actor.getSnapshot() as SnapshotFrom<ProfileLogic>);
+    expect(view.of('juliet@capulet.com')).toEqual({ vcardAvatar: hash, nick: 'Jules' });
+    expect(view.all['nurse@capulet.com']).toEqual({});
+  });
+
+  it('fetches the vCard photo once, checked against the hash', async () => {
+    const fake = fakeServices(ROMEO.me);
+    const hash = await sha1Hex(PNG);
+    const cache = createMemoryAvatarCache();
+    const got = fetchVCardAvatar(fake.services, 'juliet@capulet.com/balcony', hash, { cache });
+    const [iq] = await sent(fake);
+    // XEP-0153 §3.2: "this request is sent to the user's bare JID, not full JID".
+    expect(iq!.attrs.to).toBe('juliet@capulet.com');
+    expect(iq!.getChild('vCard', 'vcard-temp')).toBeDefined();
+    fake.reply(iq!, vcardOf(bytesToBase64(PNG).replace(/(.{8})/g, '$1\n')));
+    expect(await got).toEqual(PNG);
+    expect(await fetchVCardAvatar(fake.services, 'juliet@capulet.com', hash, { cache })).toEqual(PNG);
+    expect(fake.take()).toEqual([]);
+
+    const wrong = fetchVCardAvatar(fake.services, 'juliet@capulet.com', 'f'.repeat(40));
+    fake.reply((await sent(fake))[0]!, vcardOf(bytesToBase64(PNG)));
+    await expect(wrong).rejects.toMatchObject({ code: 'bad-reply' });
+  });
+
+  it('updates the own vCard: read, change, write back whole', async () => {
+    const fake = fakeServices(ROMEO.me);
+    const done = updateVCard(fake.services, { fields: { FN: 'Romeo Montague' }, photo: { type: 'image/png', bytes: PNG } });
+    const [get] = fake.take();
+    expect(get!.attrs.to).toBeUndefined();
+    fake.reply(get!, `<vCard xmlns='vcard-temp'><N><GIVEN>Romeo</GIVEN></N><FN>Romeo</FN></vCard>`);
+    const [set] = await sent(fake);
+    expect(set!.attrs.type).toBe('set');
+    expect(set!.getChild('vCard')!.toString()).toBe(
+      `<vCard xmlns="vcard-temp"><N><GIVEN>Romeo</GIVEN></N><FN>Romeo Montague</FN>` +
+        `<PHOTO><TYPE>image/png</TYPE><BINVAL>${bytesToBase64(PNG)}</BINVAL></PHOTO></vCard>`,
+    );
+    fake.reply(set!);
+    expect((await done).fields.FN).toBe('Romeo Montague');
+    await expect(updateVCard(fake.services, { fields: { EVIL: 'x' } as never })).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(updateVCard(fake.services, { photo: { type: 'text/html', bytes: PNG } })).rejects.toMatchObject({
+      code: 'invalid-argument',
+    });
+    expect(fake.take()).toEqual([]);
+    // No vCard yet: item-not-found reads as an empty one.
+    const empty = getVCard(fake.services, 'nobody@capulet.com');
+    fake.reply(fake.take()[0]!, `<error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>`, 'error');
+    expect((await empty).fields).toEqual({});
   });
 });
