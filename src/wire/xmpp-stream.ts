@@ -84,6 +84,8 @@ export class XmppStream {
   readonly connection: XmppConnection;
   private waiter: Waiter | undefined;
   private ended = false;
+  /** A graceful close is under way: reads still reach the parser, so the server's closing tag ends it. */
+  private closing = false;
   private streamError: DropReason | undefined;
   private readonly maxDepth: number;
   private readonly counter: StanzaByteCounter;
@@ -184,14 +186,19 @@ export class XmppStream {
     return reply;
   }
 
-  /** Graceful close: RFC 6120 §4.4 closing handshake, bounded by xmpp.js's timeout. */
-  async close(): Promise<void> {
+  /**
+   * Graceful close: RFC 6120 §4.4 closing handshake, bounded by xmpp.js's timeout. Resolves with
+   * whether the server closed its side in answer (false: the timeout ended it).
+   */
+  async close(): Promise<boolean> {
     this.ended = true;
+    this.closing = true;
     this.failWaiter(new Error('stream closed'));
     try {
-      await this.connection.disconnect();
+      return (await this.connection.disconnect()) !== undefined;
     } catch {
       // Closing a dead socket is not an error the app needs to see.
+      return false;
     } finally {
       this.detach();
     }
@@ -220,7 +227,7 @@ export class XmppStream {
 
   /** One socket read on its way to the parser: decoded, counted and scanned, or refused. */
   private acceptRead(data: unknown): string | undefined {
-    if (this.ended) return undefined;
+    if (this.ended && !this.closing) return undefined;
     let text: string;
     let bytes: number;
     if (typeof data === 'string') {

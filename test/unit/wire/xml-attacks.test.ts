@@ -256,6 +256,17 @@ describe('XML attacks over a real TCP stream', () => {
   });
 });
 
+describe('closing a stream', () => {
+  it("completes the closing handshake on the server's closing tag (RFC 6120 §4.4), not on the timeout", async () => {
+    const opened = await openTcp();
+    await opened.send(`<stream:features/>`);
+    const closing = opened.stream.close();
+    await eventually(() => opened.received().includes('</stream:stream>'));
+    await opened.send('</stream:stream>');
+    await expect(closing).resolves.toBe(true);
+  });
+});
+
 describe('XML attacks over a WebSocket stream (RFC 7395 framing: no stream root)', () => {
   async function openWs(limits?: { maxStanzaBytes?: number }) {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'xmpp' });
