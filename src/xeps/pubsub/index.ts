@@ -36,6 +36,8 @@ export function createPubsubFeature(options: PubsubOptions = {}): FeatureModule<
     logic: (services) => createPubsubLogic(services, { ...options, notify }),
     lifetime: 'session',
     intents: ['pubsub.follow', 'pubsub.unfollow'],
+    // One transition per socket read: PEP replays come in floods at login.
+    batches: true,
   });
 }
 

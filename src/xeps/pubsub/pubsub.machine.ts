@@ -121,21 +121,38 @@ export function createPubsubLogic(services: FeatureServices, options: PubsubOpti
         for (const [k, entry] of Object.entries(context.nodes)) if (isFollowed(follows, entry.service, entry.node)) nodes[k] = entry;
         return { follows, nodes };
       }),
+      // A socket read's notifications in one transition (the feature batches: at login a PEP
+      // service replays the last item of every followed node of every contact).
       apply: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type !== 'pubsub.notification') return;
-        if (!isFollowed(context.follows, event.service, event.node)) {
-          services.logger.debug('pubsub: notification for a node not followed', { service: event.service, node: event.node });
-          return;
+        const events = event.type === 'pubsub.batch' ? event.events : event.type === 'pubsub.notification' ? [event] : [];
+        let nodes = context.nodes;
+        let count = Object.keys(nodes).length;
+        const emitted: PubsubEmitted[] = [];
+        for (const notification of events) {
+          if (!isFollowed(context.follows, notification.service, notification.node)) {
+            services.logger.debug('pubsub: notification for a node not followed', {
+              service: notification.service,
+              node: notification.node,
+            });
+            continue;
+          }
+          const key = followKey(notification.service, notification.node);
+          const before = nodes[key];
+          if (!before && count >= context.maxNodes) {
+            services.logger.warn('pubsub: too many followed nodes, notification dropped', {
+              service: notification.service,
+              node: notification.node,
+            });
+            continue;
+          }
+          if (!before) count += 1;
+          const items = applyNotification(before?.items ?? [], notification, context.itemsPerNode);
+          nodes = { ...nodes, [key]: { service: notification.service, node: notification.node, items } };
+          emitted.push(toEmitted(notification));
         }
-        const key = followKey(event.service, event.node);
-        const before = context.nodes[key];
-        if (!before && Object.keys(context.nodes).length >= context.maxNodes) {
-          services.logger.warn('pubsub: too many followed nodes, notification dropped', { service: event.service, node: event.node });
-          return;
-        }
-        const items = applyNotification(before?.items ?? [], event, context.itemsPerNode);
-        enqueue.assign({ nodes: { ...context.nodes, [key]: { service: event.service, node: event.node, items } } });
-        enqueue(emit(toEmitted(event)));
+        if (emitted.length === 0) return;
+        enqueue.assign({ nodes });
+        for (const e of emitted) enqueue(emit(e));
       }),
     },
   }).createMachine({
@@ -145,6 +162,7 @@ export function createPubsubLogic(services: FeatureServices, options: PubsubOpti
       'pubsub.follow': { actions: 'follow' },
       'pubsub.unfollow': { actions: 'unfollow' },
       'pubsub.notification': { actions: 'apply' },
+      'pubsub.batch': { actions: 'apply' },
     },
   });
 }

@@ -86,7 +86,8 @@ export interface PubsubUnfollowEvent {
 
 export type PubsubIntent = PubsubFollowEvent | PubsubUnfollowEvent;
 
-export type PubsubEvent = PubsubNotificationEvent | PubsubIntent | SessionLifecycleEvent;
+export type PubsubEvent =
+  PubsubNotificationEvent | { type: 'pubsub.batch'; events: PubsubNotificationEvent[] } | PubsubIntent | SessionLifecycleEvent;
 
 /** The latest items of one followed (service, node). */
 export interface NodeItems {

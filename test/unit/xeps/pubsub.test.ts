@@ -468,6 +468,20 @@ describe('pubsub actor', () => {
     expect(p.view()).toMatchObject({ follows: [], nodes: [] });
   });
 
+  it('takes a batch of notifications in one transition', () => {
+    const p = startPubsub({ notify: [NICK] });
+    const events = ['a@x.lit', 'b@x.lit', 'c@x.lit/forged'].flatMap((from) =>
+      pubsubFeature.route(notification(nickItem(from), from, NICK), ROMEO),
+    );
+    expect(events).toHaveLength(2);
+    let transitions = 0;
+    p.actor.subscribe(() => (transitions += 1));
+    p.actor.send({ type: 'pubsub.batch', events });
+    expect(transitions).toBe(1);
+    expect(p.view().nodes.map((n) => n.service)).toEqual(['a@x.lit', 'b@x.lit']);
+    expect(p.emitted).toHaveLength(2);
+  });
+
   it('is a plain-data actor', () => {
     const p = startPubsub();
     p.deliver(notification(nickItem('Juliet'), 'juliet@capulet.lit', NICK));
