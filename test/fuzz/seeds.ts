@@ -17,6 +17,8 @@ export const SEEDS = {
   chat: [
     chatMessage,
     `<message from='${CONTACT}/phone' to='${ME}' id='r1'><received xmlns='urn:xmpp:receipts' id='m0'/></message>`,
+    `<message from='${CONTACT}/phone' to='${ME}' type='chat' id='f1'><body>https://files.example.org/a.jpg</body>
+      <x xmlns='jabber:x:oob'><url>https://files.example.org/a.jpg</url><desc>a rose</desc></x></message>`,
     `<message from='${CONTACT}/phone' to='${ME}' type='chat' id='mk'><displayed xmlns='urn:xmpp:chat-markers:0' id='m0'/></message>`,
     `<message from='${CONTACT}/phone' to='${ME}' type='chat'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>`,
     `<message from='${CONTACT}/phone' to='${ME}' type='chat' id='c2'><body>Hello!</body><replace xmlns='urn:xmpp:message-correct:0' id='m1'/></message>`,
@@ -152,6 +154,25 @@ export const SEEDS = {
     `<iq type='result' from='upload.example.org' id='info3'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='store' type='file' name='HTTP File Upload'/>
       <feature var='urn:xmpp:http:upload:0'/><x type='result' xmlns='jabber:x:data'><field var='FORM_TYPE' type='hidden'><value>urn:xmpp:http:upload:0</value></field>
       <field var='max-file-size'><value>5242880</value></field></x></query></iq>`,
+  ],
+  // XEP-0077 §3.1 Example 2 and the data-form variant (§4, with a XEP-0158 CAPTCHA).
+  register: [
+    `<iq type='result' id='reg1'><query xmlns='jabber:iq:register'><instructions>Choose a username and password.</instructions>
+      <username/><password/><email/></query></iq>`,
+    `<iq type='result' id='reg3'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='form'>
+      <field type='hidden' var='FORM_TYPE'><value>urn:xmpp:captcha</value></field>
+      <field type='text-single' var='username'><required/></field><field type='text-private' var='password'><required/></field>
+      <field label='Enter the text you see' var='ocr'><media xmlns='urn:xmpp:media-element'><uri type='image/png'>cid:sha1+f24030b8d91d233bac14777be5ab531ca3b9f102@bob.xmpp.org</uri></media></field>
+    </x><data xmlns='urn:xmpp:bob' cid='sha1+f24030b8d91d233bac14777be5ab531ca3b9f102@bob.xmpp.org' type='image/png'>iVBORw0KGgo=</data></query></iq>`,
+  ],
+  // XEP-0357 §7 Example 9: the publish an app server receives.
+  push: [
+    `<iq type='set' from='example.org' to='${ME}' id='n12345'><pubsub xmlns='http://jabber.org/protocol/pubsub'>
+      <publish node='yxs32uqsflafdk3iuqo'><item><notification xmlns='urn:xmpp:push:0'><x xmlns='jabber:x:data'>
+        <field var='FORM_TYPE'><value>urn:xmpp:push:summary</value></field><field var='message-count'><value>1</value></field>
+        <field var='last-message-sender'><value>juliet@capulet.example/balcony</value></field></x></notification></item></publish>
+      <publish-options><x xmlns='jabber:x:data'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>
+        <field var='secret'><value>eruio234vzxc2kla-91</value></field></x></publish-options></pubsub></iq>`,
   ],
   sm: [
     `<enabled xmlns='urn:xmpp:sm:3' id='some-long-sm-id' location='[2001:41D0:1:A49b::1]:9222' resume='true' max='600'/>`,

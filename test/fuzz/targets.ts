@@ -28,6 +28,9 @@ import {
   trustedStanzaId,
 } from '../../src/xeps/chat/chat.codec.js';
 import { replaceIdOf, retractIdOf } from '../../src/xeps/chat/edits.codec.js';
+import { oobOf } from '../../src/xeps/chat/oob.codec.js';
+import { parseRegistrationForm } from '../../src/xeps/register/register.codec.js';
+import { parsePushNotification } from '../../src/xeps/push/push.codec.js';
 import { parseDataForm, parseDiscoInfo, parseDiscoItems, parseDiscoRequest } from '../../src/xeps/disco/disco.codec.js';
 import { StanzaParseError } from '../../src/xeps/iq-request.js';
 import { parseConfigForm, parseItemList, parseRoomInfo } from '../../src/xeps/muc/muc-admin.codec.js';
@@ -82,7 +85,15 @@ export const TARGETS: Record<SeedGroup, Target[]> = {
     { name: 'routeChatStanza', run: (el) => routeChatStanza(el, CONTEXT) },
     {
       name: 'chat helpers',
-      run: (el) => [trustedStanzaId(el, OWN), originIdOf(el), delayStampOf(el), chatStateOf(el), replaceIdOf(el), retractIdOf(el)],
+      run: (el) => [
+        trustedStanzaId(el, OWN),
+        originIdOf(el),
+        delayStampOf(el),
+        chatStateOf(el),
+        replaceIdOf(el),
+        retractIdOf(el),
+        oobOf(el),
+      ],
     },
     { name: 'resolveStamp', run: (el) => resolveStamp(delayStampOf(el), NOW) },
   ],
@@ -169,6 +180,8 @@ export const TARGETS: Record<SeedGroup, Target[]> = {
       },
     },
   ],
+  register: [{ name: 'parseRegistrationForm', run: (el) => parseRegistrationForm(el) }],
+  push: [{ name: 'parsePushNotification', run: (el) => parsePushNotification(el) }],
   sm: [
     { name: 'parseH', run: (el) => parseH(el) },
     { name: 'parseEnabled', run: (el) => parseEnabled(el) },
