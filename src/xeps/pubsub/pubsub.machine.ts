@@ -16,7 +16,8 @@ export interface PubsubFollow {
 export interface PubsubOptions {
   /**
    * PEP nodes whose notifications the client asks for (XEP-0163 §4.2 filtered notifications): each
-   * is advertised as `<node>+notify` through disco/caps and followed at every PEP service.
+   * is advertised as `<node>+notify` through disco/caps and followed at every PEP service. A list
+   * given replaces the default one.
    * @default [XEP-0084 avatar metadata, XEP-0172 nickname]
    */
   notify?: readonly string[];
