@@ -1,6 +1,7 @@
 import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import { bareJid } from '../../jid.js';
 import type { BlockingLogic } from '../blocking/blocking.machine.js';
+import type { RosterLogic } from '../roster/roster.machine.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { receive } from './chat.inbound.js';
 import { compose, correct, markRead, pause, retract, send } from './chat.outbound.js';
@@ -113,11 +114,13 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
       ),
       handle: enqueueActions(({ context, event, enqueue, self, system }) => {
         const blocking = system.get('blocking') as ActorRefFrom<BlockingLogic> | undefined;
+        const roster = system.get('roster') as ActorRefFrom<RosterLogic> | undefined;
         const tools = new ChatStep({
           context,
           enqueue,
           children: self.getSnapshot().children as Record<string, ActorRefFrom<ConversationLogic> | undefined>,
           blocked: blocking?.getSnapshot().context.blocked ?? [],
+          contacts: roster?.getSnapshot().context.items,
           services,
           requestReceipts,
           pauseDelay,

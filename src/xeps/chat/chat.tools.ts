@@ -2,7 +2,7 @@ import type { Element } from '@xmpp/xml';
 import { bareJid } from '../../jid.js';
 import { isBlockedBy } from '../blocking/blocking.connect.js';
 import type { FeatureServices } from '../feature.js';
-import { lookup, without, withEntry } from '../keyed-record.js';
+import { has, lookup, without, withEntry } from '../keyed-record.js';
 import { keepNewest } from '../../store/message-store.js';
 import type {
   ChatContext,
@@ -65,12 +65,17 @@ export interface ChatStepSetup {
   children: Record<string, { getSnapshot(): { context: ConversationContext } } | undefined>;
   /** The blocked JIDs as the blocking actor has them now; empty without one. */
   blocked: readonly string[];
+  /** The roster's contacts by bare JID; undefined without a roster feature (then nobody counts as a stranger). */
+  contacts: Readonly<Record<string, unknown>> | undefined;
   services: Pick<FeatureServices, 'send' | 'notify' | 'logger'>;
   requestReceipts: boolean;
   pauseDelay: number;
   now(): number;
   newId(): string;
 }
+
+/** Conversations started by people outside the roster, at most (see `ChatStep.mayStart`). */
+export const MAX_STRANGER_CONVERSATIONS = 500;
 
 /** The child id (and system id) of the conversation with `peer` (a bare JID). */
 export function conversationId(peer: string): `chat:${string}` {
@@ -143,7 +148,7 @@ export class ChatStep implements ChatTools {
   deliver(peer: string, event: ConversationEvent, spawn: boolean): void {
     let current = this.conversation(peer);
     if (current === undefined) {
-      if (!spawn) return;
+      if (!spawn || !this.mayStart(peer, event)) return;
       current = emptyConversation(peer);
       this.spawned.add(peer);
     }
@@ -157,6 +162,24 @@ export class ChatStep implements ChatTools {
     if (event.type === 'conversation.add' && next !== current && lookup(this.sessionStart, peer) === undefined) {
       this.sessionStart = withEntry(this.sessionStart, peer, event.message.id);
     }
+  }
+
+  /**
+   * A flood of messages from thousands of strangers must not start thousands of conversations:
+   * past MAX_STRANGER_CONVERSATIONS, a stranger's message starts none (the server's archive keeps
+   * it). Our own messages, and anyone in the roster, always may.
+   */
+  private mayStart(peer: string, event: ConversationEvent): boolean {
+    const contacts = this.setup.contacts;
+    const incoming =
+      (event.type === 'conversation.add' && event.message.direction === 'in') ||
+      (event.type === 'conversation.archived' && event.messages.every((m) => m.direction === 'in'));
+    if (!incoming || contacts === undefined || has(contacts, peer)) return true;
+    let strangers = 0;
+    for (const jid of [...this.context.conversations, ...this.spawned]) if (!has(contacts, jid)) strangers++;
+    if (strangers < MAX_STRANGER_CONVERSATIONS) return true;
+    this.warn('a message from a stranger starts no conversation: too many already', { from: peer });
+    return false;
   }
 
   /** Publishes the conversations this step changed and returns the manager's context update. */

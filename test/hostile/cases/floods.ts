@@ -8,6 +8,7 @@ import type { SnapshotFrom } from 'xstate';
 import { expect } from 'vitest';
 import { MAX_QUEUED_VERIFICATIONS, MAX_VERIFICATIONS_IN_FLIGHT } from '../../../src/xeps/caps/index.js';
 import { MAX_INVITATIONS } from '../../../src/xeps/muc/index.js';
+import { MAX_STRANGER_CONVERSATIONS } from '../../../src/xeps/chat/chat.tools.js';
 import { MAX_PENDING_REQUESTS, MAX_TRACKED_ENTITIES, type PresenceLogic } from '../../../src/xeps/presence/index.js';
 import { defineCases } from '../case.js';
 import { CONTACT, ME, ROOM, STRANGER, capsPresence, type HostileSession } from '../session.js';
@@ -110,8 +111,14 @@ export const floodCases = defineCases([
     name: `${N} chat messages from distinct strangers`,
     threat: 'flood',
     stanzas: many((i) => `<message from='stranger${i}@evil.example/x' to='${ME}' type='chat' id='s${i}'><body>hi ${i}</body></message>`),
-    expect: { check: (s) => expect(conversations(s).length).toBeLessThanOrEqual(1000) },
-    skip: 'src/xeps/chat/chat.machine.ts spawns one conversation actor per sender with no bound: 5,000 strangers make 5,000 actors',
+    perRead: 100,
+    expect: {
+      check: (s) => {
+        // The contact's conversation plus at most the strangers' allowance.
+        expect(conversations(s).length).toBeLessThanOrEqual(MAX_STRANGER_CONVERSATIONS + 1);
+        expect(conversations(s)).toContain(`chat:${CONTACT}`);
+      },
+    },
   },
   {
     name: `${N} groupchat messages in the joined room`,
