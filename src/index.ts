@@ -140,6 +140,39 @@ export {
 } from './xeps/push/index.js';
 export type { AccountApi } from './client/account-api.js';
 export type { PushApi, PushResult } from './client/push-api.js';
+// PubSub/PEP and profiles (in `defaultFeatures`).
+export {
+  pubsub,
+  createPubsubFeature,
+  connectPubsub,
+  publish as publishItem,
+  retract as retractItem,
+  items as fetchItems,
+  subscribe as subscribeNode,
+  unsubscribe as unsubscribeNode,
+  nodeConfig,
+  configureNode,
+  createNode,
+  deleteNode,
+  storePrivate,
+  loadPrivate,
+  type PubsubItem,
+  type PubsubView,
+  type XmlNode,
+} from './xeps/pubsub/index.js';
+export type { PubsubApi } from './client/pubsub-api.js';
+export {
+  profile,
+  createProfileFeature,
+  connectProfiles,
+  createMemoryAvatarCache,
+  type AvatarCache,
+  type AvatarInfo,
+  type Profile,
+  type ProfileView,
+  type VCard,
+} from './xeps/profile/index.js';
+export type { ProfileApi } from './client/profile-api.js';
 // Client State Indication (in `defaultFeatures`).
 export { csi, connectCsi, type CsiView, type CsiSetEvent } from './xeps/csi/index.js';
 export type { CsiApi } from './client/create-client.js';

@@ -17,6 +17,8 @@ import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js'
 import { createAccountApi, type AccountApi } from './account-api.js';
 import { createArchiveApi, type ArchiveApi } from './archive-api.js';
 import { createPushApi, type PushApi } from './push-api.js';
+import { createPubsubApi, type PubsubApi } from './pubsub-api.js';
+import { createProfileApi, type ProfileApi } from './profile-api.js';
 import { createFilesApi, type FilesApi } from './files-api.js';
 import { argumentError } from './require-feature.js';
 import { createRoomsApi, type RoomsApi } from './rooms-api.js';
@@ -91,6 +93,10 @@ export interface XmppClient {
   readonly account: AccountApi;
   /** Push notifications (XEP-0357): register app servers that wake the app while it is offline. */
   readonly push: PushApi;
+  /** PubSub and PEP (XEP-0060, XEP-0163, XEP-0223): publish, fetch, follow nodes, private storage. */
+  readonly pubsub: PubsubApi;
+  /** Avatars, nicknames and vCards (XEP-0084, XEP-0172, XEP-0054, XEP-0153). */
+  readonly profile: ProfileApi;
   /**
    * The actor of a feature (`'roster'`, `'presence'`, `'chat'`, `'chat:<bareJid>'`, …) to bind UI to
    * with the feature's connect helper; undefined before `start()` or when the feature is absent.
@@ -170,6 +176,8 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     csi,
     account: createAccountApi(session, services, isRunning, resolved),
     push: createPushApi(session, isRunning),
+    pubsub: createPubsubApi(session, services, isRunning),
+    profile: createProfileApi(session, services, isRunning),
     feature: (id) => (started ? (session.system.get(id) as AnyActorRef | undefined) : undefined),
     start() {
       const online = new Promise<ConnectionView>((resolve, reject) => {

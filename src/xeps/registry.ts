@@ -6,6 +6,8 @@ import { carbons } from './carbons/index.js';
 import { chat } from './chat/index.js';
 import { csi } from './csi/index.js';
 import { push } from './push/index.js';
+import { pubsub } from './pubsub/index.js';
+import { profile } from './profile/index.js';
 import { disco } from './disco/index.js';
 import { archive } from './archive/index.js';
 import { muc } from './muc/index.js';
@@ -36,6 +38,8 @@ export const defaultFeatures: readonly FeatureModule[] = [
   archive,
   muc,
   bookmarks,
+  pubsub,
+  profile,
   upload,
   csi,
   push,

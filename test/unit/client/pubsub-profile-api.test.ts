@@ -43,7 +43,7 @@ describe('client.pubsub and client.profile helpers', () => {
     expect(codeOf(await before.pubsub.items('n').catch((e: unknown) => e))).toBe('stopped');
     expect(() => before.pubsub.follow('n')).toThrow(/not running/);
 
-    const without = clientWith(defaultFeatures);
+    const without = clientWith(defaultFeatures.filter((f) => f.id !== 'pubsub' && f.id !== 'profile'));
     await without.online();
     expect(codeOf(await without.pubsub.publish('n', { name: 'x', attrs: {}, children: [] }).catch((e: unknown) => e))).toBe(
       'feature-failed',

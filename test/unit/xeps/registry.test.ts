@@ -28,6 +28,8 @@ describe('default feature registry', () => {
       ['archive', 'session'],
       ['muc', 'session'],
       ['bookmarks', 'session'],
+      ['pubsub', 'session'],
+      ['profile', 'session'],
       ['upload', 'session'],
       ['csi', 'session'],
       ['push', 'session'],
