@@ -174,6 +174,19 @@ export const SEEDS = {
       <publish-options><x xmlns='jabber:x:data'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>
         <field var='secret'><value>eruio234vzxc2kla-91</value></field></x></publish-options></pubsub></iq>`,
   ],
+  // XEP-0060 §7.1.2.1 / XEP-0084 §4.2 / XEP-0172 §4: notifications and an items result; XEP-0153 presence.
+  pubsub: [
+    `<message from='${CONTACT}' to='${ME}' type='headline'><event xmlns='http://jabber.org/protocol/pubsub#event'>
+      <items node='urn:xmpp:avatar:metadata'><item id='111f4b3c50d7b0df729d299bc6f8e9ef9066971f'>
+        <metadata xmlns='urn:xmpp:avatar:metadata'><info bytes='12345' height='64' id='111f4b3c50d7b0df729d299bc6f8e9ef9066971f' type='image/png' width='64'/></metadata>
+      </item></items></event></message>`,
+    `<message from='${CONTACT}' to='${ME}'><event xmlns='http://jabber.org/protocol/pubsub#event'><items node='http://jabber.org/protocol/nick'>
+      <item><nick xmlns='http://jabber.org/protocol/nick'>Ishmael</nick></item></items></event></message>`,
+    `<iq type='result' from='pubsub.example.org' to='${ME}' id='items1'><pubsub xmlns='http://jabber.org/protocol/pubsub'>
+      <items node='princely_musings'><item id='368866411b877c30064a5f62b917cffe'><entry xmlns='http://www.w3.org/2005/Atom'><title>The Uses of This World</title></entry></item></items>
+      <set xmlns='http://jabber.org/protocol/rsm'><first>a</first><last>b</last><count>19</count></set></pubsub></iq>`,
+    `<presence from='${CONTACT}/phone' to='${ME}'><x xmlns='vcard-temp:x:update'><photo>sha1-hash-of-image</photo></x></presence>`,
+  ],
   sm: [
     `<enabled xmlns='urn:xmpp:sm:3' id='some-long-sm-id' location='[2001:41D0:1:A49b::1]:9222' resume='true' max='600'/>`,
     `<a xmlns='urn:xmpp:sm:3' h='4294967295'/>`,

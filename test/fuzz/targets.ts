@@ -31,6 +31,9 @@ import { replaceIdOf, retractIdOf } from '../../src/xeps/chat/edits.codec.js';
 import { oobOf } from '../../src/xeps/chat/oob.codec.js';
 import { parseRegistrationForm } from '../../src/xeps/register/register.codec.js';
 import { parsePushNotification } from '../../src/xeps/push/push.codec.js';
+import { parseConfigureForm, parsePublishResult, parsePubsubNotification } from '../../src/xeps/pubsub/pubsub.codec.js';
+import { parseProfileNotification } from '../../src/xeps/profile/profile.codec.js';
+import { parseVCard, parseVCardUpdate } from '../../src/xeps/profile/vcard.codec.js';
 import { parseDataForm, parseDiscoInfo, parseDiscoItems, parseDiscoRequest } from '../../src/xeps/disco/disco.codec.js';
 import { StanzaParseError } from '../../src/xeps/iq-request.js';
 import { parseConfigForm, parseItemList, parseRoomInfo } from '../../src/xeps/muc/muc-admin.codec.js';
@@ -182,6 +185,14 @@ export const TARGETS: Record<SeedGroup, Target[]> = {
   ],
   register: [{ name: 'parseRegistrationForm', run: (el) => parseRegistrationForm(el) }],
   push: [{ name: 'parsePushNotification', run: (el) => parsePushNotification(el) }],
+  pubsub: [
+    { name: 'parsePubsubNotification', run: (el) => parsePubsubNotification(el, CONTEXT) },
+    { name: 'parseProfileNotification', run: (el) => parseProfileNotification(el, CONTEXT) },
+    { name: 'parseVCardUpdate', run: (el) => parseVCardUpdate(el, CONTEXT) },
+    { name: 'parseVCard', run: (el) => parseVCard(el) },
+    { name: 'parseConfigureForm', run: (el) => parseConfigureForm(el) },
+    { name: 'parsePublishResult', run: (el) => parsePublishResult(el) },
+  ],
   sm: [
     { name: 'parseH', run: (el) => parseH(el) },
     { name: 'parseEnabled', run: (el) => parseEnabled(el) },
