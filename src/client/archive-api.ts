@@ -14,7 +14,7 @@ import type {
   ArchiveSearchEvent,
 } from '../xeps/archive/archive.types.js';
 import { FULL_TEXT_FIELDS, MAX_PAGE_SIZE } from '../xeps/archive/mam.codec.js';
-import { parseDateTime } from '../xeps/archive/forms.js';
+import { parseDateTime } from '../xeps/forms.js';
 import type { ArchivedResult, MamPrefs } from '../xeps/archive/mam.types.js';
 import { argumentError, featureLookup, jidArgument } from './require-feature.js';
 

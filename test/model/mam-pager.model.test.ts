@@ -6,7 +6,7 @@ import { XmppAdapterError } from '../../src/errors.js';
 import { IqTracker, parseStanzaError, type IqRequestOptions } from '../../src/iq/iq-tracker.js';
 import { NS_STANZAS } from '../../src/wire/namespaces.js';
 import { StanzaParseError } from '../../src/xeps/iq-request.js';
-import { NS_DATA, NS_RSM } from '../../src/xeps/archive/forms.js';
+import { NS_DATA, NS_RSM } from '../../src/xeps/forms.js';
 import { NS_MAM } from '../../src/xeps/archive/mam.codec.js';
 import { readArchivedResult } from '../../src/xeps/archive/mam.route.js';
 import type { ArchivedResult, MamPagerEmitted, MamPagerInput } from '../../src/xeps/archive/mam.types.js';

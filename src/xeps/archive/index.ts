@@ -48,7 +48,7 @@ export {
 } from './mam.codec.js';
 export { readArchivedResult, routeMamStanza } from './mam.route.js';
 export { MAX_PREFS_JIDS, buildPrefsGet, buildPrefsSet, parsePrefs } from './prefs.codec.js';
-export { NS_DATA, NS_RSM, parseDateTime } from './forms.js';
+export { NS_DATA, NS_RSM, parseDateTime } from '../forms.js';
 export {
   createMamPagerLogic,
   failureOf,

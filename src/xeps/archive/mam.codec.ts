@@ -8,7 +8,7 @@ import { XmppAdapterError } from '../../errors.js';
 import { bareJid, normalizeJid } from '../../jid.js';
 import { NS_CLIENT } from '../../wire/namespaces.js';
 import { StanzaParseError } from '../iq-request.js';
-import { NS_DATA, NS_RSM, boundedText, buildRsmSet, buildSubmitForm, parseDateTime, xsBoolean, type FormField } from './forms.js';
+import { NS_DATA, NS_RSM, boundedText, buildRsmSet, buildSubmitForm, parseDateTime, xsBoolean, type FormField } from '../forms.js';
 import type { MamFin, MamQueryParams, MamResult, MamResultContext } from './mam.types.js';
 
 export const NS_MAM = 'urn:xmpp:mam:2';

@@ -9,7 +9,7 @@
 import { xml, type Element } from '@xmpp/xml';
 import { XmppAdapterError } from '../../errors.js';
 import { bareJid } from '../../jid.js';
-import { NS_DATA, boundedText } from '../archive/forms.js';
+import { NS_DATA, boundedText, formFieldType } from '../forms.js';
 import { parseDiscoInfo } from '../disco/disco.codec.js';
 import { StanzaParseError } from '../iq-request.js';
 import {
@@ -44,18 +44,6 @@ export const MAX_FIELD_VALUES = 100;
 /** Most items read from an affiliation or role list. */
 export const MAX_LIST_ITEMS = 10_000;
 const MAX_VAR_LENGTH = 256;
-const FIELD_TYPES: readonly ConfigField['type'][] = [
-  'boolean',
-  'fixed',
-  'hidden',
-  'jid-multi',
-  'jid-single',
-  'list-multi',
-  'list-single',
-  'text-multi',
-  'text-private',
-  'text-single',
-];
 
 const ownerIq = (to: string, type: 'get' | 'set', ...children: Element[]) =>
   xml('iq', { type, to }, xml('query', { xmlns: NS_MUC_OWNER }, ...children));
@@ -174,8 +162,8 @@ export function parseConfigForm(iq: Element): ConfigField[] | StanzaParseError {
     // Fields without a var (instructions of type fixed) have nothing to submit; a var given twice keeps its first field.
     if (name === undefined || seen.has(name)) continue;
     // XEP-0004: a field without a type is text-single; types XEP-0004 does not define are skipped.
-    const type = (el.attrs.type ?? 'text-single') as ConfigField['type'];
-    if (!FIELD_TYPES.includes(type)) continue;
+    const type = formFieldType(el.attrs.type);
+    if (type === undefined) continue;
     const valueEls = el.getChildren('value', NS_DATA);
     const optionEls = el.getChildren('option', NS_DATA);
     if (valueEls.length > MAX_FIELD_VALUES || optionEls.length > MAX_FIELD_VALUES)

@@ -7,7 +7,7 @@
 import { xml, type Element } from '@xmpp/xml';
 import { XmppAdapterError } from '../../errors.js';
 import { formatJid, normalizeJid, parseJid } from '../../jid.js';
-import { boundedText } from '../archive/forms.js';
+import { boundedText } from '../forms.js';
 import { MAX_BODY_LENGTH } from '../chat/chat.codec.js';
 import { StanzaParseError } from '../iq-request.js';
 import type { Affiliation, MucItem, Role } from './muc.types.js';

@@ -7,7 +7,7 @@
 import { xml, type Element } from '@xmpp/xml';
 import { XmppAdapterError } from '../../errors.js';
 import { normalizeJid } from '../../jid.js';
-import { boundedText } from '../archive/forms.js';
+import { boundedText } from '../forms.js';
 import { StanzaParseError } from '../iq-request.js';
 import {
   MAX_PASSWORD_LENGTH,

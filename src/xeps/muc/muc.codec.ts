@@ -12,7 +12,7 @@
 import { xml, type Element } from '@xmpp/xml';
 import { XmppAdapterError } from '../../errors.js';
 import { NS_STANZAS } from '../../wire/namespaces.js';
-import { boundedText, parseDateTime } from '../archive/forms.js';
+import { boundedText, parseDateTime } from '../forms.js';
 import { MAX_BODY_LENGTH, NS_SID, delayStampOf, originIdOf, trustedStanzaId, usableId } from '../chat/chat.codec.js';
 import { StanzaParseError } from '../iq-request.js';
 import {

@@ -2,6 +2,7 @@
  * Plain types of multi-user chat (XEP-0045 1.34.x): what the codec reads from and writes to the
  * wire, shared by the `muc` manager and its `room:<bareJid>` actors.
  */
+import type { FormFieldType } from '../forms.js';
 
 /** XEP-0045 §5.1: roles, held for the visit. */
 export type Role = 'moderator' | 'participant' | 'visitor' | 'none';
@@ -122,17 +123,7 @@ export interface RoomInfo {
 /** One field of a room configuration form (XEP-0045 §10.2, XEP-0004), typed by its `type`. */
 export interface ConfigField {
   var: string;
-  type:
-    | 'boolean'
-    | 'fixed'
-    | 'hidden'
-    | 'jid-multi'
-    | 'jid-single'
-    | 'list-multi'
-    | 'list-single'
-    | 'text-multi'
-    | 'text-private'
-    | 'text-single';
+  type: FormFieldType;
   label?: string;
   values: string[];
   options?: { label?: string; value: string }[];

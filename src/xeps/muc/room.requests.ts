@@ -8,7 +8,7 @@ import type { Element } from '@xmpp/xml';
 import { XmppAdapterError } from '../../errors.js';
 import type { IqRequestOptions } from '../../iq/iq-tracker.js';
 import { buildDiscoInfoRequest, buildDiscoItemsRequest, parseDiscoItems } from '../disco/disco.codec.js';
-import { NS_RSM, buildRsmSet } from '../archive/forms.js';
+import { NS_RSM, buildRsmSet } from '../forms.js';
 import { roomJidOf } from './muc-common.codec.js';
 import type { FeatureServices } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';

@@ -9,7 +9,7 @@
  */
 import { xml, type Element } from '@xmpp/xml';
 import { bareJid, normalizeJid, parseJid } from '../../jid.js';
-import { NS_RSM, buildRsmSet } from '../archive/forms.js';
+import { NS_RSM, buildRsmSet } from '../forms.js';
 import { NS_DATA_FORMS, buildDataForm, parseDataForm } from '../disco/disco.codec.js';
 import type { DataFormField } from '../disco/disco.types.js';
 import type { RouteContext } from '../feature.js';

@@ -3,7 +3,7 @@
  * requests, and reading a published notification (for app servers and tests). Pure and synchronous.
  */
 import { xml, type Element } from '@xmpp/xml';
-import { NS_DATA, boundedText, buildSubmitForm } from '../archive/forms.js';
+import { NS_DATA, boundedText, buildSubmitForm } from '../forms.js';
 import { StanzaParseError } from '../iq-request.js';
 import type { PushRegistration } from './push.types.js';
 

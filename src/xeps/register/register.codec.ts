@@ -4,9 +4,9 @@
  * its submission, password change and account removal. Pure and synchronous.
  */
 import { xml, type Element } from '@xmpp/xml';
-import { NS_DATA, boundedText } from '../archive/forms.js';
+import { NS_DATA, boundedText, formFieldType } from '../forms.js';
 import { StanzaParseError } from '../iq-request.js';
-import type { FormFieldType, FormMedia, RegistrationField, RegistrationForm } from './register.types.js';
+import type { FormMedia, RegistrationField, RegistrationForm } from './register.types.js';
 
 export const NS_REGISTER = 'jabber:iq:register';
 /** §8: the stream feature a server MAY announce. */
@@ -40,19 +40,6 @@ const PLAIN_FIELDS = [
   'text',
   'key',
 ] as const;
-
-const FIELD_TYPES: ReadonlySet<string> = new Set<FormFieldType>([
-  'boolean',
-  'fixed',
-  'hidden',
-  'jid-multi',
-  'jid-single',
-  'list-multi',
-  'list-single',
-  'text-multi',
-  'text-private',
-  'text-single',
-]);
 
 // Bounds on what one answer may make the client hold.
 const MAX_FIELDS = 100;
@@ -92,12 +79,12 @@ function parseMedia(field: Element): FormMedia | undefined {
 
 function parseField(el: Element): RegistrationField | undefined {
   const name = boundedText(el.attrs.var, 255);
-  const type = (el.attrs.type ?? 'text-single') as FormFieldType;
+  const type = formFieldType(el.attrs.type) ?? 'text-single';
   // XEP-0004 §3.2: every field but `fixed` has a var; an unknown type is read as text-single.
   if (name === undefined && type !== 'fixed') return undefined;
   const field: RegistrationField = {
     var: name ?? '',
-    type: FIELD_TYPES.has(type) ? type : 'text-single',
+    type,
     required: el.getChild('required') !== undefined,
     values: el
       .getChildren('value')

@@ -1,15 +1,6 @@
-/** XEP-0004 §3.3 field types; a field without a type is `text-single`. */
-export type FormFieldType =
-  | 'boolean'
-  | 'fixed'
-  | 'hidden'
-  | 'jid-multi'
-  | 'jid-single'
-  | 'list-multi'
-  | 'list-single'
-  | 'text-multi'
-  | 'text-private'
-  | 'text-single';
+import type { FormFieldType } from '../forms.js';
+
+export type { FormFieldType };
 
 /** XEP-0221: a URI of media to show with a field (a CAPTCHA image or sound). */
 export interface FormMediaUri {

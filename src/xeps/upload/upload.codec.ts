@@ -4,7 +4,7 @@
  * Pure and synchronous; a slot from a hostile service is refused here, before any HTTP request.
  */
 import { xml, type Element } from '@xmpp/xml';
-import { parseDateTime } from '../archive/forms.js';
+import { parseDateTime } from '../forms.js';
 import type { DiscoInfo } from '../disco/disco.types.js';
 import { StanzaParseError } from '../iq-request.js';
 import type { UploadErrorDetails, UploadFileInfo, UploadHeader, UploadSlot } from './upload.types.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { XmppAdapterError } from '../../../src/errors.js';
 import { parseStanzaError } from '../../../src/iq/iq-tracker.js';
 import { StanzaParseError } from '../../../src/xeps/iq-request.js';
-import { NS_DATA, NS_RSM } from '../../../src/xeps/archive/forms.js';
+import { NS_DATA, NS_RSM } from '../../../src/xeps/forms.js';
 import { NS_MAM, buildMamQuery, parseMamFin, parseMamResult } from '../../../src/xeps/archive/mam.codec.js';
 import type { MamQueryParams } from '../../../src/xeps/archive/mam.types.js';
 import { failureOf } from '../../../src/xeps/archive/pager.machine.js';

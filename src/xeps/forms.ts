@@ -1,6 +1,6 @@
 /**
- * The small pieces of XEP-0004 (data forms), XEP-0059 (RSM) and XEP-0082 (date-times) the MAM
- * codec needs. Pure; checks return booleans or undefined, never throw.
+ * The small pieces of XEP-0004 (data forms), XEP-0059 (RSM) and XEP-0082 (date-times) the
+ * features' codecs share. Pure; checks return booleans or undefined, never throw.
  */
 import { xml, type Element } from '@xmpp/xml';
 
@@ -75,4 +75,39 @@ export function xsBoolean(value: unknown): boolean | undefined {
 /** A non-empty string of at most `maxLength` characters, else undefined. */
 export function boundedText(value: unknown, maxLength: number): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= maxLength ? value : undefined;
+}
+
+/** XEP-0004 (Data Forms) §3.3 field types. */
+export type FormFieldType =
+  | 'boolean'
+  | 'fixed'
+  | 'hidden'
+  | 'jid-multi'
+  | 'jid-single'
+  | 'list-multi'
+  | 'list-single'
+  | 'text-multi'
+  | 'text-private'
+  | 'text-single';
+
+const FIELD_TYPES: ReadonlySet<string> = new Set<FormFieldType>([
+  'boolean',
+  'fixed',
+  'hidden',
+  'jid-multi',
+  'jid-single',
+  'list-multi',
+  'list-single',
+  'text-multi',
+  'text-private',
+  'text-single',
+]);
+
+/**
+ * A field's XEP-0004 type: an absent `type` means `text-single`; a type XEP-0004 does not define
+ * comes back undefined, so that each form decides whether to skip the field or read it as text.
+ */
+export function formFieldType(raw: string | undefined): FormFieldType | undefined {
+  if (raw === undefined) return 'text-single';
+  return FIELD_TYPES.has(raw) ? (raw as FormFieldType) : undefined;
 }
