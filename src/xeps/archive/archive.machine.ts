@@ -301,12 +301,14 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
               target: 'checking',
               actions: assign({
                 me: ({ event }) => event.jid,
-                // Taken now, before the new session's first message moves it: catching up from a
-                // later point would skip what came in between.
                 catchUpFailures: 0,
+                // Taken now, before the new session's first message moves it: catching up from a
+                // later point would skip what came in between. A gap that is still open (a catch-up
+                // that failed midway, or one an earlier session meant to start and never did) comes
+                // first: the live messages since then do not close it.
                 catchUpFrom: ({ context, event, system }) =>
                   catchUpOnLogin && !event.resumed
-                    ? (context.unfinishedCatchUp ?? knownPoint(system) ?? context.catchUpFrom)
+                    ? (context.unfinishedCatchUp ?? context.catchUpFrom ?? knownPoint(system))
                     : context.catchUpFrom,
               }),
             },

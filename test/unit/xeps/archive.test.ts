@@ -361,6 +361,22 @@ describe('archive feature: catch-up', () => {
     expect(system.archive.getSnapshot().context.unfinishedCatchUp).toEqual({ after: 'a6' });
   });
 
+  it('a session that ended before its catch-up began hands its starting point to the next one, past later live messages', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.deliver(liveFromJuliet('a5', 'known'));
+    // A fresh session comes up and drops before the archive's support check is answered.
+    system.chat.send({ type: 'session.offline' });
+    system.archive.send({ type: 'session.offline' });
+    system.chat.send({ type: 'session.online', jid: ME, resumed: false });
+    system.archive.send({ type: 'session.online', jid: ME, resumed: false });
+    system.deliver(liveFromJuliet('a9', 'live after the gap'));
+    system.take();
+    await freshSession(system);
+    const [query] = queries(system);
+    expect(query!.cursor).toBe('after:a5');
+  });
+
   it('starts from what was known when the session came up, not from a live message that arrived before the archive answered', async () => {
     const system = chatSystem();
     await online(system);
