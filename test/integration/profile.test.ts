@@ -5,6 +5,7 @@ import { bareJid } from '../../src/jid.js';
 import { defaultFeatures, withFeatures } from '../../src/xeps/registry.js';
 import { createMemoryAvatarCache, profile, sha1Hex, type AvatarCache } from '../../src/xeps/profile/index.js';
 import { observedClient, type ObservedClient } from '../support/client.js';
+import { befriend } from '../support/contacts.js';
 
 interface Online extends ObservedClient {
   bare: string;
@@ -26,18 +27,6 @@ async function online(user: TestUser, service = TCP_URL, cache?: AvatarCache): P
     bare: bareJid(c.client.getSnapshot().context.connection.jid)!,
     profile: createProfileApi(c.client.actor, c.client.services, isRunning, cache),
   };
-}
-
-async function befriend(a: Online, b: Online): Promise<void> {
-  const requests = { a: [] as string[], b: [] as string[] };
-  a.client.on('contact.request', (n) => requests.a.push(n.jid));
-  b.client.on('contact.request', (n) => requests.b.push(n.jid));
-  await a.client.contacts.add(b.bare);
-  await expect.poll(() => requests.b, { timeout: 5000 }).toContain(a.bare);
-  b.client.contacts.approve(a.bare);
-  await b.client.contacts.add(a.bare);
-  await expect.poll(() => requests.a, { timeout: 5000 }).toContain(b.bare);
-  a.client.contacts.approve(b.bare);
 }
 
 // Not a real image: PEP does not look inside, and the hash is what the protocol checks.

@@ -6,6 +6,7 @@ import { bareJid } from '../../src/jid.js';
 import { defaultFeatures, withFeatures } from '../../src/xeps/registry.js';
 import { NS_PUBSUB_EVENT, createPubsubFeature, type PubsubItemsEmitted, type PubsubOptions } from '../../src/xeps/pubsub/index.js';
 import { observedClient, type ObservedClient } from '../support/client.js';
+import { befriend } from '../support/contacts.js';
 
 interface Online extends ObservedClient {
   bare: string;
@@ -30,19 +31,6 @@ let counter = 0;
 const nodeName = (prefix: string) => `urn:example:${prefix}:${Date.now().toString(36)}-${++counter}`;
 const note = (text: string) => xml('note', { xmlns: 'urn:example:note' }, text);
 const textOf = (item: { payload?: { children: unknown[] } } | undefined) => item?.payload?.children[0];
-
-/** Makes `a` and `b` subscribed to each other's presence (subscription `both`). */
-async function befriend(a: Online, b: Online): Promise<void> {
-  const requests = { a: [] as string[], b: [] as string[] };
-  a.client.on('contact.request', (n) => requests.a.push(n.jid));
-  b.client.on('contact.request', (n) => requests.b.push(n.jid));
-  await a.client.contacts.add(b.bare);
-  await expect.poll(() => requests.b, { timeout: 5000 }).toContain(a.bare);
-  b.client.contacts.approve(a.bare);
-  await b.client.contacts.add(a.bare);
-  await expect.poll(() => requests.a, { timeout: 5000 }).toContain(b.bare);
-  a.client.contacts.approve(b.bare);
-}
 
 describe('pubsub (XEP-0060, XEP-0163, XEP-0223) against Prosody', () => {
   it('publishes, reads (all, latest, by id, paged) and retracts on the own PEP node', async () => {
