@@ -117,9 +117,13 @@ export function createImApi(
         ...(options.oob ? { oob: options.oob } : {}),
       };
       chat.send(intent);
-      // The chat manager stores the message synchronously while handling the intent.
-      const conversation = session.system.get(conversationId(bareJid(recipient)!)) as AnyActorRef | undefined;
-      const stored = conversation ? get(conversation.getSnapshot().context.messages as MessageStore<ChatMessage>, id) : undefined;
+      const storedNow = () => {
+        const conversation = session.system.get(conversationId(bareJid(recipient)!)) as AnyActorRef | undefined;
+        return conversation ? get(conversation.getSnapshot().context.messages as MessageStore<ChatMessage>, id) : undefined;
+      };
+      // The chat manager stores the message while handling the intent: at once, or — when this is
+      // called from inside one of its own steps (a `message` listener answering) — right after it.
+      const stored = storedNow() ?? (await Promise.resolve(), storedNow());
       if (!stored) throw new XmppAdapterError('feature-failed', 'the chat feature did not take the message');
       return stored;
     },

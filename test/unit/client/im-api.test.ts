@@ -38,6 +38,19 @@ describe('client.messages', () => {
     await client.stop();
   });
 
+  it('answers from inside a message listener (a bot replying) and still resolves with the stored message', async () => {
+    const { server, client } = onlineClient();
+    const replies: Promise<unknown>[] = [];
+    client.on('message', ({ conversation, message }) => {
+      if (message.direction === 'in') replies.push(client.messages.send(conversation, `echo: ${message.body}`));
+    });
+    server.pushIncoming(`<message type='chat' from='bob@example.org/x' id='b1'><body>hi</body></message>`);
+    expect(replies).toHaveLength(1);
+    await expect(replies[0]).resolves.toMatchObject({ direction: 'out', body: 'echo: hi', state: 'sending' });
+    expect(server.expectOutgoing({ name: 'message', to: 'bob@example.org' }).getChildText('body')).toBe('echo: hi');
+    await client.stop();
+  });
+
   it('marks a private message so that it is not carbon-copied (XEP-0280 §6)', async () => {
     const { server, client } = onlineClient();
     await client.messages.send('bob@example.org/phone', 'just here', { private: true });
