@@ -109,8 +109,10 @@ export interface FeatureModule<TEvent extends { type: string } = { type: string 
    */
   intents?: readonly string[];
   /**
-   * The actor also accepts `{ type: '<id>.batch', events }`: consecutive routed events of one
-   * socket read, in order, to handle in one transition (for features on the message hot path).
+   * The actor also accepts `{ type: '<id>.batch', events }`: its routed events of one socket read
+   * (up to the next feature that does not batch), in order, to handle in one transition — for
+   * features on a hot path. Such a feature must not depend on the order of its events relative to
+   * another batching feature's within that read (see `createOutbox`).
    */
   batches?: boolean;
   /**
