@@ -1,8 +1,8 @@
 /**
  * `npm run bench` — login latency, inbound pipeline throughput, appends to a long conversation,
  * end-to-end 1:1 throughput through Prosody, loading a 2,000-contact roster, paging a 10,000-message archive (MAM),
- * group chat (joining rooms of up to 500 occupants, a 5,000-message burst).
- * `npm run bench -- login` (or `pipeline`, `message-store`, `e2e`, `roster`, `mam`, `muc`) runs one of them. With both, each runs in
+ * group chat (joining rooms of up to 500 occupants, a 5,000-message burst), browser bundle sizes.
+ * `npm run bench -- login` (or `pipeline`, `message-store`, `e2e`, `roster`, `mam`, `muc`, `bundle`) runs one of them. With both, each runs in
  * a child process of its own, so that neither inherits the other's JIT and heap state.
  *
  * The login, e2e, roster, mam and muc benchmarks need the local Prosody: it is started through scripts/prosody.ts if it is
@@ -18,9 +18,10 @@ import { runE2eBench } from './e2e.bench.js';
 import { runRosterBench } from './roster.bench.js';
 import { runMamBench } from './mam.bench.js';
 import { runMucBench } from './muc.bench.js';
+import { runBundleBench } from './bundle.bench.js';
 import { benchCommand } from './lib/report.js';
 
-const BENCHMARKS = ['login', 'pipeline', 'message-store', 'e2e', 'roster', 'mam', 'muc'] as const;
+const BENCHMARKS = ['login', 'pipeline', 'message-store', 'e2e', 'roster', 'mam', 'muc', 'bundle'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function selected(argv: readonly string[]): Benchmark[] {
@@ -61,6 +62,9 @@ if (which.includes('pipeline')) {
 }
 if (which.includes('message-store')) {
   await runMessageStoreBench();
+}
+if (which.includes('bundle')) {
+  await runBundleBench();
 }
 if (which.includes('e2e') || which.includes('roster') || which.includes('mam') || which.includes('muc')) {
   // Each needs the local Prosody and registers fresh accounts of its own.
