@@ -9,7 +9,7 @@ import { NS_SM, StreamManagementState } from '../stream-management/sm-state.js';
 import type { DropReason } from '../wire/drop-reason.js';
 import { negotiate, type NegotiationSettings } from '../wire/negotiate.js';
 import { serializeStanza } from '../wire/serialize.js';
-import { messageIdOf, worthResending } from '../wire/stanza-head.js';
+import { sentMessageOf, worthResending, type SentMessageRef } from '../wire/stanza-head.js';
 import type { StreamLimits } from '../wire/limits.js';
 import { XmppStream } from '../wire/xmpp-stream.js';
 import type { TransportCommand, TransportEvent } from './transport.types.js';
@@ -29,14 +29,14 @@ const ACK_DEBOUNCE_MS = 250;
 /** How long a graceful close waits for the server to acknowledge what is outstanding. */
 const FINAL_ACK_WAIT_MS = 2000;
 
-/** The ids of the messages among serialized stanzas (what the app knows its messages by). */
-function messageIds(stanzas: readonly string[]): string[] {
-  const ids: string[] = [];
+/** The messages among serialized stanzas, by id and recipient (what the app knows them by). */
+function sentMessages(stanzas: readonly string[]): SentMessageRef[] {
+  const messages: SentMessageRef[] = [];
   for (const data of stanzas) {
-    const id = messageIdOf(data);
-    if (id !== undefined) ids.push(id);
+    const message = sentMessageOf(data);
+    if (message !== undefined) messages.push(message);
   }
-  return ids;
+  return messages;
 }
 
 /**
@@ -83,15 +83,15 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
     };
     // Messages the server confirmed (XEP-0198 acks; on a stream without it, the socket write), told
     // to the session once per microtask so a page of acks is one event.
-    let confirmed: string[] = [];
+    let confirmed: SentMessageRef[] = [];
     const flushConfirmed = () => {
-      const ids = confirmed;
+      const messages = confirmed;
       confirmed = [];
-      if (ids.length > 0) sendBack({ type: 'transport.acked', ids });
+      if (messages.length > 0) sendBack({ type: 'transport.acked', messages });
     };
     const confirm = (stanzas: readonly string[]) => {
-      const ids = messageIds(stanzas);
-      if (ids.length > 0 && confirmed.push(...ids) === ids.length) queueMicrotask(flushConfirmed);
+      const messages = sentMessages(stanzas);
+      if (messages.length > 0 && confirmed.push(...messages) === messages.length) queueMicrotask(flushConfirmed);
     };
     const sm = new StreamManagementState(confirm);
     const scramCache: ScramCache = new Map();
@@ -232,8 +232,8 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       stream = undefined;
       // Whatever the server never confirmed, the app hears of: nothing is dropped silently.
       flushConfirmed();
-      const unsent = messageIds([...sm.outstanding, ...waiting.splice(0)]);
-      if (unsent.length > 0) sendBack({ type: 'transport.unsent', ids: unsent });
+      const unsent = sentMessages([...sm.outstanding, ...waiting.splice(0)]);
+      if (unsent.length > 0) sendBack({ type: 'transport.unsent', messages: unsent });
       if (current && phase === 'online') {
         // RFC 6121 §4.5.1: a client SHOULD send unavailable presence before closing the stream.
         await current.write(serializeStanza(xml('presence', { type: 'unavailable' }))).catch(() => {});

@@ -1,5 +1,6 @@
 import type { Element } from '@xmpp/xml';
 import type { DropReason } from '../wire/drop-reason.js';
+import type { SentMessageRef } from '../wire/stanza-head.js';
 
 /** Commands the transport accepts. Stanzas are the one place where XML elements travel. */
 export type TransportCommand =
@@ -28,10 +29,10 @@ export type TransportEvent =
   | { type: 'transport.stanza'; stanza: Element }
   /** Every stanza parsed from one socket read, in order: one session transition for all of them. */
   | { type: 'transport.stanzas'; stanzas: readonly Element[] }
-  /** The server confirmed our messages with these ids (XEP-0198 acks, or the write on a stream without it). */
-  | { type: 'transport.acked'; ids: readonly string[] }
-  /** The client closed before the server confirmed our messages with these ids: they may never have arrived. */
-  | { type: 'transport.unsent'; ids: readonly string[] };
+  /** The server confirmed these messages of ours (XEP-0198 acks, or the write on a stream without it). */
+  | { type: 'transport.acked'; messages: readonly SentMessageRef[] }
+  /** The client closed before the server confirmed these messages of ours: they may never have arrived. */
+  | { type: 'transport.unsent'; messages: readonly SentMessageRef[] };
 
 /** What the transport says about our own messages. */
 export type TransportOutboundEvent = Extract<TransportEvent, { type: 'transport.acked' | 'transport.unsent' }>;

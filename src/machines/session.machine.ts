@@ -158,7 +158,7 @@ export function createSessionMachine({ options, features, router, services, tran
         if (event.type !== 'transport.acked' && event.type !== 'transport.unsent') return;
         const report: OutboundReportEvent = {
           type: event.type === 'transport.acked' ? 'outbound.acked' : 'outbound.unsent',
-          ids: event.ids,
+          messages: event.messages,
         };
         for (const id of outboundTrackers) enqueue.sendTo(id, report);
       }),

@@ -1,9 +1,10 @@
 import { unescapeXML } from '@xmpp/xml';
 
-/** `type` and `id` of a serialized stanza, read off its opening tag. */
+/** `type`, `id` and `to` of a serialized stanza, read off its opening tag. */
 export interface StanzaHead {
   type: string | undefined;
   id: string | undefined;
+  to: string | undefined;
 }
 
 /**
@@ -18,13 +19,22 @@ function headOf(serialized: string, name: 'iq' | 'message'): StanzaHead | undefi
     const raw = new RegExp(`\\s${attribute}=(["'])(.*?)\\1`).exec(tag)?.[2];
     return raw === undefined ? undefined : unescapeXML(raw);
   };
-  return { type: attr('type'), id: attr('id') };
+  return { type: attr('type'), id: attr('id'), to: attr('to') };
 }
 
 export const iqHead = (serialized: string): StanzaHead | undefined => headOf(serialized, 'iq');
 
-/** The `id` of a serialized `<message>` (what the chat store keys our own messages by); undefined for anything else. */
-export const messageIdOf = (serialized: string): string | undefined => headOf(serialized, 'message')?.id;
+/** A message of ours by its stanza `id` (what the chat store keys it by) and its recipient. */
+export interface SentMessageRef {
+  id: string;
+  to: string;
+}
+
+/** The `id` and `to` of a serialized `<message>`; undefined for anything else, or one without both. */
+export function sentMessageOf(serialized: string): SentMessageRef | undefined {
+  const head = headOf(serialized, 'message');
+  return head?.id !== undefined && head.to !== undefined ? { id: head.id, to: head.to } : undefined;
+}
 
 /**
  * Whether a stanza the old stream never had acknowledged is still worth sending on a new session

@@ -4,6 +4,7 @@ import type { AppNotification } from '../client/notifications.js';
 import type { IqTracker } from '../iq/iq-tracker.js';
 import type { Clock } from '../iq/clock.js';
 import type { Logger } from '../client/options.js';
+import type { SentMessageRef } from '../wire/stanza-head.js';
 
 /** Where a spec comes from, shown in the feature table and each feature's README. */
 export interface SpecReference {
@@ -66,11 +67,12 @@ export interface FeatureInput {
 }
 
 /**
- * The fate of messages a feature wrote, by their stanza `id`: `outbound.acked` once the server
+ * The fate of messages a feature wrote, by their stanza `id` and `to`: `outbound.acked` once the server
  * confirmed them (XEP-0198 acks; on a stream without stream management, the socket write);
  * `outbound.unsent` when the client stopped before the server did, so they may not have arrived.
  */
-export type OutboundReportEvent = { type: 'outbound.acked'; ids: readonly string[] } | { type: 'outbound.unsent'; ids: readonly string[] };
+export type OutboundReportEvent =
+  { type: 'outbound.acked'; messages: readonly SentMessageRef[] } | { type: 'outbound.unsent'; messages: readonly SentMessageRef[] };
 
 /** Delivered to `lifetime: 'session'` features as the connection comes and goes. */
 export type SessionLifecycleEvent =

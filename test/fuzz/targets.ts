@@ -49,7 +49,7 @@ import { parseDateTime, parseTime, parseTimeRequest, parseTzo } from '../../src/
 import { isFileStore, parseMaxFileSize, parseSlot, parseUploadError } from '../../src/xeps/upload/upload.codec.js';
 import { parseVersion, parseVersionRequest } from '../../src/xeps/version/version.codec.js';
 import { parseEnabled, parseH } from '../../src/stream-management/sm.codec.js';
-import { iqHead, messageIdOf, worthResending } from '../../src/wire/stanza-head.js';
+import { iqHead, sentMessageOf, worthResending } from '../../src/wire/stanza-head.js';
 import type { RouteContext } from '../../src/xeps/feature.js';
 import { ME, OWN, ROOM, type SeedGroup } from './seeds.js';
 
@@ -202,7 +202,7 @@ export const TARGETS: Record<SeedGroup, Target[]> = {
 /** src/wire/stanza-head.ts reads serialized stanzas (what the XEP-0198 queue holds). */
 export const SERIALIZED_TARGETS: Target[] = [
   { name: 'iqHead', run: (el) => iqHead(el.toString()) },
-  { name: 'messageIdOf', run: (el) => messageIdOf(el.toString()) },
+  { name: 'sentMessageOf', run: (el) => sentMessageOf(el.toString()) },
   { name: 'worthResending', run: (el) => [worthResending(el.toString(), () => true), worthResending(el.toString(), () => false)] },
 ];
 

@@ -130,8 +130,8 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
 
         let applied: ArchiveAppliedEvent | undefined;
         if (event.type === 'chat.batch') for (const routed of event.events) handleOne(tools, routed);
-        else if (event.type === 'outbound.acked') tools.settle(event.ids, { type: 'conversation.confirmed' });
-        else if (event.type === 'outbound.unsent') tools.settle(event.ids, { type: 'conversation.bounced', error: NOT_SENT });
+        else if (event.type === 'outbound.acked') tools.settle(event.messages, { type: 'conversation.confirmed' });
+        else if (event.type === 'outbound.unsent') tools.settle(event.messages, { type: 'conversation.bounced', error: NOT_SENT });
         else if (event.type === 'chat.archived')
           applied = { type: 'archive.applied', queryId: event.queryId, added: receiveArchived(tools, event) };
         else if (event.type !== 'session.online' && event.type !== 'session.offline') handleOne(tools, event);
@@ -150,7 +150,6 @@ export function createChatLogic(services: FeatureServices, options: ChatLogicOpt
       unread: {},
       archivedUpTo: undefined,
       sessionStart: {},
-      unconfirmed: {},
       messagesInMemory: input.messagesInMemory,
     }),
     on: {

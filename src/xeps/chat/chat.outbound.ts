@@ -69,7 +69,6 @@ export function send(tools: ChatTools, event: ChatSendEvent): void {
     }),
   );
   tools.deliver(peer, { type: 'conversation.add', message }, true);
-  tools.awaitConfirmation(id, peer);
   tools.added(peer, message);
   if (active) {
     tools.cancelPause(peer);

@@ -2,8 +2,9 @@ import type { Element } from '@xmpp/xml';
 import { bareJid } from '../../jid.js';
 import { isBlockedBy } from '../blocking/blocking.connect.js';
 import type { FeatureServices } from '../feature.js';
+import type { SentMessageRef } from '../../wire/stanza-head.js';
 import { has, lookup, without, withEntry } from '../keyed-record.js';
-import { keepNewest } from '../../store/message-store.js';
+import { get, keepNewest } from '../../store/message-store.js';
 import type {
   ChatContext,
   ChatMessage,
@@ -38,8 +39,6 @@ export interface ChatTools {
   isBlocked(jid: string): boolean;
   /** A message with the own archive's id `archiveId` was seen (live or paged in): catch-up starts after the newest. */
   noteArchived(archiveId: string): void;
-  /** Our message `id` in the conversation with `peer` waits for the server's confirmation. */
-  awaitConfirmation(id: string, peer: string): void;
   /** The first message added to the conversation with `peer` in the current session, if any. */
   sessionStartOf(peer: string): string | undefined;
   /** (Re)starts the timer that sends `paused` to `peer` after our last `composing`. */
@@ -103,7 +102,6 @@ export class ChatStep implements ChatTools {
   private readonly spawned = new Set<string>();
   private archivedUpTo: string | undefined;
   private sessionStart: Record<string, string>;
-  private unconfirmed: Record<string, string>;
 
   constructor(private readonly setup: ChatStepSetup) {
     this.context = setup.context;
@@ -113,24 +111,19 @@ export class ChatStep implements ChatTools {
     this.newId = setup.newId;
     this.archivedUpTo = setup.context.archivedUpTo;
     this.sessionStart = setup.context.sessionStart;
-    this.unconfirmed = setup.context.unconfirmed;
   }
 
-  awaitConfirmation(id: string, peer: string): void {
-    this.unconfirmed = withEntry(this.unconfirmed, id, peer);
-  }
-
-  /** The server's word on our messages `ids`: `event` goes to the conversation of each one still waiting for it. */
-  settle(ids: readonly string[], event: { type: 'conversation.confirmed' } | Omit<ConversationBouncedEvent, 'id'>): void {
-    let waiting = this.unconfirmed;
-    for (const id of ids) {
-      const peer = lookup(waiting, id);
-      if (peer === undefined) continue;
-      if (waiting === this.unconfirmed) waiting = { ...waiting };
-      delete waiting[id];
-      this.deliver(peer, { ...event, id } as ConversationEvent, false);
+  /**
+   * The server's word on messages we wrote (by id and recipient): `event` goes to the conversation
+   * of each, where it changes only our own message with that id, and only while `sending`.
+   */
+  settle(messages: readonly SentMessageRef[], event: { type: 'conversation.confirmed' } | Omit<ConversationBouncedEvent, 'id'>): void {
+    for (const { id, to } of messages) {
+      const peer = bareJid(to);
+      const conversation = peer === undefined ? undefined : this.conversation(peer);
+      const message = conversation && get(conversation.messages, id);
+      if (message?.direction === 'out' && message.state === 'sending') this.deliver(peer!, { ...event, id } as ConversationEvent, false);
     }
-    this.unconfirmed = waiting;
   }
 
   sessionStartOf(peer: string): string | undefined {
@@ -183,9 +176,9 @@ export class ChatStep implements ChatTools {
   }
 
   /** Publishes the conversations this step changed and returns the manager's context update. */
-  finish(): Pick<ChatContext, 'conversations' | 'unread' | 'archivedUpTo' | 'sessionStart' | 'unconfirmed'> | undefined {
+  finish(): Pick<ChatContext, 'conversations' | 'unread' | 'archivedUpTo' | 'sessionStart'> | undefined {
     let { conversations, unread } = this.context;
-    const { archivedUpTo, sessionStart, unconfirmed } = this;
+    const { archivedUpTo, sessionStart } = this;
     for (const [peer, next] of this.overlay) {
       const id = conversationId(peer);
       if (this.spawned.has(peer)) {
@@ -201,9 +194,8 @@ export class ChatStep implements ChatTools {
       conversations === this.context.conversations &&
       unread === this.context.unread &&
       archivedUpTo === this.context.archivedUpTo &&
-      sessionStart === this.context.sessionStart &&
-      unconfirmed === this.context.unconfirmed;
-    return unchanged ? undefined : { conversations, unread, archivedUpTo, sessionStart, unconfirmed };
+      sessionStart === this.context.sessionStart;
+    return unchanged ? undefined : { conversations, unread, archivedUpTo, sessionStart };
   }
 
   // Stanzas are built while resolving and written when the actions execute.

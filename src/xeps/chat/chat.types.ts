@@ -228,8 +228,6 @@ export interface ChatContext {
   sessionStart: Record<string, string>;
   /** Messages each conversation keeps in memory; past it the oldest are forgotten (the archive keeps them). */
   messagesInMemory: number;
-  /** Our messages the server has not confirmed yet: the conversation (bare JID) of each, by message id. */
-  unconfirmed: Record<string, string>;
 }
 
 /** The routed events of one socket read, in order, handled in one manager transition. */

@@ -1,7 +1,7 @@
 import { xml } from '@xmpp/xml';
 import { describe, expect, it } from 'vitest';
 import { serializeStanza } from '../../../src/wire/serialize.js';
-import { iqHead, messageIdOf, worthResending } from '../../../src/wire/stanza-head.js';
+import { iqHead, sentMessageOf, worthResending } from '../../../src/wire/stanza-head.js';
 
 const serialized = (el: ReturnType<typeof xml>) => serializeStanza(el);
 
@@ -13,16 +13,21 @@ describe('what a new session resends', () => {
     expect(iqHead(serialized(xml('iq', { type: 'set', id: 'a"b' }, xml('query', { xmlns: 'jabber:iq:roster' }))))).toEqual({
       type: 'set',
       id: 'a"b',
+      to: undefined,
     });
     expect(iqHead(serialized(xml('message', { id: 'm1', to: 'bob@example.org' })))).toBeUndefined();
-    expect(iqHead(`<iq type='get' id='single'/>`)).toEqual({ type: 'get', id: 'single' });
+    expect(iqHead(`<iq type='get' id='single' to='example.org'/>`)).toEqual({ type: 'get', id: 'single', to: 'example.org' });
   });
 
-  it('reads the id off a serialized message only', () => {
-    expect(messageIdOf(serialized(xml('message', { to: 'bob@example.org', id: 'a&amp;b' }, xml('body', {}, 'hi'))))).toBe('a&amp;b');
-    expect(messageIdOf(serialized(xml('message', { to: 'bob@example.org' })))).toBeUndefined();
-    expect(messageIdOf(serialized(xml('messages', { id: 'x' })))).toBeUndefined();
-    expect(messageIdOf(serialized(xml('iq', { type: 'set', id: 'x' })))).toBeUndefined();
+  it('reads id and recipient off a serialized message only', () => {
+    expect(sentMessageOf(serialized(xml('message', { to: 'bob@example.org', id: 'a&amp;b' }, xml('body', {}, 'hi'))))).toEqual({
+      id: 'a&amp;b',
+      to: 'bob@example.org',
+    });
+    expect(sentMessageOf(serialized(xml('message', { to: 'bob@example.org' })))).toBeUndefined();
+    expect(sentMessageOf(serialized(xml('message', { id: 'x' })))).toBeUndefined();
+    expect(sentMessageOf(serialized(xml('messages', { id: 'x', to: 'bob@example.org' })))).toBeUndefined();
+    expect(sentMessageOf(serialized(xml('iq', { type: 'set', id: 'x', to: 'bob@example.org' })))).toBeUndefined();
   });
 
   it('resends messages, presences and pending requests; drops answered requests and old replies', () => {

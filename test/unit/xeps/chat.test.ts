@@ -195,6 +195,8 @@ describe('chat route', () => {
 });
 
 const JULIET_BARE = 'juliet@capulet.example';
+/** One of our messages to Juliet as the transport reports it. */
+const sent = (id: string) => ({ id, to: JULIET_BARE });
 
 function harness({ messagesInMemory = 10_000 } = {}) {
   const fake = fakeServices('romeo@montague.example/garden');
@@ -373,7 +375,6 @@ describe('chat manager', () => {
       conversations: ['juliet@capulet.example'],
       unread: {},
       sessionStart: { 'juliet@capulet.example': 'id-1' },
-      unconfirmed: { 'id-1': 'juliet@capulet.example' },
       messagesInMemory: 10_000,
     });
   });
@@ -386,12 +387,14 @@ describe('what the server confirmed', () => {
     sendMessage(h.actor, JULIET_BARE, 'two');
     const states = () => h.conversation(JULIET_BARE)!.messages.map((m) => m.state);
     expect(states()).toEqual(['sending', 'sending']);
-    // Ids the chat never sent (a presence, another feature's message) change nothing.
-    h.actor.send({ type: 'outbound.acked', ids: ['id-2', 'not-ours'] });
+    // Messages the chat never sent (another feature's, an unknown id, someone else's conversation) change nothing.
+    h.actor.send({
+      type: 'outbound.acked',
+      messages: [sent('id-2'), sent('not-ours'), { id: 'id-1', to: 'tybalt@capulet.example' }, { id: 'x', to: 'not a jid@' }],
+    });
     expect(states()).toEqual(['sending', 'sent']);
-    expect(h.actor.getSnapshot().context.unconfirmed).toEqual({ 'id-1': JULIET_BARE });
-    // A second ack for the same id is ignored.
-    h.actor.send({ type: 'outbound.acked', ids: ['id-2'] });
+    // A second ack for the same message is ignored.
+    h.actor.send({ type: 'outbound.acked', messages: [sent('id-2')] });
     expect(states()).toEqual(['sending', 'sent']);
   });
 
@@ -399,17 +402,16 @@ describe('what the server confirmed', () => {
     const h = harness();
     sendMessage(h.actor, JULIET_BARE, 'one');
     h.deliver(`<message from='juliet@capulet.example/balcony'><received xmlns='urn:xmpp:receipts' id='id-1'/></message>`);
-    h.actor.send({ type: 'outbound.acked', ids: ['id-1'] });
+    h.actor.send({ type: 'outbound.acked', messages: [sent('id-1')] });
     expect(h.conversation(JULIET_BARE)!.messages[0]!.state).toBe('delivered');
-    expect(h.actor.getSnapshot().context.unconfirmed).toEqual({});
   });
 
   it('shows a message the client stopped before the server confirmed as an error, never as silently gone', () => {
     const h = harness();
     sendMessage(h.actor, JULIET_BARE, 'confirmed');
     sendMessage(h.actor, JULIET_BARE, 'in flight');
-    h.actor.send({ type: 'outbound.acked', ids: ['id-1'] });
-    h.actor.send({ type: 'outbound.unsent', ids: ['id-1', 'id-2'] });
+    h.actor.send({ type: 'outbound.acked', messages: [sent('id-1')] });
+    h.actor.send({ type: 'outbound.unsent', messages: [sent('id-1'), sent('id-2')] });
     expect(h.conversation(JULIET_BARE)!.messages.map((m) => [m.body, m.state, m.error?.condition])).toEqual([
       ['confirmed', 'sent', undefined],
       ['in flight', 'error', 'not-sent'],
