@@ -96,7 +96,7 @@ export const oursPairWith =
         for (const body of bodies) chat.send({ type: 'chat.send', to, body });
         const loopMs = performance.now() - t0;
         // chat.send is synchronous: the stanza is serialized and written, and the message is in
-        // the sender's conversation as `sent`, when send() returns.
+        // the sender's conversation as `sending`, when send() returns.
         return acknowledged ? { loopMs, done: Promise.resolve(), acknowledged } : { loopMs, done: Promise.resolve() };
       },
       stop: async () => {
