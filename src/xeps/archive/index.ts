@@ -30,7 +30,7 @@ export function createArchiveFeature(options: ArchiveLogicOptions = {}): Feature
 }
 
 /** The `archive` feature with default options (pages of 100, catch-up on every fresh session). */
-export const archive = createArchiveFeature();
+export const archive = /*#__PURE__*/ createArchiveFeature();
 
 export {
   FULL_TEXT_FIELDS,

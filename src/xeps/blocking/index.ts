@@ -4,7 +4,7 @@ import { createBlockingLogic } from './blocking.machine.js';
 import type { BlockingRoutedEvent } from './blocking.types.js';
 
 /** XEP-0191 Blocking Command: the block list, block/unblock and the server's pushes. */
-export const blocking = defineFeature<BlockingRoutedEvent>({
+export const blocking = /*#__PURE__*/ defineFeature<BlockingRoutedEvent>({
   id: 'blocking',
   spec: [{ xep: 'XEP-0191', version: '1.1', url: 'https://xmpp.org/extensions/xep-0191.html' }],
   // A client-to-own-server protocol: the server advertises it, the client does not.

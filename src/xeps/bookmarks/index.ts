@@ -25,7 +25,7 @@ export function createBookmarksFeature(options: BookmarksOptions = {}): FeatureM
 }
 
 /** Bookmarks with the defaults: autojoin rooms joined on login and when a change makes them autojoin. */
-export const bookmarks = createBookmarksFeature();
+export const bookmarks = /*#__PURE__*/ createBookmarksFeature();
 
 export {
   LEGACY_ITEM_ID,

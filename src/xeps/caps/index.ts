@@ -4,7 +4,7 @@ import { createCapsLogic } from './caps.machine.js';
 import type { CapsRoutedEvent } from './caps.types.js';
 
 /** XEP-0115 Entity Capabilities: announces our caps and verifies the caps others announce. */
-export const caps = defineFeature<CapsRoutedEvent>({
+export const caps = /*#__PURE__*/ defineFeature<CapsRoutedEvent>({
   id: 'caps',
   spec: [{ xep: 'XEP-0115', version: '1.6.0', url: 'https://xmpp.org/extensions/xep-0115.html' }],
   // XEP-0115 §7: "If an entity supports the entity capabilities protocol, it MUST advertise that fact".

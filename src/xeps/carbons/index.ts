@@ -5,7 +5,7 @@ import { createCarbonsLogic } from './carbons.machine.js';
 import type { CarbonsCopyEvent } from './carbons.types.js';
 
 /** XEP-0280 Message Carbons: enabled on every fresh stream; copies go to the `chat` actor. */
-export const carbons = defineFeature<CarbonsCopyEvent>({
+export const carbons = /*#__PURE__*/ defineFeature<CarbonsCopyEvent>({
   id: 'carbons',
   spec: [
     { xep: 'XEP-0280', version: '1.0.1', url: 'https://xmpp.org/extensions/xep-0280.html' },

@@ -50,7 +50,7 @@ export function createChatFeature(options: ChatLogicOptions = {}): FeatureModule
 }
 
 /** The chat feature with default options (receipts requested, 10 s pause delay). */
-export const chat = createChatFeature();
+export const chat = /*#__PURE__*/ createChatFeature();
 
 export {
   MAX_BODY_LENGTH,

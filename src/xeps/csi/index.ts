@@ -2,7 +2,7 @@ import { defineFeature } from '../feature.js';
 import { createCsiLogic } from './csi.machine.js';
 
 /** XEP-0352 Client State Indication: `csi.set { active }` from the app, told to the server when it offers it. */
-export const csi = defineFeature({
+export const csi = /*#__PURE__*/ defineFeature({
   id: 'csi',
   spec: [{ xep: 'XEP-0352', version: '1.0.0', url: 'https://xmpp.org/extensions/xep-0352.html' }],
   discoFeatures: [],

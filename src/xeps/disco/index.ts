@@ -4,7 +4,7 @@ import { createDiscoLogic } from './disco.machine.js';
 import type { DiscoRoutedEvent } from './disco.types.js';
 
 /** XEP-0030 Service Discovery: answers disco#info/#items and learns the server's features. */
-export const disco = defineFeature<DiscoRoutedEvent>({
+export const disco = /*#__PURE__*/ defineFeature<DiscoRoutedEvent>({
   id: 'disco',
   spec: [{ xep: 'XEP-0030', version: '2.5rc3', url: 'https://xmpp.org/extensions/xep-0030.html' }],
   discoFeatures: [NS_DISCO_INFO, NS_DISCO_ITEMS],

@@ -39,7 +39,7 @@ export function createMucFeature(options: RoomLogicOptions = {}): FeatureModule<
 }
 
 /** The `muc` feature with default options. */
-export const muc = createMucFeature();
+export const muc = /*#__PURE__*/ createMucFeature();
 
 export { createMucLogic, roomId, MAX_INVITATIONS, type MucLogic, type MucActor } from './muc.machine.js';
 export { createRoomLogic, ROOM_ANSWER_TIMEOUT, type RoomLogic, type RoomActor, type RoomLogicOptions } from './room.machine.js';

@@ -4,7 +4,7 @@ import { createPingLogic } from './ping.machine.js';
 import type { PingRequestEvent } from './ping.types.js';
 
 /** XEP-0199 XMPP Ping: answers pings and keeps the link to the server probed while online. */
-export const ping = defineFeature<PingRequestEvent>({
+export const ping = /*#__PURE__*/ defineFeature<PingRequestEvent>({
   id: 'ping',
   spec: [{ xep: 'XEP-0199', version: '2.0.1', url: 'https://xmpp.org/extensions/xep-0199.html' }],
   discoFeatures: [NS_PING],

@@ -4,7 +4,7 @@ import { createPresenceLogic } from './presence.machine.js';
 import type { PresenceRoutedEvent } from './presence.types.js';
 
 /** RFC 6121 §3–4: presence subscriptions and availability of contacts. */
-export const presence = defineFeature<PresenceRoutedEvent>({
+export const presence = /*#__PURE__*/ defineFeature<PresenceRoutedEvent>({
   id: 'presence',
   spec: [{ xep: 'RFC 6121', version: '§3–4', url: 'https://www.rfc-editor.org/rfc/rfc6121#section-3' }],
   discoFeatures: [],

@@ -35,7 +35,7 @@ export function createProfileFeature(options: ProfileOptions = {}): FeatureModul
   });
 }
 
-export const profile = createProfileFeature();
+export const profile = /*#__PURE__*/ createProfileFeature();
 
 export {
   MAX_AVATAR_INFOS,

@@ -42,7 +42,7 @@ export function createPubsubFeature(options: PubsubOptions = {}): FeatureModule<
 }
 
 /** Pubsub with the defaults: avatar metadata and nicknames followed at every contact. */
-export const pubsub = createPubsubFeature();
+export const pubsub = /*#__PURE__*/ createPubsubFeature();
 
 export {
   MAX_ID_LENGTH,

@@ -21,7 +21,7 @@ export function createPushFeature(options: PushFeatureOptions = {}): FeatureModu
 }
 
 /** XEP-0357 Push Notifications: enable/disable app servers, re-enabled on every fresh session. */
-export const push = createPushFeature();
+export const push = /*#__PURE__*/ createPushFeature();
 
 export {
   NS_PUBLISH_OPTIONS,

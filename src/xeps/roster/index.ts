@@ -22,7 +22,7 @@ export function createRosterFeature(options: RosterOptions = {}): FeatureModule<
 }
 
 /** The roster feature with default options (versioning detected from results, no cache). */
-export const roster = createRosterFeature();
+export const roster = /*#__PURE__*/ createRosterFeature();
 
 export {
   NS_ROSTER,

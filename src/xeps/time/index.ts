@@ -4,7 +4,7 @@ import { createTimeLogic } from './time.machine.js';
 import type { TimeRequestEvent } from './time.types.js';
 
 /** XEP-0202 Entity Time: answers time queries; `entityTime` asks others. */
-export const time = defineFeature<TimeRequestEvent>({
+export const time = /*#__PURE__*/ defineFeature<TimeRequestEvent>({
   id: 'time',
   spec: [{ xep: 'XEP-0202', version: '2.0', url: 'https://xmpp.org/extensions/xep-0202.html' }],
   // §4: "If an entity supports the Entity Time protocol, it MUST report that by including a service discovery feature".

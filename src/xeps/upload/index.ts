@@ -20,7 +20,7 @@ export function createUploadFeature(options: UploadFeatureOptions = {}): Feature
 }
 
 /** XEP-0363 HTTP File Upload: service discovery, slots, the PUT with progress, one actor per upload. */
-export const upload = createUploadFeature();
+export const upload = /*#__PURE__*/ createUploadFeature();
 
 export {
   ALLOWED_HEADERS,

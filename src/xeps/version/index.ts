@@ -4,7 +4,7 @@ import { createVersionLogic } from './version.machine.js';
 import type { VersionRequestEvent } from './version.types.js';
 
 /** XEP-0092 Software Version: answers with the app's name and version; `softwareVersion` asks others. */
-export const version = defineFeature<VersionRequestEvent>({
+export const version = /*#__PURE__*/ defineFeature<VersionRequestEvent>({
   id: 'version',
   spec: [{ xep: 'XEP-0092', version: '1.1', url: 'https://xmpp.org/extensions/xep-0092.html' }],
   discoFeatures: [NS_VERSION],
