@@ -188,28 +188,11 @@ cmd_register() {
 }
 
 cmd_status() {
-	local pid
-	if pid="$(running_pid)"; then
-		if port_open "${C2S_PORT}"; then
-			echo "running (pid ${pid}); c2s ${HOST}:${C2S_PORT}; http ${HOST}:${HTTP_PORT} $(port_open "${HTTP_PORT}" && echo up || echo DOWN); run dir ${RUN_DIR}"
-			return 0
-		fi
-		echo "process ${pid} alive but c2s ${HOST}:${C2S_PORT} not accepting; run dir ${RUN_DIR}"
-		return 3
-	fi
-	if port_open "${C2S_PORT}"; then
-		echo "not running from ${RUN_DIR}, but something else listens on ${HOST}:${C2S_PORT}:"
-		describe_listener "${C2S_PORT}"
-		return 3
-	fi
-	echo "not running; run dir ${RUN_DIR}"
-	return 3
+	server_status ""
 }
 
 cmd_log() {
-	local n="${1:-100}"
-	[[ -e "${LOGFILE}" ]] || die "no log yet at ${LOGFILE}"
-	tail -n "${n}" "${LOGFILE}"
+	server_log "$@"
 }
 
 main() {

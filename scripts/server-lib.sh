@@ -47,3 +47,31 @@ wait_gone() {
 		sleep "${interval}"
 	done
 }
+
+# Where the server stands, for `status`: exit 0 only when it runs and takes c2s connections. $1 is
+# said after the pid (e.g. ", node …"); needs running_pid, RUN_DIR, C2S_PORT and HTTP_PORT.
+server_status() {
+	local detail="${1:-}" pid
+	if pid="$(running_pid)"; then
+		if port_open "${C2S_PORT}"; then
+			echo "running (pid ${pid}${detail}); c2s ${HOST}:${C2S_PORT}; http ${HOST}:${HTTP_PORT} $(port_open "${HTTP_PORT}" && echo up || echo DOWN); run dir ${RUN_DIR}"
+			return 0
+		fi
+		echo "process ${pid}${detail} alive but c2s ${HOST}:${C2S_PORT} not accepting; run dir ${RUN_DIR}"
+		return 3
+	fi
+	if port_open "${C2S_PORT}"; then
+		echo "not running from ${RUN_DIR}, but something else listens on ${HOST}:${C2S_PORT}:"
+		describe_listener "${C2S_PORT}"
+		return 3
+	fi
+	echo "not running; run dir ${RUN_DIR}"
+	return 3
+}
+
+# The last $1 (default 100) lines of ${LOGFILE}, for `log`.
+server_log() {
+	local n="${1:-100}"
+	[[ -e "${LOGFILE}" ]] || die "no log yet at ${LOGFILE}"
+	tail -n "${n}" "${LOGFILE}"
+}

@@ -81,6 +81,13 @@ export function createPubsubApi(session: Actor<SessionMachine>, services: Featur
     if (jid === undefined) throw new XmppAdapterError('not-online', 'the own JID is not known before the first login');
     return jid;
   };
+  /** A request of the feature, taken only while it runs (else the promise rejects as `requireFeature` says). */
+  const whenRunning =
+    <A extends unknown[], R>(request: (services: FeatureServices, ...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      actor();
+      return request(services, ...args);
+    };
   const intent = (type: PubsubIntent['type'], node: string, service: string | undefined) => {
     const event: PubsubIntent = service === undefined ? { type, node } : { type, node, service };
     if (followKeyOf(event) === undefined) throw argumentError(`pubsub: not a node and service to follow: ${String(node).slice(0, 64)}`);
@@ -88,18 +95,9 @@ export function createPubsubApi(session: Actor<SessionMachine>, services: Featur
   };
 
   return {
-    async publish(node, payload, options) {
-      actor();
-      return publish(services, node, payload, options);
-    },
-    async retract(node, id, options) {
-      actor();
-      return retract(services, node, id, options);
-    },
-    async items(node, options) {
-      actor();
-      return items(services, node, options);
-    },
+    publish: whenRunning(publish),
+    retract: whenRunning(retract),
+    items: whenRunning(items),
     async subscribe(service, node, options = {}) {
       actor();
       const { jid, ...request } = options;
@@ -110,30 +108,12 @@ export function createPubsubApi(session: Actor<SessionMachine>, services: Featur
       const { jid, ...request } = options;
       return unsubscribe(services, service, node, jid ?? ownBare(), request);
     },
-    async nodeConfig(node, options) {
-      actor();
-      return nodeConfig(services, node, options);
-    },
-    async configureNode(node, values, options) {
-      actor();
-      return configureNode(services, node, values, options);
-    },
-    async createNode(node, options) {
-      actor();
-      return createNode(services, node, options);
-    },
-    async deleteNode(node, options) {
-      actor();
-      return deleteNode(services, node, options);
-    },
-    async storePrivate(node, payload, options) {
-      actor();
-      return storePrivate(services, node, payload, options);
-    },
-    async loadPrivate(node, options) {
-      actor();
-      return loadPrivate(services, node, options);
-    },
+    nodeConfig: whenRunning(nodeConfig),
+    configureNode: whenRunning(configureNode),
+    createNode: whenRunning(createNode),
+    deleteNode: whenRunning(deleteNode),
+    storePrivate: whenRunning(storePrivate),
+    loadPrivate: whenRunning(loadPrivate),
     follow: (node, service) => intent('pubsub.follow', node, service),
     unfollow: (node, service) => intent('pubsub.unfollow', node, service),
     onItems(listener) {

@@ -39,8 +39,6 @@ export interface HostileCase {
   /** Stanzas per socket read, for floods that arrive the way a busy socket delivers them. @default 1 */
   perRead?: number;
   expect: Expectation;
-  /** Set when the case shows a hole that cannot be fixed here: the reason, naming the hole. */
-  skip?: string;
 }
 
 export function defineCases(cases: HostileCase[]): HostileCase[] {
