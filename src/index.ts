@@ -176,3 +176,184 @@ export type { ProfileApi } from './client/profile-api.js';
 // Client State Indication (in `defaultFeatures`).
 export { csi, connectCsi, type CsiView, type CsiSetEvent } from './xeps/csi/index.js';
 export type { CsiApi } from './client/create-client.js';
+// Types that public signatures and actor snapshots refer to (contexts, events, options), for the API reference and for apps that name them.
+export type { ResolvedOptions, ServiceScheme } from './client/options.js';
+export type { ConnectionSettings, ConnectionStatusEvent } from './machines/connection.machine.js';
+export type { SessionDependencies } from './machines/session.machine.js';
+export type { MechanismName } from './sasl/mechanism.js';
+export type { Keyed, MessageStore } from './store/message-store.js';
+export type { SentMessageRef } from './wire/stanza-head.js';
+export type {
+  ArchiveAppliedEvent,
+  ArchiveCancelEvent,
+  ArchiveCatchUpEvent,
+  ArchiveContext,
+  ArchivedEntry,
+  ArchivedGroupchat,
+  ArchiveEmitted,
+  ArchiveIntent,
+  ArchiveLoadAllEvent,
+  ArchiveLoadOlderEvent,
+  ArchiveSearchEvent,
+  CatchUpPoint,
+  CatchUpStatus,
+  HistoryStatus,
+  OpenQuery,
+  PlannedQuery,
+  QueryPurpose,
+} from './xeps/archive/archive.types.js';
+export type {
+  MamDefault,
+  MamFin,
+  MamPage,
+  MamPagerContext,
+  MamPagerEmitted,
+  MamPagerFailure,
+  MamPagerInput,
+  MamPagerOutput,
+  MamPagerQuery,
+  MamQueryParams,
+  MamResultEvent,
+} from './xeps/archive/mam.types.js';
+export type { BlockingCommand, BlockingContext, BlockingPushEvent, BlockingStatus } from './xeps/blocking/blocking.types.js';
+export type { BookmarksView } from './xeps/bookmarks/bookmarks.connect.js';
+export type { BookmarksHelperOptions, BookmarksOptions } from './xeps/bookmarks/bookmarks.machine.js';
+export type {
+  BookmarkChange,
+  BookmarkChanges,
+  BookmarksCommand,
+  BookmarksContext,
+  BookmarksMode,
+  BookmarksNotificationEvent,
+  BookmarksStatus,
+  LegacyUrlBookmark,
+} from './xeps/bookmarks/bookmarks.types.js';
+export type {
+  CapsAnnouncedEvent,
+  CapsCandidate,
+  CapsContext,
+  CapsGoneEvent,
+  CapsHashName,
+  CapsRecord,
+  CapsRoutedEvent,
+} from './xeps/caps/caps.types.js';
+export type { CarbonsContext, CarbonsCopyEvent, CarbonsStatus } from './xeps/carbons/carbons.types.js';
+export type { ChatLogicOptions } from './xeps/chat/chat.machine.js';
+export type {
+  ArchivedChatMessage,
+  ChatArchivedEvent,
+  ChatBatchEvent,
+  ChatBounceEvent,
+  ChatCarbonEvent,
+  ChatComposeEvent,
+  ChatComposePauseEvent,
+  ChatContext,
+  ChatCorrectEvent,
+  ChatEvent,
+  ChatIntent,
+  ChatMarkReadEvent,
+  ChatMessageError,
+  ChatMessageEvent,
+  ChatMessageState,
+  ChatRetractEvent,
+  ChatRoutedEvent,
+  ChatSendEvent,
+  ChatState,
+  ConversationContext,
+  ConversationInput,
+  ConversationSetEvent,
+  OutOfBandLink,
+  ParsedChatMessage,
+  ParsedMarker,
+} from './xeps/chat/chat.types.js';
+export type { CsiContext } from './xeps/csi/csi.types.js';
+export type {
+  DataForm,
+  DataFormField,
+  DiscoContext,
+  DiscoIdentity,
+  DiscoInfoRequestEvent,
+  DiscoItem,
+  DiscoItemsRequestEvent,
+  DiscoRoutedEvent,
+  ServerInfo,
+  ServerInfoStatus,
+} from './xeps/disco/disco.types.js';
+export type { OutboundReportEvent, SpecReference } from './xeps/feature.js';
+export type { FormFieldType } from './xeps/forms.js';
+export type { IqRequest, IqRequestShape } from './xeps/iq-request.js';
+export type { DestroyOptions } from './xeps/muc/muc-admin.codec.js';
+export type { MucIntent, MucRoutedEvent } from './xeps/muc/muc.events.js';
+export type {
+  GroupchatMessage,
+  ListedItem,
+  MucItem,
+  OccupantPresence,
+  RoomDestroyed,
+  RoomFailureReason,
+  RoomPresenceError,
+} from './xeps/muc/muc.types.js';
+export type { MucSubNode, MucSubSubscription } from './xeps/muc/mucsub.codec.js';
+export type { RoomLogicOptions } from './xeps/muc/room.machine.js';
+export type { RoomListPage } from './xeps/muc/room.requests.js';
+export type { RoomContext, RoomFailure } from './xeps/muc/room.types.js';
+export type { KeepaliveStatus, PingContext, PingRequestEvent } from './xeps/ping/ping.types.js';
+export type {
+  PresenceBatchEvent,
+  PresenceContext,
+  PresenceIntent,
+  PresenceRoutedEvent,
+  ResourcePresence,
+} from './xeps/presence/presence.types.js';
+export type { ProfileOptions } from './xeps/profile/profile.machine.js';
+export type { PublishAvatarOptions } from './xeps/profile/profile.requests.js';
+export type {
+  ProfileChangedEmitted,
+  ProfileContext,
+  ProfileNotificationEvent,
+  ProfileRoutedEvent,
+  VCardAvatarEvent,
+} from './xeps/profile/profile.types.js';
+export type { VCardChanges } from './xeps/profile/vcard.requests.js';
+export type { PubsubFollow, PubsubOptions } from './xeps/pubsub/pubsub.machine.js';
+export type { ItemsOptions, PublishOptions, RetractOptions } from './xeps/pubsub/pubsub.requests.js';
+export type {
+  FormValues as PubsubFormValues,
+  ItemsResult,
+  NodeItems,
+  PubsubContext,
+  PubsubItemsEmitted,
+  PubsubNotificationEvent,
+  RsmPage,
+  Subscription as PubsubSubscription,
+  SubscriptionState,
+} from './xeps/pubsub/pubsub.types.js';
+export type { PushFeatureOptions } from './xeps/push/push.machine.js';
+export type { PushContext, PushStatus } from './xeps/push/push.types.js';
+export type { FormValues as RegistrationFormValues } from './xeps/register/register.codec.js';
+export type { FormMedia, FormMediaUri } from './xeps/register/register.types.js';
+export type {
+  RosterCache,
+  RosterCommand,
+  RosterContext,
+  RosterOptions,
+  RosterPushEvent,
+  RosterRemoval,
+  RosterStatus,
+  Subscription as RosterSubscription,
+} from './xeps/roster/roster.types.js';
+export type { TimeRequestEvent } from './xeps/time/time.types.js';
+export type { FetchLike, PutOptions } from './xeps/upload/upload.http.js';
+export type {
+  UploadBody,
+  UploadCancelEvent,
+  UploadFailureReason,
+  UploadFileInfo,
+  UploadForgetEvent,
+  UploadIntent,
+  UploadManagerContext,
+  UploadServiceStatus,
+  UploadStartEvent,
+  UploadSummary,
+} from './xeps/upload/upload.types.js';
+export type { VersionRequestEvent } from './xeps/version/version.types.js';

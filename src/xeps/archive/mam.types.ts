@@ -21,7 +21,7 @@ export interface MamQueryParams {
   before?: string;
   /** RSM `<after/>`: the page starting just after this archive id. */
   after?: string;
-  /** RSM `<max/>`: page size, 1..{@link MAX_PAGE_SIZE}. */
+  /** RSM `<max/>`: page size, 1..1000 (`MAX_PAGE_SIZE`). */
   max: number;
   /** Text to search for, in the archive's own search field (not defined by XEP-0313; discover it from the form). */
   fullText?: string;
