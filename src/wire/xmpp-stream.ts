@@ -78,6 +78,44 @@ class RedirectReportingClient extends Client {
     super._attachParser(parser);
     this.guard?.attached(parser);
   }
+
+  /** The XMPP domain of the stream: what a direct TLS connection names and verifies. */
+  tlsDomain = '';
+
+  /** Where xmpp.js's connect() gets the socket's options (`net.connect` or `tls.connect`). */
+  socketParameters(service: string): unknown {
+    return withTlsIdentity(baseSocketParameters.call(this, service), service, this.tlsDomain);
+  }
+}
+
+const baseSocketParameters = (Client.prototype as unknown as { socketParameters(this: Client, service: string): unknown }).socketParameters;
+
+function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
+/**
+ * The TLS options of a direct TLS (`xmpps://`) socket. Without them xmpp.js hands `tls.connect`
+ * only the host and port, so the certificate would be checked against the host connected to — an
+ * SRV target, which DNS (unsigned, as a rule) chose — instead of the XMPP domain. With `servername`
+ * set, Node sends it as SNI and verifies the certificate against it. STARTTLS (negotiate.ts) already
+ * upgrades with `host: domain`, which does the same.
+ */
+export function withTlsIdentity(params: unknown, service: string, domain: string): unknown {
+  if (params === null || typeof params !== 'object' || !/^xmpps:/i.test(service)) return params;
+  return {
+    ...params,
+    // XEP-0368 §3 (6): "Client or server MUST set SNI TLS extension to the JID's domain part."
+    // XEP-0368 §3 (4): "TLS certificates MUST be validated the same way as for STARTTLS. (i.e., as
+    // specified in XMPP Core)." RFC 6120 §13.7.2.1 takes the domain as the reference identity.
+    // RFC 6066 §3 allows no IP address as a server name: an IP-literal domain is left to Node's own
+    // check of the host connected to.
+    ...(domain && !isIpLiteral(domain) ? { servername: domain } : {}),
+    // XEP-0368 §3 (7): "Client or server SHOULD set the ALPN (RFC 7301) TLS extension."
+    // XEP-0368 §3 (8): "When ALPN is used, the ALPN protocol MUST be 'xmpp-client', where the SRV
+    // service is 'xmpps-client'."
+    ALPNProtocols: ['xmpp-client'],
+  };
 }
 
 export class XmppStream {
@@ -103,6 +141,7 @@ export class XmppStream {
     this.maxDepth = handlers.limits?.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.counter = new StanzaByteCounter(handlers.limits?.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES);
     const client = new RedirectReportingClient({ service, domain });
+    client.tlsDomain = domain;
     client.transports.push(...connectionClasses);
     client.guard = {
       accept: (data) => this.acceptRead(data),
