@@ -7,8 +7,8 @@ const browserPlatformFile = fileURLToPath(new URL('../src/wire/platform.browser.
 
 /**
  * esbuild plugin for the browser build: `src/wire/platform.ts` (WebSocket via `ws`, TCP, TLS,
- * STARTTLS) is replaced by `platform.browser.ts` (the browser's own WebSocket only), so no Node
- * module reaches a browser bundle.
+ * STARTTLS, DNS SRV discovery) is replaced by `platform.browser.ts` (the browser's own WebSocket
+ * only, host-meta discovery), so no Node module reaches a browser bundle.
  */
 export const browserPlatform: Plugin = {
   name: 'browser-platform',
