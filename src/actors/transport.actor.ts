@@ -8,6 +8,7 @@ import { observeSmElement } from '../stream-management/sm-observer.js';
 import { NS_SM, StreamManagementState } from '../stream-management/sm-state.js';
 import type { DropReason } from '../wire/drop-reason.js';
 import { negotiate, type NegotiationSettings } from '../wire/negotiate.js';
+import { resolveEndpoints, type ServiceEndpoint } from '../wire/platform.js';
 import { serializeStanza } from '../wire/serialize.js';
 import { sentMessageOf, worthResending, type SentMessageRef } from '../wire/stanza-head.js';
 import type { StreamLimits } from '../wire/limits.js';
@@ -17,6 +18,13 @@ import type { TransportCommand, TransportEvent } from './transport.types.js';
 /** What the transport needs: the negotiation settings plus where to connect and how long to wait. */
 export interface TransportSettings extends Omit<NegotiationSettings, 'stepTimeout' | 'previousJid'> {
   service: string;
+  /**
+   * `service` stands for "the endpoints of `domain`": each `transport.connect` to it looks them up
+   * again (SRV records in Node, host-meta in a browser) and tries them in order.
+   */
+  discover?: boolean;
+  /** DNS servers for the SRV queries; the system's when absent. */
+  dns?: { servers?: readonly string[] | undefined };
   connectTimeout: number;
   logger: Logger;
   limits?: Pick<StreamLimits, 'maxStanzaBytes'>;
@@ -28,6 +36,11 @@ const ACK_BATCH = 50;
 const ACK_DEBOUNCE_MS = 250;
 /** How long a graceful close waits for the server to acknowledge what is outstanding. */
 const FINAL_ACK_WAIT_MS = 2000;
+/**
+ * How long a discovered endpoint may take to accept the connection (TCP, and TLS for direct TLS)
+ * while others remain to try, so one silent host does not use up the whole connect timeout.
+ */
+const ENDPOINT_CONNECT_MS = 5000;
 
 /** The messages among serialized stanzas, by id and recipient (what the app knows them by). */
 function sentMessages(stanzas: readonly string[]): SentMessageRef[] {
@@ -162,60 +175,155 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       sendBack({ type: 'transport.dropped', reason });
     };
 
+    // Every connect, abort and close starts a new attempt; an older one stops at its next step.
+    let attempt = 0;
+    let discovery: AbortController | undefined;
+    /** The attempt is between sockets (looking up endpoints, or moving to the next one). */
+    let betweenSockets = false;
+
+    /** Ends the current attempt while it has no socket: a lookup, or the step between two endpoints. */
+    const cancelAttempt = () => {
+      attempt++;
+      discovery?.abort();
+      discovery = undefined;
+      betweenSockets = false;
+    };
+
     async function connect(service: string) {
       outbound = [];
       stream?.abort();
-      const current: XmppStream = new XmppStream(service, settings.domain, {
-        limits: { maxStanzaBytes: options.limits?.maxStanzaBytes },
-        observe: (el) =>
-          observeSmElement(sm, el, {
-            acknowledge: ackSoon,
-            acknowledged: (count) => logger.debug('stream-management ack', { count }),
-            violation: (message) => lose(current, { kind: 'protocol', message }),
-          }),
-        onElement: (el) => {
-          if (el.name === 'iq' || el.name === 'message' || el.name === 'presence') receiveStanza(el);
-        },
-        onDrop: (reason) => lose(current, reason),
-      });
-      stream = current;
+      stream = undefined;
+      cancelAttempt();
+      const ours = attempt;
       phase = 'negotiating';
-      try {
-        const result = await negotiate(current, { ...settings, previousJid: jid }, sm, scramCache, {
-          authenticating: (mechanism) => sendBack({ type: 'transport.authenticating', mechanism }),
-          binding: () => sendBack({ type: 'transport.binding' }),
-        });
-        if (stream !== current) return;
-        if (result.kind === 'auth-failed') {
-          stream = undefined;
+      let endpoints: readonly ServiceEndpoint[] = [{ url: service }];
+      if (options.discover && service === options.service) {
+        betweenSockets = true;
+        const controller = new AbortController();
+        discovery = controller;
+        try {
+          endpoints = await resolveEndpoints(settings.domain, { servers: options.dns?.servers, signal: controller.signal });
+        } catch (err) {
+          if (ours !== attempt) return;
+          betweenSockets = false;
           phase = 'idle';
-          current.abort();
-          sendBack({ type: 'transport.authFailed', condition: result.condition, text: result.text });
+          sendBack({
+            type: 'transport.dropped',
+            reason: { kind: 'network', message: `no endpoint for ${settings.domain}: ${errorMessage(err)}` },
+          });
+          return;
+        } finally {
+          if (discovery === controller) discovery = undefined;
+        }
+        if (ours !== attempt) return;
+        logger.debug('endpoints', { domain: settings.domain, endpoints: endpoints.map((e) => e.url) });
+        if (endpoints.length === 0) {
+          betweenSockets = false;
+          phase = 'idle';
+          sendBack({ type: 'transport.dropped', reason: { kind: 'network', message: `no endpoint for ${settings.domain}` } });
           return;
         }
-        phase = 'online';
-        jid = result.jid;
-        // Older stanzas first: the ones the server never acknowledged, then those queued offline.
-        // On a new session, answered IQ requests and old replies are left out (see worthResending).
-        for (const data of result.resend) {
-          if (result.resumed || worthResending(data, isPendingRequest)) writeStanza(data);
-          else logger.debug('not resent on the new session', { stanza: data.slice(0, 80) });
-        }
-        for (const data of waiting.splice(0)) writeStanza(data);
-        sendBack({
-          type: 'transport.online',
-          jid: result.jid,
-          resumed: result.resumed,
-          smEnabled: result.smEnabled,
-          secure: current.secure,
-          streamFeatures: result.streamFeatures,
-        });
-      } catch (err) {
-        lose(current, { kind: 'network', message: errorMessage(err) });
+      }
+      for (const [index, endpoint] of endpoints.entries()) {
+        if (ours !== attempt) return;
+        betweenSockets = false;
+        const outcome = await tryEndpoint(endpoint.url, service !== endpoint.url, index < endpoints.length - 1);
+        if (outcome === 'done') return;
       }
     }
 
+    /**
+     * One socket to one endpoint, negotiated to a session. With `mayPass`, a socket that never
+     * connects (refused, unreachable, TLS handshake failed, or silent past ENDPOINT_CONNECT_MS)
+     * resolves `next` instead of being reported: RFC 6120 §3.2.1 moves on to the next SRV target.
+     * Once connected, whatever happens is the server's answer and reaches the connection machine.
+     */
+    function tryEndpoint(url: string, discovered: boolean, mayPass: boolean): Promise<'done' | 'next'> {
+      return new Promise((settle) => {
+        let connected = false;
+        let passTimer: ReturnType<typeof setTimeout> | undefined;
+        const pass = (why: string) => {
+          clearTimeout(passTimer);
+          if (stream !== current) return settle('done');
+          stream = undefined;
+          // From here until the next socket exists, an abort ends the attempt (see transport.abort).
+          betweenSockets = true;
+          current.abort();
+          logger.info('endpoint failed, trying the next', { url, reason: why });
+          settle('next');
+        };
+        const current: XmppStream = new XmppStream(url, settings.domain, {
+          limits: { maxStanzaBytes: options.limits?.maxStanzaBytes },
+          observe: (el) =>
+            observeSmElement(sm, el, {
+              acknowledge: ackSoon,
+              acknowledged: (count) => logger.debug('stream-management ack', { count }),
+              violation: (message) => lose(current, { kind: 'protocol', message }),
+            }),
+          onElement: (el) => {
+            if (el.name === 'iq' || el.name === 'message' || el.name === 'presence') receiveStanza(el);
+          },
+          onDrop: (reason) =>
+            mayPass && !connected ? pass(reason.kind === 'network' ? reason.message : reason.kind) : lose(current, reason),
+        });
+        if (mayPass) {
+          current.connection.on('connect', () => {
+            connected = true;
+            clearTimeout(passTimer);
+          });
+          const passAfter = Math.min(ENDPOINT_CONNECT_MS, options.connectTimeout / 2);
+          passTimer = setTimeout(() => {
+            if (!connected) pass(`not connected within ${passAfter} ms`);
+          }, passAfter);
+        }
+        stream = current;
+        // The plain-authentication rule looks at the host actually connected to.
+        const host = discovered ? new URL(url).hostname.replace(/^\[(.*)\]$/, '$1') : settings.host;
+        void negotiate(current, { ...settings, host, previousJid: jid }, sm, scramCache, {
+          authenticating: (mechanism) => sendBack({ type: 'transport.authenticating', mechanism }),
+          binding: () => sendBack({ type: 'transport.binding' }),
+        }).then(
+          (result) => {
+            clearTimeout(passTimer);
+            settle('done');
+            if (stream !== current) return;
+            if (result.kind === 'auth-failed') {
+              stream = undefined;
+              phase = 'idle';
+              current.abort();
+              sendBack({ type: 'transport.authFailed', condition: result.condition, text: result.text });
+              return;
+            }
+            phase = 'online';
+            jid = result.jid;
+            // Older stanzas first: the ones the server never acknowledged, then those queued offline.
+            // On a new session, answered IQ requests and old replies are left out (see worthResending).
+            for (const data of result.resend) {
+              if (result.resumed || worthResending(data, isPendingRequest)) writeStanza(data);
+              else logger.debug('not resent on the new session', { stanza: data.slice(0, 80) });
+            }
+            for (const data of waiting.splice(0)) writeStanza(data);
+            sendBack({
+              type: 'transport.online',
+              jid: result.jid,
+              resumed: result.resumed,
+              smEnabled: result.smEnabled,
+              secure: current.secure,
+              streamFeatures: result.streamFeatures,
+            });
+          },
+          (err: unknown) => {
+            if (mayPass && !connected) return pass(errorMessage(err));
+            clearTimeout(passTimer);
+            settle('done');
+            lose(current, { kind: 'network', message: errorMessage(err) });
+          },
+        );
+      });
+    }
+
     async function close() {
+      cancelAttempt();
       clearTimeout(ackTimer);
       clearTimeout(ackReplyTimer);
       ackReplyTimer = undefined;
@@ -273,6 +381,13 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
           return;
         case 'transport.abort':
           if (stream) lose(stream, command.reason);
+          else if (betweenSockets) {
+            // Still looking for an endpoint: the attempt ends here all the same.
+            cancelAttempt();
+            phase = 'idle';
+            logger.info('stream dropped', command.reason);
+            sendBack({ type: 'transport.dropped', reason: command.reason });
+          }
           return;
         case 'transport.close':
           void close();
@@ -281,6 +396,7 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
     });
 
     return () => {
+      cancelAttempt();
       clearTimeout(ackTimer);
       clearTimeout(ackReplyTimer);
       ackReplyTimer = undefined;

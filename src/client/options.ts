@@ -16,9 +16,18 @@ export type ServiceScheme = 'ws:' | 'wss:' | 'xmpp:' | 'xmpps:';
 
 /** Options of `createXmppClient`. */
 export interface XmppClientOptions {
-  /** Where to connect: `ws://`, `wss://` (WebSocket, RFC 7395), `xmpp://host:port` (TCP with STARTTLS when offered) or `xmpps://host:port` (direct TLS). */
-  service: string;
-  /** The account's domain. @default the host name of `service` */
+  /**
+   * Where to connect: `ws://`, `wss://` (WebSocket, RFC 7395), `xmpp://host:port` (TCP with STARTTLS
+   * when offered) or `xmpps://host:port` (direct TLS, certificate checked against `domain`).
+   *
+   * Optional when `domain` is given. Without it, Node looks up the domain's DNS SRV records before
+   * every connection attempt — `_xmpps-client._tcp` (direct TLS, XEP-0368) and `_xmpp-client._tcp`
+   * (STARTTLS, RFC 6120 §3.2.1), mixed by priority and weight — and tries them in order until one
+   * connects; a domain without records is tried on port 5222. A browser cannot query SRV records:
+   * there the domain's host-meta (XEP-0156, see `discoverService`) names a WebSocket endpoint.
+   */
+  service?: string;
+  /** The account's domain. Required when `service` is omitted. @default the host name of `service` */
   domain?: string;
   /** The account's localpart (the part before `@`). */
   username: string;
@@ -63,6 +72,13 @@ export interface XmppClientOptions {
   software?: { name: string; version: string; os?: string };
   /** Receives the library's diagnostics. @default silent */
   logger?: Logger;
+  /**
+   * DNS used to find the service when `service` is omitted (Node only), mainly for tests and
+   * private networks: `servers` replaces the system's DNS servers for the SRV queries, e.g.
+   * `['10.0.0.53', '[2001:db8::53]:5353']`. The SRV targets' addresses still come from the system
+   * resolver.
+   */
+  dns?: { servers?: readonly string[] };
   /** Bounds on what the network can make the client hold. */
   limits?: {
     /** The largest inbound stanza, in bytes; a bigger one ends the stream (`policy-violation`). @default 1 MiB */
@@ -76,7 +92,14 @@ export interface XmppClientOptions {
 }
 
 export interface ResolvedOptions {
+  /**
+   * The service of the first attempt. When `discover` is set it is `xmpp://<domain>`, a stand-in
+   * for "the endpoints DNS (or host-meta) names at this attempt" that the transport resolves.
+   */
   service: string;
+  /** No `service` was given: the transport finds the endpoints of `domain` before each attempt. */
+  discover: boolean;
+  dns: { servers: readonly string[] | undefined };
   scheme: ServiceScheme;
   host: string;
   domain: string;
@@ -136,12 +159,43 @@ function resolveMechanisms(mechanisms: readonly MechanismName[] | undefined): re
   return mechanisms;
 }
 
+/** An IPv4 or IPv6 address, optionally with a port (`[v6]:port` for IPv6): what `Resolver.setServers` takes. */
+const DNS_SERVER = /^(?:\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?|\[[0-9a-f:.]+\](?::\d{1,5})?|[0-9a-f]*:[0-9a-f:.]*)$/i;
+
+function resolveDnsServers(dns: XmppClientOptions['dns']): readonly string[] | undefined {
+  if (dns === undefined) return undefined;
+  if (dns === null || typeof dns !== 'object') throw new InvalidOptionsError('dns', 'expected an object');
+  const servers = dns.servers;
+  if (servers === undefined) return undefined;
+  if (!Array.isArray(servers) || servers.length === 0) {
+    throw new InvalidOptionsError('dns.servers', 'expected a non-empty list of IP addresses');
+  }
+  for (const server of servers) {
+    if (typeof server !== 'string' || !DNS_SERVER.test(server)) {
+      throw new InvalidOptionsError('dns.servers', `"${String(server)}" is not an IP address (with an optional port)`);
+    }
+  }
+  return [...servers];
+}
+
 /** Checks every option and fills in defaults; throws `InvalidOptionsError` before any I/O. */
 export function resolveOptions(options: XmppClientOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
     throw new InvalidOptionsError('options', 'an options object is required');
   }
-  const service = requiredString('service', options.service);
+  // Without a service, the domain names where to look (SRV records, or host-meta in a browser).
+  const discover = options.service === undefined || options.service === null;
+  let service: string;
+  if (discover) {
+    if (options.domain === undefined || options.domain === null) {
+      throw new InvalidOptionsError('service', 'give a service URL, or a domain to find the service of');
+    }
+    const named = requiredString('domain', options.domain).toLowerCase();
+    if (!isDomain(named)) throw new InvalidOptionsError('domain', `"${named}" is not a valid domain`);
+    service = `xmpp://${named}`;
+  } else {
+    service = requiredString('service', options.service);
+  }
   let url: URL;
   try {
     url = new URL(service);
@@ -172,6 +226,8 @@ export function resolveOptions(options: XmppClientOptions): ResolvedOptions {
 
   return {
     service,
+    discover,
+    dns: { servers: resolveDnsServers(options.dns) },
     scheme,
     host: url.hostname,
     domain,

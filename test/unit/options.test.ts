@@ -52,4 +52,42 @@ describe('options', () => {
       expect(resolveOptions({ ...base, service, domain: 'example.org' }).service).toBe(service);
     }
   });
+
+  describe('without a service', () => {
+    const bare: XmppClientOptions = { domain: 'Example.ORG', username: 'alice', password: 'secret' };
+
+    it('finds the service of the domain at each attempt', () => {
+      expect(resolveOptions(bare)).toMatchObject({
+        discover: true,
+        service: 'xmpp://example.org',
+        host: 'example.org',
+        domain: 'example.org',
+        dns: { servers: undefined },
+      });
+      expect(resolveOptions(base).discover).toBe(false);
+    });
+
+    it('takes DNS servers for the SRV queries', () => {
+      const servers = ['127.0.0.1:5353', '192.0.2.53', '[::1]:5353', '2001:db8::53'];
+      expect(resolveOptions({ ...bare, dns: { servers } }).dns.servers).toEqual(servers);
+    });
+
+    it.each([
+      [{ username: 'alice', password: 'secret' }, 'service'],
+      [{ ...bare, domain: '' }, 'domain'],
+      [{ ...bare, domain: 'bad domain' }, 'domain'],
+      [{ ...bare, dns: { servers: [] } }, 'dns.servers'],
+      [{ ...bare, dns: { servers: ['dns.example.org'] } }, 'dns.servers'],
+      [{ ...bare, dns: { servers: [53] } }, 'dns.servers'],
+    ] as const)('rejects %o naming the option', (options, option) => {
+      let error: unknown;
+      try {
+        resolveOptions(options as unknown as XmppClientOptions);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).option).toBe(option);
+    });
+  });
 });
