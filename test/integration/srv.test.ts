@@ -1,8 +1,9 @@
+import { createSocket } from 'node:dgram';
 import { createServer, type AddressInfo } from 'node:net';
 import type { SrvRecord } from 'node:dns';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createXmppClient, type XmppClient } from '../../src/client/create-client.js';
-import type { Logger } from '../../src/client/options.js';
+import type { Logger, XmppClientOptions } from '../../src/client/options.js';
 import { selectConnection } from '../../src/client/select-connection.js';
 import { C2S_PORT, PROSODY_DOMAIN, uniqueUser } from '../../scripts/prosody.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
@@ -32,7 +33,11 @@ async function dns(records: Record<string, readonly SrvRecord[]>): Promise<DnsSe
 }
 
 /** A client given only the domain, whose SRV queries go to `server`; `log` collects what it logs at info. */
-async function domainOnlyClient(server: DnsServer, log: string[] = []): Promise<XmppClient> {
+async function domainOnlyClient(
+  server: Pick<DnsServer, 'address'>,
+  log: string[] = [],
+  options: Partial<XmppClientOptions> = {},
+): Promise<XmppClient> {
   const user = await uniqueUser('srv');
   const logger: Logger = {
     debug: () => {},
@@ -47,6 +52,7 @@ async function domainOnlyClient(server: DnsServer, log: string[] = []): Promise<
     dns: { servers: [server.address] },
     reconnect: { minDelay: 50, maxDelay: 100 },
     logger,
+    ...options,
   });
   cleanup.push(() => client.stop());
   return client;
@@ -87,5 +93,19 @@ describe('service discovery by DNS SRV records (RFC 6120 §3.2.1, XEP-0368)', ()
     server.set(SRV_NAME, [prosody()]);
     await expect(online).resolves.toMatchObject({ status: 'online' });
     expect(server.queries.filter((name) => name === SRV_NAME).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('ends an attempt whose DNS lookup outlasts the connect timeout, instead of waiting for it', async () => {
+    // A DNS server that never answers.
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    const client = await domainOnlyClient({ address: `127.0.0.1:${silent.address().port}` }, [], {
+      connectTimeout: 300,
+      reconnect: { minDelay: 60_000, maxDelay: 60_000 },
+    });
+    void client.start().catch(() => {});
+    await expect.poll(() => selectConnection(client.getSnapshot()).status, { timeout: 2000 }).toBe('reconnecting');
+    expect(selectConnection(client.getSnapshot()).error).toMatchObject({ kind: 'timeout' });
   });
 });
