@@ -279,11 +279,12 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
         stream = current;
         // The plain-authentication rule looks at the host actually connected to.
         const host = discovered ? new URL(url).hostname.replace(/^\[(.*)\]$/, '$1') : settings.host;
-        void negotiate(current, { ...settings, host, previousJid: jid }, sm, scramCache, {
-          authenticating: (mechanism) => sendBack({ type: 'transport.authenticating', mechanism }),
-          binding: () => sendBack({ type: 'transport.binding' }),
-        }).then(
-          (result) => {
+        void (async () => {
+          try {
+            const result = await negotiate(current, { ...settings, host, previousJid: jid }, sm, scramCache, {
+              authenticating: (mechanism) => sendBack({ type: 'transport.authenticating', mechanism }),
+              binding: () => sendBack({ type: 'transport.binding' }),
+            });
             clearTimeout(passTimer);
             settle('done');
             if (stream !== current) return;
@@ -311,14 +312,13 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
               secure: current.secure,
               streamFeatures: result.streamFeatures,
             });
-          },
-          (err: unknown) => {
+          } catch (err) {
             if (mayPass && !connected) return pass(errorMessage(err));
             clearTimeout(passTimer);
             settle('done');
             lose(current, { kind: 'network', message: errorMessage(err) });
-          },
-        );
+          }
+        })();
       });
     }
 
