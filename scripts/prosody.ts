@@ -10,6 +10,8 @@ import { newTestUser, runScript as runServerScript, tryConnect, type TestUser } 
 export const PROSODY_DOMAIN = 'localhost';
 /** Virtual host with `password_hash = "SHA-256"`, so SCRAM-SHA-256 is offered. */
 export const SHA256_DOMAIN = 'sha256.localhost';
+/** Virtual host with SASL2 (XEP-0388) and Bind2 (XEP-0386) from prosody-modules. */
+export const SASL2_DOMAIN = 'sasl2.localhost';
 /** MUC component (with MAM). */
 export const MUC_DOMAIN = 'conference.localhost';
 /** XEP-0363 HTTP file upload component. */

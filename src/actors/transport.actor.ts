@@ -2,7 +2,7 @@ import { xml, type Element } from '@xmpp/xml';
 import { fromCallback } from 'xstate';
 import type { Logger } from '../client/options.js';
 import { errorMessage } from '../errors.js';
-import type { ScramCache } from '../sasl/scram.js';
+import { createLoginMemory } from '../sasl/login-memory.js';
 import { buildAck, buildAckRequest } from '../stream-management/sm.codec.js';
 import { observeSmElement } from '../stream-management/sm-observer.js';
 import { NS_SM, StreamManagementState } from '../stream-management/sm-state.js';
@@ -55,7 +55,8 @@ function sentMessages(stanzas: readonly string[]): SentMessageRef[] {
 /**
  * The only actor that touches the socket. It owns, for the whole session: the XEP-0198 state
  * (so a new socket can resume the old session), the queue of stanzas sent while not online
- * (delivered in order, once, after reconnect), and the SCRAM salted-password cache.
+ * (delivered in order, once, after reconnect), and what logins remember (SCRAM salted passwords,
+ * the FAST token).
  * It never reconnects on its own: the connection machine decides when to `transport.connect`.
  */
 export interface TransportHooks {
@@ -76,6 +77,7 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
     allowPlainOverInsecure: options.allowPlainOverInsecure,
     mechanisms: options.mechanisms,
     stepTimeout: options.connectTimeout,
+    software: options.software,
   };
   return fromCallback<TransportCommand, Record<string, never>, TransportEvent>(({ sendBack: sendBackNow, receive }) => {
     // Stanzas parsed from one socket read are handed over together, after the read (a microtask
@@ -107,7 +109,7 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       if (messages.length > 0 && confirmed.push(...messages) === messages.length) queueMicrotask(flushConfirmed);
     };
     const sm = new StreamManagementState(confirm);
-    const scramCache: ScramCache = new Map();
+    const memory = createLoginMemory();
     const waiting: string[] = [];
     let stream: XmppStream | undefined;
     let phase: Phase = 'idle';
@@ -281,7 +283,7 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
         const host = discovered ? new URL(url).hostname.replace(/^\[(.*)\]$/, '$1') : settings.host;
         void (async () => {
           try {
-            const result = await negotiate(current, { ...settings, host, previousJid: jid }, sm, scramCache, {
+            const result = await negotiate(current, { ...settings, host, previousJid: jid }, sm, memory, {
               authenticating: (mechanism) => sendBack({ type: 'transport.authenticating', mechanism }),
               binding: () => sendBack({ type: 'transport.binding' }),
             });

@@ -69,6 +69,8 @@ declare module '@xmpp/connection-types' {
     send(el: Element): Promise<void>;
     disconnect(): Promise<Element | undefined>;
     isSecure(): boolean;
+    /** The stream header element before `to` and `xml:lang` are set (each open and restart). */
+    headerElement(): Element;
     _attachSocket(socket: unknown): void;
     /** The socket's data handler: feeds the stream parser (null once detached). */
     _onData(data: unknown): void;

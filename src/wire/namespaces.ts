@@ -5,3 +5,6 @@ export const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
 export const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 export const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 export const NS_CLIENT = 'jabber:client';
+export const NS_SASL2 = 'urn:xmpp:sasl:2';
+export const NS_BIND2 = 'urn:xmpp:bind:0';
+export const NS_FAST = 'urn:xmpp:fast:0';

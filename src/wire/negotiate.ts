@@ -2,6 +2,9 @@ import { xml, type Element } from '@xmpp/xml';
 import { utf8ToBase64, base64ToUtf8 } from '../sasl/base64.js';
 import { createExchange } from '../sasl/create-exchange.js';
 import { chooseMechanism, SaslProtocolError, type MechanismName } from '../sasl/mechanism.js';
+import { HT_SHA_256_NONE, createHashedTokenExchange } from '../sasl/hashed-token.js';
+import { isUsable, type LoginMemory } from '../sasl/login-memory.js';
+import { inOctets, type OctetExchange } from '../sasl/octets.js';
 import type { ScramCache } from '../sasl/scram.js';
 import { buildEnable, buildResume, parseH } from '../stream-management/sm.codec.js';
 import { NS_SM, type StreamManagementState } from '../stream-management/sm-state.js';
@@ -9,6 +12,7 @@ import { bareJid, normalizeJid } from '../jid.js';
 import { NS_BIND, NS_SASL, NS_STANZAS, NS_STREAMS, NS_TLS } from './namespaces.js';
 import { startTls } from './platform.js';
 import { serializeStanza } from './serialize.js';
+import { authenticateSasl2, readSasl2Offer, type Sasl2Offer, type Sasl2Outcome } from './sasl2.js';
 import type { XmppStream } from './xmpp-stream.js';
 
 export interface NegotiationSettings {
@@ -24,6 +28,8 @@ export interface NegotiationSettings {
   stepTimeout: number;
   /** The full JID of the previous stream, needed when resuming. */
   previousJid: string | undefined;
+  /** Names the client to the server: SASL2's user-agent and the Bind2 tag (the resource's prefix). */
+  software: { name: string };
 }
 
 export type NegotiationResult =
@@ -77,37 +83,54 @@ export async function openStream(stream: XmppStream, domain: string, timeout: nu
 }
 
 /**
- * RFC 6120 stream negotiation, in the XEP-0170 order: STARTTLS, SASL, then either XEP-0198
- * resumption or resource binding followed by enabling stream management.
+ * RFC 6120 stream negotiation, in the XEP-0170 order: STARTTLS, SASL (SASL2 with Bind2 and FAST
+ * where the server offers them, XEP-0388/0386/0484), then either XEP-0198 resumption or resource
+ * binding followed by enabling stream management.
  */
 export async function negotiate(
   stream: XmppStream,
   settings: NegotiationSettings,
   sm: StreamManagementState,
-  scramCache: ScramCache,
+  memory: LoginMemory,
   phases: NegotiationPhases,
 ): Promise<NegotiationResult> {
   const timeout = settings.stepTimeout;
-  const featuresAfter = (step: () => Promise<void>) => streamFeaturesAfter(stream, timeout, step);
+  const ownBareJid = `${settings.username.toLowerCase()}@${settings.domain}`;
+  // Only over TLS (or on loopback): an unencrypted header would show the account to the network.
+  stream.announceFrom(() => (stream.secure || isLoopbackHost(settings.host) ? ownBareJid : undefined));
 
   let features = await openStream(stream, settings.domain, timeout);
-
-  const offered =
-    features
-      .getChild('mechanisms', NS_SASL)
-      ?.getChildren('mechanism')
-      .map((m) => m.text()) ?? [];
   const plainAllowed = stream.secure || isLoopbackHost(settings.host) || settings.allowPlainOverInsecure;
-  const choice = chooseMechanism(offered, plainAllowed, settings.mechanisms);
-  if (!choice.mechanism) return { kind: 'auth-failed', condition: 'no-acceptable-mechanism', text: choice.refused };
+  const resuming = sm.session !== undefined && settings.previousJid !== undefined;
 
-  phases.authenticating(choice.mechanism);
-  const auth = await authenticate(stream, choice.mechanism, settings, scramCache, timeout);
-  if (auth) return auth;
-  features = await featuresAfter(() => stream.restart());
+  let boundJid: string | undefined;
+  const sasl2 = readSasl2Offer(features);
+  if (sasl2) {
+    const login = await loginWithSasl2(stream, sasl2, { settings, memory, phases, plainAllowed, resuming });
+    if (login.kind === 'auth-failed') return login;
+    features = login.features;
+    boundJid = login.boundJid;
+  } else {
+    const offered =
+      features
+        .getChild('mechanisms', NS_SASL)
+        ?.getChildren('mechanism')
+        .map((m) => m.text()) ?? [];
+    const choice = chooseMechanism(offered, plainAllowed, settings.mechanisms);
+    if (!choice.mechanism) return { kind: 'auth-failed', condition: 'no-acceptable-mechanism', text: choice.refused };
+    phases.authenticating(choice.mechanism);
+    const auth = await authenticate(stream, choice.mechanism, settings, memory.scram, timeout);
+    if (auth) return auth;
+    features = await streamFeaturesAfter(stream, timeout, () => stream.restart());
+  }
 
   const canManage = features.getChild('sm', NS_SM) !== undefined;
   const streamFeatures = [...new Set(features.getChildElements().map((c) => c.getNS() ?? c.name))];
+  if (boundJid) {
+    // Bind2 bound a new session in the login round trip.
+    phases.binding();
+    return online(boundJid, sm.onResumeFailed(undefined));
+  }
   if (canManage && sm.session && settings.previousJid) {
     const answer = await stream.exchange(
       buildResume(sm.session.id, sm.inbound).toString(),
@@ -145,11 +168,11 @@ export async function negotiate(
           .find((c) => c.getNS() === NS_STANZAS)?.name ?? 'undefined-condition';
       throw new Error(`resource binding failed: ${condition}`);
     }
-    const jid = normalizeJid(reply.getChild('bind', NS_BIND)?.getChildText('jid'));
-    // RFC 6120 §7.6.1: the server returns the full JID; it must belong to the account we logged in as.
-    if (!jid || bareJid(jid) !== `${settings.username.toLowerCase()}@${settings.domain}`) {
-      throw new Error(`server bound an unexpected JID "${jid ?? ''}"`);
-    }
+    return online(reply.getChild('bind', NS_BIND)?.getChildText('jid') ?? undefined, resend);
+  }
+
+  async function online(boundTo: string | undefined, resend: string[]): Promise<NegotiationResult> {
+    const jid = ownFullJid(boundTo, ownBareJid);
     let smEnabled = false;
     if (canManage) {
       sm.startEnable();
@@ -163,6 +186,80 @@ export async function negotiate(
     }
     return { kind: 'online', jid, resumed: false, smEnabled, resend, streamFeatures };
   }
+}
+
+/** RFC 6120 §7.6.1: the server returns the full JID; it must belong to the account we logged in as. */
+function ownFullJid(boundTo: string | undefined, ownBareJid: string): string {
+  const jid = normalizeJid(boundTo);
+  if (!jid || bareJid(jid) !== ownBareJid || !jid.includes('/')) {
+    throw new Error(`server bound an unexpected JID "${boundTo ?? ''}"`);
+  }
+  return jid;
+}
+
+interface Sasl2Context {
+  settings: NegotiationSettings;
+  memory: LoginMemory;
+  phases: NegotiationPhases;
+  plainAllowed: boolean;
+  /** An XEP-0198 session may be resumed: bind nothing in the login, resume after it. */
+  resuming: boolean;
+}
+
+type Sasl2Login = { kind: 'authenticated'; features: Element; boundJid?: string } | Extract<NegotiationResult, { kind: 'auth-failed' }>;
+
+/**
+ * SASL2 (XEP-0388): with a FAST token when there is one the server takes, else with the password
+ * (asking for a token on the way); binds a resource in the same round trip (Bind2, XEP-0386)
+ * unless the app chose its resource or a stream is to be resumed.
+ */
+async function loginWithSasl2(stream: XmppStream, offer: Sasl2Offer, context: Sasl2Context): Promise<Sasl2Login> {
+  const { settings, memory, phases } = context;
+  const token = memory.fastToken;
+  const usesToken = isUsable(token) && token.mechanism === HT_SHA_256_NONE && offer.fastMechanisms.includes(token.mechanism);
+  let exchange: OctetExchange;
+  if (usesToken) {
+    exchange = createHashedTokenExchange(settings.username, token.token);
+  } else {
+    const choice = chooseMechanism(offer.mechanisms, context.plainAllowed, settings.mechanisms);
+    if (!choice.mechanism) return { kind: 'auth-failed', condition: 'no-acceptable-mechanism', text: choice.refused };
+    exchange = inOctets(createExchange(choice.mechanism, settings, memory.scram));
+  }
+  phases.authenticating(exchange.name);
+  let outcome: Sasl2Outcome;
+  try {
+    outcome = await authenticateSasl2(
+      stream,
+      {
+        exchange,
+        userAgent: { id: memory.userAgentId, software: settings.software.name },
+        bindTag: offer.bind2 && settings.resource === undefined && !context.resuming ? settings.software.name : undefined,
+        requestToken: !usesToken && offer.fastMechanisms.includes(HT_SHA_256_NONE) ? HT_SHA_256_NONE : undefined,
+        usesToken,
+      },
+      settings.stepTimeout,
+    );
+  } catch (err) {
+    if (!(err instanceof SaslProtocolError)) throw err;
+    // The server's SASL data is wrong (or forged): never continue that login.
+    return { kind: 'auth-failed', condition: 'server-verification-failed', text: err.message };
+  }
+  if (outcome.kind === 'failure') {
+    if (!usesToken) return { kind: 'auth-failed', condition: outcome.condition, text: outcome.text };
+    // XEP-0484 §5.1: on a failure with a token "the client SHOULD discard the token and
+    // automatically fall back to alternative authentication mechanisms" — on a new stream, as a
+    // server may keep the token mechanism selected on this one.
+    memory.fastToken = undefined;
+    throw new Error(`the server refused the FAST token (${outcome.condition}); logging in with the password`);
+  }
+  if (outcome.token) memory.fastToken = outcome.token;
+  const ownBareJid = `${settings.username.toLowerCase()}@${settings.domain}`;
+  const identity = normalizeJid(outcome.identity);
+  if (!identity || bareJid(identity) !== ownBareJid) {
+    throw new Error(`server authorized an unexpected identity "${outcome.identity}"`);
+  }
+  const features = await stream.next(isFeatures, settings.stepTimeout, 'stream features after SASL2');
+  return { kind: 'authenticated', features, boundJid: outcome.bound ? outcome.identity : undefined };
 }
 
 async function authenticate(

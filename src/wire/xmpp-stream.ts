@@ -56,6 +56,15 @@ interface InboundGuard {
  */
 class RedirectReportingClient extends Client {
   guard: InboundGuard | undefined;
+  /** The bare JID for the stream header's `from` (RFC 6120 §4.7.1), once the link may carry it. */
+  streamFrom: (() => string | undefined) | undefined;
+
+  override headerElement(): Element {
+    const header = super.headerElement();
+    const from = this.streamFrom?.();
+    if (from) header.attrs.from = from;
+    return header;
+  }
 
   _onSeeOtherHost(error: { element: Element }): void {
     this.emit('see-other-host', error.element.getChildText('see-other-host', NS_STREAM_ERRORS) ?? '');
@@ -121,6 +130,8 @@ export function withTlsIdentity(params: unknown, service: string, domain: string
 export class XmppStream {
   readonly connection: XmppConnection;
   private waiter: Waiter | undefined;
+  /** An element kept for a `next()` that is not waiting yet (see `keepNext`). */
+  private kept: { match: (el: Element) => boolean; element?: Element } | undefined;
   private ended = false;
   /** A graceful close is under way: reads still reach the parser, so the server's closing tag ends it. */
   private closing = false;
@@ -205,9 +216,32 @@ export class XmppStream {
     await this.connection.write(data);
   }
 
+  /**
+   * Names the stream header's `from`: RFC 6120 §4.7.1 "the initiating entity SHOULD include the
+   * 'from' attribute" once TLS protects the stream, and SASL2 (XEP-0388 §2.1) and FAST (XEP-0484
+   * §5.1) need it to offer per-account mechanisms. Asked at every (re)open, so a stream restarted
+   * after STARTTLS carries it while the first, unencrypted header does not.
+   */
+  announceFrom(from: () => string | undefined): void {
+    (this.connection as RedirectReportingClient).streamFrom = from;
+  }
+
+  /**
+   * Keeps the next element `match` accepts until a `next()` asks for it, for an answer that can
+   * arrive in the same read as the one before it (SASL2's features right after its success).
+   */
+  keepNext(match: (el: Element) => boolean): void {
+    this.kept = { match };
+  }
+
   /** Waits for the next top-level element that `match` accepts. */
   next(match: (el: Element) => boolean, timeoutMs: number, what: string): Promise<Element> {
     if (this.ended) return Promise.reject(new Error('stream ended'));
+    const kept = this.kept?.element;
+    if (kept && match(kept)) {
+      this.kept = undefined;
+      return Promise.resolve(kept);
+    }
     if (this.waiter) return Promise.reject(new Error('a negotiation step is already waiting'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -344,6 +378,10 @@ export class XmppStream {
       clearTimeout(waiter.timer);
       this.waiter = undefined;
       waiter.resolve(el);
+      return;
+    }
+    if (this.kept && !this.kept.element && this.kept.match(el)) {
+      this.kept.element = el;
       return;
     }
     this.handlers.onElement(el);
