@@ -1,5 +1,6 @@
 export { createXmppClient, type XmppClient, type ClientInternals } from './client/create-client.js';
-export { resolveOptions, LIBRARY_VERSION, type XmppClientOptions, type Logger } from './client/options.js';
+export { resolveOptions, LIBRARY_VERSION, type XmppClientOptions, type FastOptions, type Logger } from './client/options.js';
+export type { FastToken } from './sasl/login-memory.js';
 export { selectConnection } from './client/select-connection.js';
 export { XmppAdapterError, InvalidOptionsError, StanzaError, type XmppErrorCode } from './errors.js';
 export { parseJid, bareJid, normalizeJid, type JidParts } from './jid.js';

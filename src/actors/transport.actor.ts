@@ -2,7 +2,7 @@ import { xml, type Element } from '@xmpp/xml';
 import { fromCallback } from 'xstate';
 import type { Logger } from '../client/options.js';
 import { errorMessage } from '../errors.js';
-import { createLoginMemory } from '../sasl/login-memory.js';
+import { createLoginMemory, type LoginMemorySeed } from '../sasl/login-memory.js';
 import { buildAck, buildAckRequest } from '../stream-management/sm.codec.js';
 import { observeSmElement } from '../stream-management/sm-observer.js';
 import { NS_SM, StreamManagementState } from '../stream-management/sm-state.js';
@@ -25,6 +25,8 @@ export interface TransportSettings extends Omit<NegotiationSettings, 'stepTimeou
   discover?: boolean;
   /** DNS servers for the SRV queries; the system's when absent. */
   dns?: { servers?: readonly string[] | undefined };
+  /** FAST (XEP-0484): whether to ask for tokens, a saved token and user-agent id, and who hears of new tokens. */
+  fast?: LoginMemorySeed;
   connectTimeout: number;
   logger: Logger;
   limits?: Pick<StreamLimits, 'maxStanzaBytes'>;
@@ -109,7 +111,7 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
       if (messages.length > 0 && confirmed.push(...messages) === messages.length) queueMicrotask(flushConfirmed);
     };
     const sm = new StreamManagementState(confirm);
-    const memory = createLoginMemory();
+    const memory = createLoginMemory(options.fast);
     const waiting: string[] = [];
     let stream: XmppStream | undefined;
     let phase: Phase = 'idle';

@@ -1,6 +1,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { InvalidOptionsError } from '../errors.js';
 import { isDomain, parseJid } from '../jid.js';
+import type { FastToken } from '../sasl/login-memory.js';
 import { MECHANISM_PREFERENCE, type MechanismName } from '../sasl/mechanism.js';
 import { DEFAULT_MESSAGES_IN_MEMORY } from '../store/message-store.js';
 import { DEFAULT_MAX_STANZA_BYTES } from '../wire/limits.js';
@@ -31,7 +32,14 @@ export interface XmppClientOptions {
   domain?: string;
   /** The account's localpart (the part before `@`). */
   username: string;
-  password: string;
+  /** Required unless `fast.token` is given (then the password is only the fallback when the token is refused). */
+  password?: string;
+  /**
+   * FAST token logins (XEP-0484) on servers that offer SASL2 with FAST: the password login asks
+   * for a token, and later logins (every reconnect, and the next app start when the token is saved)
+   * send the token instead of the password, in one round trip. `false` never asks for one.
+   */
+  fast?: FastOptions | false;
   /** The resource to bind; the server picks one when omitted. */
   resource?: string;
   /** Passed to XState's `createActor` untouched, e.g. `createBrowserInspector().inspect`. */
@@ -91,6 +99,22 @@ export interface XmppClientOptions {
   };
 }
 
+/** See {@link XmppClientOptions.fast}. */
+export interface FastOptions {
+  /**
+   * A stable id of this installation, sent as the SASL2 user-agent id (XEP-0388): servers tie FAST
+   * tokens (and Bind2 resources) to it, so save it with the token. @default a random id per client
+   */
+  userAgentId?: string;
+  /** A token saved from an earlier session: the first login tries it before the password. */
+  token?: FastToken;
+  /**
+   * Receives each token the server issues, and `undefined` when the server refused the current
+   * one. Keep it as safely as a password (XEP-0484 §5.1: never in a UI, a backup or an export).
+   */
+  onToken?(token: FastToken | undefined): void;
+}
+
 export interface ResolvedOptions {
   /**
    * The service of the first attempt. When `discover` is set it is `xmpp://<domain>`, a stand-in
@@ -104,7 +128,8 @@ export interface ResolvedOptions {
   host: string;
   domain: string;
   username: string;
-  password: string;
+  password: string | undefined;
+  fast: { enabled: boolean; userAgentId: string | undefined; token: FastToken | undefined; onToken: FastOptions['onToken'] };
   resource: string | undefined;
   reconnect: { minDelay: number; maxDelay: number; stableAfter: number };
   keepalive: { interval: number; timeout: number };
@@ -162,6 +187,25 @@ function resolveMechanisms(mechanisms: readonly MechanismName[] | undefined): re
 /** An IPv4 or IPv6 address, optionally with a port (`[v6]:port` for IPv6): what `Resolver.setServers` takes. */
 const DNS_SERVER = /^(?:\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?|\[[0-9a-f:.]+\](?::\d{1,5})?|[0-9a-f]*:[0-9a-f:.]*)$/i;
 
+function resolveFast(fast: XmppClientOptions['fast']): ResolvedOptions['fast'] {
+  if (fast === false) return { enabled: false, userAgentId: undefined, token: undefined, onToken: undefined };
+  if (fast === undefined) return { enabled: true, userAgentId: undefined, token: undefined, onToken: undefined };
+  if (fast === null || typeof fast !== 'object') throw new InvalidOptionsError('fast', 'expected an object or false');
+  const { userAgentId, token, onToken } = fast;
+  if (userAgentId !== undefined && (typeof userAgentId !== 'string' || userAgentId.trim() === '' || userAgentId.length > 256)) {
+    throw new InvalidOptionsError('fast.userAgentId', 'expected a non-empty string of at most 256 characters');
+  }
+  if (token !== undefined) {
+    const valid =
+      token !== null &&
+      typeof token === 'object' &&
+      [token.mechanism, token.token, token.expiry].every((field) => typeof field === 'string' && field !== '');
+    if (!valid) throw new InvalidOptionsError('fast.token', 'expected { mechanism, token, expiry } as saved from onToken');
+  }
+  if (onToken !== undefined && typeof onToken !== 'function') throw new InvalidOptionsError('fast.onToken', 'expected a function');
+  return { enabled: true, userAgentId, token, onToken };
+}
+
 function resolveDnsServers(dns: XmppClientOptions['dns']): readonly string[] | undefined {
   if (dns === undefined) return undefined;
   if (dns === null || typeof dns !== 'object') throw new InvalidOptionsError('dns', 'expected an object');
@@ -215,7 +259,8 @@ export function resolveOptions(options: XmppClientOptions): ResolvedOptions {
   if (!parseJid(`${username}@${domain}`)) {
     throw new InvalidOptionsError('username', `"${username}" is not a valid JID localpart`);
   }
-  const password = requiredString('password', options.password);
+  const fast = resolveFast(options.fast);
+  const password = fast.token && options.password === undefined ? undefined : requiredString('password', options.password);
   if (options.resource !== undefined && !parseJid(`${domain}/${options.resource}`)) {
     throw new InvalidOptionsError('resource', `"${options.resource}" is not a valid resource`);
   }
@@ -233,6 +278,7 @@ export function resolveOptions(options: XmppClientOptions): ResolvedOptions {
     domain,
     username,
     password,
+    fast,
     resource: options.resource,
     reconnect: { minDelay, maxDelay, stableAfter: positiveMs('reconnect.stableAfter', options.reconnect?.stableAfter, 60_000) },
     keepalive: {

@@ -17,11 +17,38 @@ export interface FastToken {
 export interface LoginMemory {
   scram: ScramCache;
   userAgentId: string;
+  /** Ask for FAST tokens where the server offers them. */
+  fastEnabled: boolean;
   fastToken: FastToken | undefined;
+  /** Hears of each new token, and of `undefined` when the server refused the current one. */
+  onFastToken: ((token: FastToken | undefined) => void) | undefined;
 }
 
-export function createLoginMemory(userAgentId: string = globalThis.crypto.randomUUID()): LoginMemory {
-  return { scram: new Map(), userAgentId, fastToken: undefined };
+export interface LoginMemorySeed {
+  enabled?: boolean;
+  userAgentId?: string;
+  token?: FastToken;
+  onToken?: (token: FastToken | undefined) => void;
+}
+
+export function createLoginMemory(seed: LoginMemorySeed = {}): LoginMemory {
+  return {
+    scram: new Map(),
+    userAgentId: seed.userAgentId ?? globalThis.crypto.randomUUID(),
+    fastEnabled: seed.enabled !== false,
+    fastToken: seed.token,
+    onFastToken: seed.onToken,
+  };
+}
+
+/** Replaces the remembered token and tells the app; an app callback that throws changes nothing here. */
+export function rememberFastToken(memory: LoginMemory, token: FastToken | undefined): void {
+  memory.fastToken = token;
+  try {
+    memory.onFastToken?.(token);
+  } catch {
+    // The app's storage failing must not fail the login.
+  }
 }
 
 /** Whether `token` is still worth offering at `now` (a token past its expiry only costs a failed round trip). */

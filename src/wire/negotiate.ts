@@ -1,9 +1,9 @@
 import { xml, type Element } from '@xmpp/xml';
 import { utf8ToBase64, base64ToUtf8 } from '../sasl/base64.js';
 import { createExchange } from '../sasl/create-exchange.js';
-import { chooseMechanism, SaslProtocolError, type MechanismName } from '../sasl/mechanism.js';
+import { chooseMechanism, SaslProtocolError, type MechanismName, type SaslCredentials } from '../sasl/mechanism.js';
 import { HT_SHA_256_NONE, createHashedTokenExchange } from '../sasl/hashed-token.js';
-import { isUsable, type LoginMemory } from '../sasl/login-memory.js';
+import { isUsable, rememberFastToken, type LoginMemory } from '../sasl/login-memory.js';
 import { inOctets, type OctetExchange } from '../sasl/octets.js';
 import type { ScramCache } from '../sasl/scram.js';
 import { buildEnable, buildResume, parseH } from '../stream-management/sm.codec.js';
@@ -19,7 +19,8 @@ export interface NegotiationSettings {
   domain: string;
   host: string;
   username: string;
-  password: string;
+  /** Absent when the app logs in with a saved FAST token only. */
+  password: string | undefined;
   resource: string | undefined;
   allowPlainOverInsecure: boolean;
   /** The SASL mechanisms this client may use; the strongest offered one wins. */
@@ -118,8 +119,15 @@ export async function negotiate(
         .map((m) => m.text()) ?? [];
     const choice = chooseMechanism(offered, plainAllowed, settings.mechanisms);
     if (!choice.mechanism) return { kind: 'auth-failed', condition: 'no-acceptable-mechanism', text: choice.refused };
+    if (settings.password === undefined) return NO_PASSWORD;
     phases.authenticating(choice.mechanism);
-    const auth = await authenticate(stream, choice.mechanism, settings, memory.scram, timeout);
+    const auth = await authenticate(
+      stream,
+      choice.mechanism,
+      { username: settings.username, password: settings.password },
+      memory.scram,
+      timeout,
+    );
     if (auth) return auth;
     features = await streamFeaturesAfter(stream, timeout, () => stream.restart());
   }
@@ -197,6 +205,13 @@ function ownFullJid(boundTo: string | undefined, ownBareJid: string): string {
   return jid;
 }
 
+/** Only a FAST token was given, and the server did not take it (or offers no FAST). */
+const NO_PASSWORD: Extract<NegotiationResult, { kind: 'auth-failed' }> = {
+  kind: 'auth-failed',
+  condition: 'credentials-expired',
+  text: 'no password was given and the server accepts no FAST token from this client',
+};
+
 interface Sasl2Context {
   settings: NegotiationSettings;
   memory: LoginMemory;
@@ -223,7 +238,8 @@ async function loginWithSasl2(stream: XmppStream, offer: Sasl2Offer, context: Sa
   } else {
     const choice = chooseMechanism(offer.mechanisms, context.plainAllowed, settings.mechanisms);
     if (!choice.mechanism) return { kind: 'auth-failed', condition: 'no-acceptable-mechanism', text: choice.refused };
-    exchange = inOctets(createExchange(choice.mechanism, settings, memory.scram));
+    if (settings.password === undefined) return NO_PASSWORD;
+    exchange = inOctets(createExchange(choice.mechanism, { username: settings.username, password: settings.password }, memory.scram));
   }
   phases.authenticating(exchange.name);
   let outcome: Sasl2Outcome;
@@ -234,7 +250,7 @@ async function loginWithSasl2(stream: XmppStream, offer: Sasl2Offer, context: Sa
         exchange,
         userAgent: { id: memory.userAgentId, software: settings.software.name },
         bindTag: offer.bind2 && settings.resource === undefined && !context.resuming ? settings.software.name : undefined,
-        requestToken: !usesToken && offer.fastMechanisms.includes(HT_SHA_256_NONE) ? HT_SHA_256_NONE : undefined,
+        requestToken: memory.fastEnabled && !usesToken && offer.fastMechanisms.includes(HT_SHA_256_NONE) ? HT_SHA_256_NONE : undefined,
         usesToken,
       },
       settings.stepTimeout,
@@ -249,10 +265,10 @@ async function loginWithSasl2(stream: XmppStream, offer: Sasl2Offer, context: Sa
     // XEP-0484 §5.1: on a failure with a token "the client SHOULD discard the token and
     // automatically fall back to alternative authentication mechanisms" — on a new stream, as a
     // server may keep the token mechanism selected on this one.
-    memory.fastToken = undefined;
+    rememberFastToken(memory, undefined);
     throw new Error(`the server refused the FAST token (${outcome.condition}); logging in with the password`);
   }
-  if (outcome.token) memory.fastToken = outcome.token;
+  if (outcome.token) rememberFastToken(memory, outcome.token);
   const ownBareJid = `${settings.username.toLowerCase()}@${settings.domain}`;
   const identity = normalizeJid(outcome.identity);
   if (!identity || bareJid(identity) !== ownBareJid) {
@@ -265,11 +281,11 @@ async function loginWithSasl2(stream: XmppStream, offer: Sasl2Offer, context: Sa
 async function authenticate(
   stream: XmppStream,
   mechanism: Parameters<typeof createExchange>[0],
-  settings: NegotiationSettings,
+  credentials: SaslCredentials,
   scramCache: ScramCache,
   timeout: number,
 ): Promise<NegotiationResult | undefined> {
-  const exchange = createExchange(mechanism, { username: settings.username, password: settings.password }, scramCache);
+  const exchange = createExchange(mechanism, credentials, scramCache);
   const initial = await exchange.initial();
   // RFC 6120 §6.4.2: an empty initial response is sent as "=".
   let payload = xml('auth', { xmlns: NS_SASL, mechanism }, initial ? utf8ToBase64(initial) : '=').toString();

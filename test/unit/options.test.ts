@@ -47,6 +47,18 @@ describe('options', () => {
     expect((error as InvalidOptionsError).message).toContain(option);
   });
 
+  it('takes FAST settings, and no password when a saved token is given', () => {
+    const token = { mechanism: 'HT-SHA-256-NONE', token: 't', expiry: '2099-01-01T00:00:00Z' };
+    expect(resolveOptions(base).fast).toMatchObject({ enabled: true, token: undefined });
+    expect(resolveOptions({ ...base, fast: false }).fast.enabled).toBe(false);
+    const tokenOnly = resolveOptions({ ...base, password: undefined, fast: { token, userAgentId: 'device-1' } });
+    expect(tokenOnly).toMatchObject({ password: undefined, fast: { enabled: true, token, userAgentId: 'device-1' } });
+    expect(() => resolveOptions({ ...base, password: undefined })).toThrow(InvalidOptionsError);
+    expect(() => resolveOptions({ ...base, fast: { token: { ...token, token: '' } } })).toThrow(/fast\.token/);
+    expect(() => resolveOptions({ ...base, fast: { userAgentId: ' ' } })).toThrow(/fast\.userAgentId/);
+    expect(() => resolveOptions({ ...base, fast: { onToken: 'save' as never } })).toThrow(/fast\.onToken/);
+  });
+
   it('accepts every supported scheme', () => {
     for (const service of ['ws://127.0.0.1:5280/xmpp-websocket', 'wss://a.example/ws', 'xmpp://127.0.0.1:5222', 'xmpps://a.example:5223']) {
       expect(resolveOptions({ ...base, service, domain: 'example.org' }).service).toBe(service);

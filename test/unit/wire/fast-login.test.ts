@@ -1,7 +1,7 @@
 import type { Element } from '@xmpp/xml';
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createXmppClient, selectConnection, type XmppClient } from '../../../src/index.js';
+import { createXmppClient, selectConnection, type FastToken, type XmppClient, type XmppClientOptions } from '../../../src/index.js';
 import { startScriptedServer, streamHeader, type ScriptedConnection, type ScriptedServer } from '../../support/scripted-server.js';
 
 // FAST (XEP-0484) over SASL2 (XEP-0388) and Bind2 (XEP-0386) against a scripted server: the
@@ -54,9 +54,9 @@ function fastServerScript(options: { forgeResponder?: boolean; identity?: string
     },
   };
   function authenticate(el: Element, c: ScriptedConnection) {
-    const userAgentId = el.getChild('user-agent')?.attrs.id as string | undefined;
+    const userAgentId: string | undefined = el.getChild('user-agent')?.attrs.id;
     const login: Login = {
-      mechanism: el.attrs.mechanism,
+      mechanism: String(el.attrs.mechanism),
       userAgentId,
       withFast: el.getChild('fast', NS_FAST) !== undefined,
       requestedToken: el.getChild('request-token', NS_FAST)?.attrs.mechanism,
@@ -110,7 +110,7 @@ afterEach(async () => {
   client = server = undefined;
 });
 
-async function setUp(options?: Parameters<typeof fastServerScript>[0]) {
+async function setUp(options?: Parameters<typeof fastServerScript>[0], clientOptions: Partial<XmppClientOptions> = {}) {
   const script = fastServerScript(options);
   server = await startScriptedServer(script);
   client = createXmppClient({
@@ -119,6 +119,7 @@ async function setUp(options?: Parameters<typeof fastServerScript>[0]) {
     username: USER,
     password: PASSWORD,
     reconnect: { minDelay: 20, maxDelay: 50 },
+    ...clientOptions,
   });
   return { script, client };
 }
@@ -199,5 +200,45 @@ describe('SASL2 outcomes a client must not accept', () => {
       status: 'authFailed',
       error: { condition: 'task-unsupported', text: expect.stringContaining('TOTP-EXAMPLE') },
     });
+  });
+});
+
+describe('FAST tokens the app keeps', () => {
+  it('hands each new token to onToken, and a later client logs in with it and no password at all', async () => {
+    const saved: Array<FastToken | undefined> = [];
+    const userAgentId = 'b7e1f0c2-0000-4000-8000-000000000001';
+    const { script, client: first } = await setUp(undefined, { fast: { userAgentId, onToken: (t) => saved.push(t) } });
+    await first.start();
+    expect(saved).toEqual([{ mechanism: 'HT-SHA-256-NONE', token: 'token-1', expiry: '2099-01-01T00:00:00Z' }]);
+    await first.stop();
+
+    const second = createXmppClient({
+      service: `xmpp://127.0.0.1:${server!.port}`,
+      domain: DOMAIN,
+      username: USER,
+      fast: { userAgentId, token: saved[0] },
+    });
+    client = second;
+    const view = await second.start();
+    expect(view.mechanism).toBe('HT-SHA-256-NONE');
+    expect(script.logins.map((l) => [l.mechanism, l.userAgentId])).toEqual([
+      ['PLAIN', userAgentId],
+      ['HT-SHA-256-NONE', userAgentId],
+    ]);
+  });
+
+  it('without a password, a refused token ends in authFailed (credentials-expired) and onToken hears undefined', async () => {
+    const saved: Array<FastToken | undefined> = [];
+    const token = { mechanism: 'HT-SHA-256-NONE', token: 'never-issued', expiry: '2099-01-01T00:00:00Z' };
+    const { client: c } = await setUp(undefined, { password: undefined, fast: { token, onToken: (t) => saved.push(t) } });
+    await expect(c.start()).rejects.toThrow();
+    expect(selectConnection(c.getSnapshot())).toMatchObject({ status: 'authFailed', error: { condition: 'credentials-expired' } });
+    expect(saved).toEqual([undefined]);
+  });
+
+  it('asks for no token with fast: false', async () => {
+    const { script, client: c } = await setUp(undefined, { fast: false });
+    await c.start();
+    expect(script.logins[0]).toMatchObject({ mechanism: 'PLAIN', requestedToken: undefined });
   });
 });
