@@ -14,6 +14,7 @@ import { pingEntity } from '../xeps/ping/index.js';
 import { defaultFeatures } from '../xeps/registry.js';
 import { entityTime, type EntityTime } from '../xeps/time/index.js';
 import { softwareVersion, type SoftwareVersion } from '../xeps/version/index.js';
+import { registerOwnAccount, type RegisterAccountOptions, type RegisterResult } from './register.js';
 import { createAccountApi, type AccountApi } from './account-api.js';
 import { createArchiveApi, type ArchiveApi } from './archive-api.js';
 import { createPushApi, type PushApi } from './push-api.js';
@@ -91,6 +92,13 @@ export interface XmppClient {
   readonly csi: CsiApi;
   /** The logged-in account (XEP-0077): change its password, delete it. */
   readonly account: AccountApi;
+  /**
+   * Creates this client's account by In-Band Registration (XEP-0077) with its own service, domain,
+   * username and password — before `start()`, no login needed (what ngx-chat's `register` did).
+   * `fields` answers what else the server asks for; a CAPTCHA form comes back as `needs-form`.
+   * Rejects like the standalone {@link register}.
+   */
+  register(options?: Pick<RegisterAccountOptions, 'fields' | 'formTimeout'>): Promise<RegisterResult>;
   /** Push notifications (XEP-0357): register app servers that wake the app while it is offline. */
   readonly push: PushApi;
   /** PubSub and PEP (XEP-0060, XEP-0163, XEP-0223): publish, fetch, follow nodes, private storage. */
@@ -175,6 +183,7 @@ export function createXmppClient(options: XmppClientOptions, internals: ClientIn
     files,
     csi,
     account: createAccountApi(session, services, isRunning, resolved),
+    register: (extra = {}) => registerOwnAccount(resolved, extra),
     push: createPushApi(session, isRunning),
     pubsub: createPubsubApi(session, services, isRunning),
     profile: createProfileApi(session, services, isRunning),

@@ -1,4 +1,6 @@
+import { XmppAdapterError } from '../errors.js';
 import { registerAccount, type RegisterAccountOptions, type RegisterResult } from '../xeps/register/index.js';
+import type { ResolvedOptions } from './options.js';
 
 export type { NeedsForm, RegisterAccountOptions, RegisterResult, Registered } from '../xeps/register/index.js';
 export { RegistrationError } from '../xeps/register/index.js';
@@ -17,4 +19,26 @@ export { RegistrationError } from '../xeps/register/index.js';
  */
 export function register(options: RegisterAccountOptions): Promise<RegisterResult> {
   return registerAccount(options);
+}
+
+/** `client.register()`: the client's own credentials, registered the way {@link register} does. */
+export function registerOwnAccount(
+  options: ResolvedOptions,
+  extra: Pick<RegisterAccountOptions, 'fields' | 'formTimeout'>,
+): Promise<RegisterResult> {
+  if (options.discover) {
+    return Promise.reject(new XmppAdapterError('invalid-options', 'registration needs an explicit service (no endpoint discovery yet)'));
+  }
+  if (options.password === undefined) {
+    return Promise.reject(new XmppAdapterError('invalid-options', 'registration needs a password'));
+  }
+  return registerAccount({
+    service: options.service,
+    domain: options.domain,
+    username: options.username,
+    password: options.password,
+    allowPlainOverInsecure: options.allowPlainOverInsecure,
+    timeout: options.connectTimeout,
+    ...extra,
+  });
 }

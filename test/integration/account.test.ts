@@ -42,6 +42,14 @@ describe('XEP-0077 In-Band Registration against the local Prosody', () => {
     }
   });
 
+  it('client.register() creates the account from the options of the client, before its first login', async () => {
+    const user = newTestUser('ibrclient', PROSODY_DOMAIN);
+    const c = client(user);
+    await expect(c.client.register()).resolves.toEqual({ status: 'registered', jid: user.jid });
+    await expect(c.client.start()).resolves.toMatchObject({ status: 'online' });
+    await expect(c.client.register()).rejects.toMatchObject({ reason: 'conflict' });
+  });
+
   it('reports conflict for a taken name, and keeps the existing account', async () => {
     const user = await uniqueUser('taken');
     const error = await register({ service: TCP_URL, domain: PROSODY_DOMAIN, username: user.username, password: 'other-password' }).catch(
