@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserPlatform } from '../../scripts/browser-platform.js';
-import { WS_URL, uniqueUser } from '../../scripts/prosody.js';
+import { SASL2_DOMAIN, WS_URL, uniqueUser } from '../../scripts/prosody.js';
 
 // Debian's Chromium (scripts/ensure-chromium.sh installs it when run as root); no browser download.
 const CHROMIUM = '/usr/bin/chromium';
@@ -67,6 +67,20 @@ describe('in a real browser (headless Chromium)', () => {
     expect(result.jid?.startsWith(`${user.jid}/`)).toBe(true);
     expect(result.pingMs).toBeGreaterThanOrEqual(0);
     expect(result.statuses.slice(0, 5)).toEqual(['idle', 'connecting', 'authenticating', 'binding', 'online']);
+    expect(result.stopped).toBe('stopped');
+  });
+
+  it('logs in with SASL2 and binds with Bind2 where the server offers them (sasl2.localhost)', async () => {
+    const user = await uniqueUser('browser-sasl2', SASL2_DOMAIN);
+    const page = await browser.newPage();
+    const hash = new URLSearchParams({ service: WS_URL, domain: user.domain, username: user.username, password: user.password });
+    await page.goto(`${origin}/#${hash}`);
+    await page.waitForFunction(() => window.__result !== undefined, undefined, { timeout: 20_000 });
+    const result = await page.evaluate(() => window.__result!);
+    expect(result.error).toBeUndefined();
+    expect(result.mechanism).toBe('SCRAM-SHA-1');
+    // Prosody's Bind2 names the resource after the client's tag.
+    expect(result.jid?.startsWith(`${user.jid}/xmpp-adapter~`)).toBe(true);
     expect(result.stopped).toBe('stopped');
   });
 });
