@@ -330,7 +330,7 @@ export type {
   SubscriptionState,
 } from './xeps/pubsub/pubsub.types.js';
 export type { PushFeatureOptions } from './xeps/push/push.machine.js';
-export type { PushContext, PushStatus } from './xeps/push/push.types.js';
+export type { PushContext, PushRegistrationView, PushStatus } from './xeps/push/push.types.js';
 export type { FormValues as RegistrationFormValues } from './xeps/register/register.codec.js';
 export type { FormMedia, FormMediaUri } from './xeps/register/register.types.js';
 export type {

@@ -1,13 +1,16 @@
 import type { SnapshotFrom } from 'xstate';
 import type { PushLogic } from './push.machine.js';
-import type { PushRegistration, PushStatus } from './push.types.js';
+import type { PushRegistrationView, PushStatus } from './push.types.js';
 
 export interface PushView {
   status: PushStatus;
   /** Whether the account offers push; undefined until asked on this session. */
   supported: boolean | undefined;
-  /** What the app enabled (publish options included, so an app can save and restore them). */
-  enabled: PushRegistration[];
+  /**
+   * What the app enabled. The publish options are credentials and are never in a snapshot: an app
+   * that restores registrations (`createPushFeature({ enabled })`) keeps its own copy of them.
+   */
+  enabled: PushRegistrationView[];
   /** Why the last sync or command failed. */
   error: string | undefined;
 }

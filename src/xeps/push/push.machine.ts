@@ -5,7 +5,17 @@ import { bareJid } from '../../jid.js';
 import { discoInfo } from '../disco/disco.machine.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { NS_PUSH, buildDisable, buildEnable } from './push.codec.js';
-import type { PushCommand, PushCommandOutput, PushContext, PushEmitted, PushEvent, PushFailure, PushRegistration } from './push.types.js';
+import type {
+  PublishOptions,
+  PushCommand,
+  PushCommandOutput,
+  PushContext,
+  PushEmitted,
+  PushEvent,
+  PushFailure,
+  PushRegistration,
+  PushRegistrationView,
+} from './push.types.js';
 
 type Services = Pick<FeatureServices, 'iq'>;
 
@@ -83,6 +93,47 @@ interface SyncInput {
   pendingDisables: PushContext['pendingDisables'];
 }
 
+const keyOf = (jid: string, node: string) => `${jid}\u0000${node}`;
+
+/**
+ * The publish options of the registrations, outside any snapshot: XEP-0357 §5 calls them
+ * credentials the app server shares only with the user's server.
+ */
+class PublishOptionsVault {
+  private readonly byRegistration = new Map<string, PublishOptions>();
+
+  constructor(registrations: readonly PushRegistration[]) {
+    for (const r of registrations)
+      if (r.publishOptions !== undefined) this.byRegistration.set(keyOf(r.jid, r.node), { ...r.publishOptions });
+  }
+
+  /** The registrations after `command`, as the context shows them; the vault follows the same change. */
+  apply(registrations: readonly PushRegistrationView[], command: PushCommand): PushRegistrationView[] {
+    const next = applyPushCommand(
+      registrations.map((r) => ({ jid: r.jid, node: r.node })),
+      command,
+    );
+    if (command.type === 'push.enable') {
+      const key = keyOf(command.jid, command.node);
+      if (command.publishOptions !== undefined) this.byRegistration.set(key, { ...command.publishOptions });
+      else this.byRegistration.delete(key);
+    }
+    const kept = new Set(next.map((r) => keyOf(r.jid, r.node)));
+    for (const key of [...this.byRegistration.keys()]) if (!kept.has(key)) this.byRegistration.delete(key);
+    return next.map((r) => this.view(r));
+  }
+
+  view(r: { jid: string; node: string }): PushRegistrationView {
+    return { jid: r.jid, node: r.node, hasPublishOptions: this.byRegistration.has(keyOf(r.jid, r.node)) };
+  }
+
+  /** The full registration, publish options included, for the IQ that enables it. */
+  full(r: PushRegistrationView): PushRegistration {
+    const publishOptions = this.byRegistration.get(keyOf(r.jid, r.node));
+    return publishOptions === undefined ? { jid: r.jid, node: r.node } : { jid: r.jid, node: r.node, publishOptions };
+  }
+}
+
 /**
  * A new session: checks support, sends the disables asked for while offline, and enables every
  * remembered registration again (a fresh session has no server-side state of this client's).
@@ -106,7 +157,8 @@ export interface PushFeatureOptions {
  */
 export function createPushLogic(services: FeatureServices, options: PushFeatureOptions = {}) {
   let commands = 0;
-  const initial = (options.enabled ?? []).map((r) => ({ ...r }));
+  const vault = new PublishOptionsVault(options.enabled ?? []);
+  const initial = (options.enabled ?? []).map((r) => vault.view(r));
   return setup({
     types: {
       context: {} as PushContext,
@@ -143,7 +195,7 @@ export function createPushLogic(services: FeatureServices, options: PushFeatureO
       deferCommand: enqueueActions(({ enqueue, context, event }) => {
         const command = event as PushCommand;
         enqueue.assign({
-          registrations: applyPushCommand(context.registrations, command),
+          registrations: vault.apply(context.registrations, command),
           pendingDisables:
             command.type === 'push.disable'
               ? [...context.pendingDisables, command.node === undefined ? { jid: command.jid } : { jid: command.jid, node: command.node }]
@@ -157,7 +209,7 @@ export function createPushLogic(services: FeatureServices, options: PushFeatureO
         const output = (event as { output: PushCommandOutput }).output;
         const { command, error, supported } = output;
         enqueue.assign({
-          registrations: error ? context.registrations : applyPushCommand(context.registrations, command),
+          registrations: error ? context.registrations : vault.apply(context.registrations, command),
           supported: supported ?? context.supported,
           commandError: error?.message,
         });
@@ -197,7 +249,7 @@ export function createPushLogic(services: FeatureServices, options: PushFeatureO
           src: 'sync',
           input: ({ context }) => ({
             account: context.account!,
-            registrations: context.registrations,
+            registrations: context.registrations.map((r) => vault.full(r)),
             pendingDisables: context.pendingDisables,
           }),
           onDone: [

@@ -13,6 +13,17 @@ export interface PushRegistration {
   publishOptions?: PublishOptions;
 }
 
+/**
+ * A registration as the actor's context and view hold it: the publish options stay in the actor's
+ * closure (they are credentials), so snapshots, inspectors and persisted state never carry them.
+ */
+export interface PushRegistrationView {
+  jid: string;
+  node: string;
+  /** The registration sends publish options (kept out of this view). */
+  hasPublishOptions: boolean;
+}
+
 /** App intents; `requestId` ties the `push.finished` report to the call. */
 export type PushCommand =
   | { type: 'push.enable'; jid: string; node: string; publishOptions?: PublishOptions; requestId?: string }
@@ -64,8 +75,8 @@ export type PushStatus = 'offline' | 'syncing' | 'ready' | 'unsupported' | 'fail
 export interface PushContext {
   /** The own bare JID while a session exists (the disco target, §4.1). */
   account: string | undefined;
-  /** What the app enabled; enabled again on every fresh session. Holds the publish options (secrets). */
-  registrations: PushRegistration[];
+  /** What the app enabled; enabled again on every fresh session. The publish options are not here. */
+  registrations: PushRegistrationView[];
   /** Disables asked for while offline, sent on the next session. */
   pendingDisables: Array<{ jid: string; node?: string }>;
   /** Changes made while offline that the server has not seen. */

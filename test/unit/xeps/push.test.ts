@@ -141,7 +141,9 @@ describe('push actor', () => {
     p.reply(enable!);
     await p.flush();
     expect(p.finished).toEqual([{ type: 'push.finished', requestId: 'r1', command: 'push.enable' }]);
-    expect(p.view()).toMatchObject({ supported: true, enabled: [{ jid: APP, node: NODE, publishOptions: { secret: 's3' } }] });
+    expect(p.view()).toMatchObject({ supported: true, enabled: [{ jid: APP, node: NODE, hasPublishOptions: true }] });
+    // §5: the publish options are credentials; no snapshot holds them.
+    expect(JSON.stringify(p.actor.getSnapshot().context)).not.toContain('"s3"');
 
     // Support is known on this session: the next command goes straight out.
     p.actor.send({ type: 'push.disable', jid: APP, requestId: 'r2' });
@@ -160,6 +162,7 @@ describe('push actor', () => {
     await p.flush();
     const [enable] = p.take();
     expect(enable!.toString()).toContain('<value>s3</value>');
+    expect(JSON.stringify(p.actor.getSnapshot().context)).not.toContain('"s3"');
     p.reply(enable!);
     await p.settled();
     expect(p.view()).toMatchObject({ status: 'ready', supported: true });
