@@ -5,7 +5,8 @@ import { browserPlatform } from './scripts/browser-platform.js';
 const xmppPackages = [/^@xmpp\//, /^ltx/];
 
 const common: Options = {
-  entry: { index: 'src/index.ts' },
+  // `xmpp-adapter/testing`: the fake server and test client for apps' own tests (docs/testing.md).
+  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
   sourcemap: true,
   target: 'es2022',
   treeshake: true,
@@ -13,7 +14,9 @@ const common: Options = {
 
 export default defineConfig([
   { ...common, format: ['esm'], dts: true, clean: true, platform: 'node' },
-  { ...common, format: ['cjs'], dts: true, platform: 'node', noExternal: xmppPackages },
+  // Splitting: both entries share one chunk, so errors thrown by the testing entry's client are
+  // instances of the main entry's classes (and the client is not shipped twice).
+  { ...common, format: ['cjs'], dts: true, platform: 'node', noExternal: xmppPackages, splitting: true },
   // The `browser` export condition: WebSocket only, xmpp.js bundled with its browser fields.
   {
     ...common,

@@ -20,3 +20,19 @@ for (const [format, lib, service] of targets) {
   await client.stop();
   console.log(`dist ${format}: logged in as ${view.jid} with ${view.mechanism} over ${service}`);
 }
+
+// `xmpp-adapter/testing`: a client on the fake server goes online, and its errors are the main
+// entry's classes (both entries share one chunk).
+for (const [format, testing, lib] of [
+  ['ESM', await import('../dist/testing.js'), esm],
+  ['CommonJS', require('../dist/testing.cjs'), cjs],
+]) {
+  const { client, connect } = testing.createTestClient();
+  await connect();
+  const sameClasses = client.messages.send('', 'x').then(
+    () => false,
+    (err) => err instanceof lib.XmppAdapterError,
+  );
+  if (!(await sameClasses)) throw new Error(`dist ${format} testing entry: errors are not the main entry's classes`);
+  console.log(`dist ${format} testing: fake-server client online as ${client.getSnapshot().context.connection.jid}`);
+}
