@@ -78,6 +78,13 @@ describe('README protocol table', () => {
     }
   });
 
+  it('never says in the folder README of a default feature that it is not in defaultFeatures', () => {
+    const wrong = defaultFeatures.filter((feature) =>
+      /Not in `defaultFeatures`/.test(readFileSync(new URL(`../../src/xeps/${feature.id}/README.md`, import.meta.url), 'utf8')),
+    );
+    expect(wrong.map((f) => f.id)).toEqual([]);
+  });
+
   it('names each feature folder README, which carries the implemented version', () => {
     for (const feature of defaultFeatures) {
       const folderReadme = readFileSync(new URL(`../../src/xeps/${feature.id}/README.md`, import.meta.url), 'utf8');
