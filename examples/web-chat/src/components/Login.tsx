@@ -69,7 +69,7 @@ export function Login({ inspector, onOnline }: Props) {
         {field('password', 'Password', 'password')}
         <label className="inline">
           <input type="checkbox" checked={inspectFromStart} onChange={(e) => setInspectFromStart(e.target.checked)} />
-          Open the Stately inspector from the start
+          Open the Stately inspector
         </label>
         {pending ? (
           <PendingLogin

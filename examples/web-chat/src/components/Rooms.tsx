@@ -1,7 +1,7 @@
-// Binds to: the `muc` manager's rooms and invitations, and each room's status (`roomStatus(room)`).
+// Binds to: the `muc` manager's rooms and invitations, and each room's status (`roomStatus(room)`) and failure.
 import { useSelector } from '@xstate/react';
-import { useState, type FormEvent } from 'react';
-import { roomStatus, type XmppClient } from 'xmpp-adapter';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { roomStatus, selectConnection, type XmppClient } from 'xmpp-adapter';
 import { feature, roomActor } from '../features';
 import { shortName } from '../format';
 import { useAction } from '../use-action';
@@ -27,11 +27,14 @@ export function Rooms({ client, selection, onSelect }: Props) {
   const ownJid = useSelector(client.actor, (s) => s.context.connection.jid);
   const [name, setName] = useState('');
   const [nick, setNick] = useState('');
+  const [persistent, setPersistent] = useState(true);
   const { error, busy, run } = useAction();
 
   async function enter(room: string, create: boolean) {
     const options = { nick: nick.trim() || shortName(ownJid ?? 'me') };
-    const ok = await run(() => (create ? client.rooms.create(room, options) : client.rooms.join(room, options)));
+    // A persistent room outlives its last occupant and server restarts (muc#roomconfig, XEP-0045 §10.1.3).
+    const config = { 'muc#roomconfig_persistentroom': persistent };
+    const ok = await run(() => (create ? client.rooms.create(room, { ...options, config }) : client.rooms.join(room, options)));
     if (ok) {
       setName('');
       onSelect({ kind: 'room', jid: room });
@@ -78,6 +81,10 @@ export function Rooms({ client, selection, onSelect }: Props) {
       <form className="room-form" onSubmit={submit(false)}>
         <input data-testid="room-name" placeholder="room or room@service" value={name} onChange={(e) => setName(e.target.value)} required />
         <input data-testid="room-nick" placeholder="Nick (optional)" value={nick} onChange={(e) => setNick(e.target.value)} />
+        <label className="inline">
+          <input type="checkbox" data-testid="room-persistent" checked={persistent} onChange={(e) => setPersistent(e.target.checked)} />
+          New rooms stay when empty
+        </label>
         <span className="buttons">
           <button type="submit" data-testid="room-join" disabled={busy}>
             Join
@@ -103,13 +110,34 @@ function RoomEntry({
   selected: boolean;
   onSelect(s: Selection): void;
 }) {
-  const status = useSelector(roomActor(client, jid)!, roomStatus);
+  const actor = roomActor(client, jid)!;
+  const status = useSelector(actor, roomStatus);
+  const ended = useSelector(actor, (s) => s.context.failure?.reason);
+  const nick = useSelector(actor, (s) => s.context.nick);
+  const online = useSelector(client.actor, (s) => selectConnection(s).status === 'online');
+
+  // Visits that end for a passing reason: the server shut down (status 332), or the room dropped
+  // us for a transport error (333, which the library reports as `other`), e.g. a message to our
+  // previous session bounced after a server restart. Go back in once online, a few times at most.
+  const rejoins = useRef<number[]>([]);
+  useEffect(() => {
+    if (!online || status !== 'ended' || (ended !== 'shutdown' && ended !== 'other')) return;
+    const now = Date.now();
+    rejoins.current = rejoins.current.filter((t) => now - t < 60_000);
+    if (rejoins.current.length >= 3) return;
+    rejoins.current.push(now);
+    client.rooms.join(jid, { nick }).catch(() => undefined);
+  }, [client, jid, nick, online, status, ended]);
+
   return (
     <li className={selected ? 'selected' : ''} data-testid="room-entry" data-jid={jid} data-status={status}>
       <button type="button" className="contact-open" onClick={() => onSelect({ kind: 'room', jid })}>
         <span className={`dot ${status === 'joined' ? 'dot-available' : 'dot-offline'}`} />
         <span className="name">{shortName(jid)}</span>
-        <small className="presence">{status}</small>
+        <small className="presence">
+          {status}
+          {ended && status !== 'joined' ? ` (${ended})` : ''}
+        </small>
       </button>
     </li>
   );

@@ -1,4 +1,4 @@
-// Binds to: the connection view, the own presence (`connectPresence`) and the unread total (`connectChats`).
+// Binds to: the connection view, the own JID and presence (`connectPresence`) and the unread total (`connectChats`).
 import { useSelector } from '@xstate/react';
 import { useEffect, useState } from 'react';
 import { connectChats, connectPresence, selectConnection, type Show, type XmppClient } from 'xmpp-adapter';
@@ -24,7 +24,10 @@ const SHOWS: Show[] = ['available', 'chat', 'away', 'xa', 'dnd'];
 export function Shell({ client, inspector, onLogout }: Props) {
   const [selection, setSelection] = useState<Selection>(null);
   const [inspecting, setInspecting] = useState(false);
-  const jid = useSelector(client.actor, (s) => selectConnection(s).jid);
+  // The bound JID while online; the chat manager remembers the last one while reconnecting.
+  const boundJid = useSelector(client.actor, (s) => selectConnection(s).jid);
+  const lastJid = useSelector(feature(client, 'chat'), (s) => s.context.me);
+  const jid = boundJid ?? lastJid;
   const own = useSelector(feature(client, 'presence'), (s) => connectPresence(s).own?.show);
   const unreadTotal = useSelector(feature(client, 'chat'), (s) => connectChats(s).unreadTotal);
 
