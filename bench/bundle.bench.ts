@@ -49,10 +49,11 @@ interface Entry {
   source: string;
 }
 
+/** `createCoreClient` with these features: the client ships only what it imports. */
 const oursWith = (features: readonly string[]): string =>
   [
-    `import { createXmppClient, ${features.join(', ')} } from '${SRC}';`,
-    `export const start = (options) => createXmppClient(options, { features: [${features.join(', ')}] });`,
+    `import { createCoreClient, ${features.join(', ')} } from '${SRC}';`,
+    `export const start = (options) => createCoreClient(options, { features: [${features.join(', ')}] });`,
   ].join('\n');
 
 const CORE: Entry = { id: 'ours-core', label: `xmpp-adapter core (${CORE_FEATURES.join(', ')})`, source: oursWith(CORE_FEATURES) };
@@ -245,8 +246,8 @@ export async function runBundleBench(): Promise<Section> {
       },
     ],
     notes: [
-      'Entries (the exact sources are in bench/bundle.bench.ts): ours `createXmppClient(options, { features })` imported from src/index.ts, with the browser platform plugin (WebSocket only); @xmpp/client `client` and `xml`; StanzaJS `createClient` (every plugin it registers); Strophe.js its core (no roster plugin: an app writes the roster IQs itself).',
-      "_core + it − core_ is the bundle of the core plus that feature minus the core bundle. It is ~0 for every feature because the core bundle already holds them all: src/client/create-client.ts imports `defaultFeatures` (its fallback when `features` is not given) and every app API (archive, rooms, pubsub, profile, files, push, account), so `features` changes what runs, not what ships. _Its src/xeps folder_ is that feature's own code in the full bundle; _alone_ is a bundle exporting only the feature module from the package entry (xstate, @xmpp/xml and ltx included, ~54 KB of it shared).",
+      'Entries (the exact sources are in bench/bundle.bench.ts), imported from src/index.ts with the browser platform plugin (WebSocket only): ours core is `createCoreClient(options, { features: [roster, presence, chat] })` (the connection, contacts, presence and 1:1 chat with their APIs), full is `createXmppClient(options, { features: defaultFeatures })` (every feature and every app API); @xmpp/client `client` and `xml`; StanzaJS `createClient` (every plugin it registers); Strophe.js its core (no roster plugin: an app writes the roster IQs itself).',
+      "_core + it − core_ is `createCoreClient` with the core features and that one, minus the core: what the feature costs an app that runs it (its app API, e.g. `client.archive`, comes with `createXmppClient`). _Its src/xeps folder_ is that feature's own code in the full bundle; _alone_ is a bundle exporting only the feature module from the package entry (xstate, @xmpp/xml and ltx included, ~54 KB of it shared).",
       `Other packages in the full client: ${otherPackages.join(', ') || 'none'}. The rest of the minified bytes (not in any input) is esbuild's module glue.`,
       '`sideEffects: false` in practice: exporting only `connectRoster` from the package entry leaves out the client and every feature (each feature module is built by a top-level call marked `/*#__PURE__*/`, so an unused one is dropped). From its own module the helper needs a few KB (last row).',
       ...failures.map((f) => `**${f}**`),

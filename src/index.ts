@@ -1,4 +1,5 @@
 export { createXmppClient, type XmppClient, type ClientInternals } from './client/create-client.js';
+export { createCoreClient, type CoreClient, type ClientEvent } from './client/core-client.js';
 export { resolveOptions, LIBRARY_VERSION, type XmppClientOptions, type FastOptions, type Logger } from './client/options.js';
 export type { FastToken } from './sasl/login-memory.js';
 export { selectConnection } from './client/select-connection.js';
