@@ -299,6 +299,38 @@ describe('the web chat example in headless Chromium, two users against Prosody',
     await send(bob.page, 'Still here after the restart');
     await byTestId(alice.page, 'room-message', { direction: 'in' }).filter({ hasText: 'Still here after the restart' }).waitFor(WAIT);
     await shot(alice.page, 'after-restart');
+  });
+
+  it("scrolls back through the archive on a second device of Alice's, then logs out", async () => {
+    const second = await openParty(alice.user);
+    try {
+      const query = new URLSearchParams({
+        service: WS_URL,
+        domain: alice.user.domain,
+        username: alice.user.username,
+        password: alice.user.password,
+      });
+      await second.page.goto(`${origin}/?${query}`);
+      await byTestId(second.page, 'login-submit').click();
+      await onlineBanner(second).waitFor(WAIT);
+      await openChat(second, bob.user.jid);
+      await byTestId(second.page, 'load-older').click();
+      await byTestId(second.page, 'history-complete').waitFor(WAIT);
+      const bodies = await byTestId(second.page, 'message').allTextContents();
+      const first = bodies.findIndex((b) => b.includes('Hello Bob, this is Alice'));
+      const later = bodies.findIndex((b) => b.includes('Welcome back'));
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(later).toBeGreaterThan(first);
+      expect(await message(second.page, 'in', 'Hi Alice, nice to chat').count()).toBe(1);
+      await shot(second.page, 'scrollback');
+
+      await byTestId(second.page, 'logout').click();
+      await byTestId(second.page, 'login-form').waitFor(WAIT);
+      // The first device is still online.
+      expect(await banner(alice).getAttribute('data-status')).toBe('online');
+    } finally {
+      await second.context.close();
+    }
     expect(pageErrors).toEqual([]);
   });
 });

@@ -16,10 +16,11 @@ export function App() {
     <Shell
       client={client}
       inspector={inspector}
-      onLogout={async () => {
-        inspector.close();
-        await client.stop();
+      onLogout={() => {
+        // Unmount first: once stopped, the client's feature actors are gone.
         setClient(null);
+        inspector.close();
+        void client.stop();
       }}
     />
   );

@@ -1,7 +1,7 @@
-// Binds to: the `chat:<jid>` actor through `connectChat(conversation, archive)` (messages, states, unread, typing, scrollback).
+// Binds to: the `chat:<jid>` actor through `connectChat` (messages, states, unread, typing) and the archive's `connectHistory` (scrollback).
 import { useSelector } from '@xstate/react';
-import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
-import { connectChat, connectRoster, type ChatMessage, type XmppClient } from 'xmpp-adapter';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { connectChat, connectHistory, connectRoster, type ChatMessage, type XmppClient } from 'xmpp-adapter';
 import { conversationActor, feature, type Source, type ConversationSnapshot } from '../features';
 import { formatStamp, shortName } from '../format';
 import { useAction } from '../use-action';
@@ -40,6 +40,7 @@ export function Conversation({ client, jid }: Props) {
         <h2>{name}</h2>
         <small>{jid}</small>
       </header>
+      <HistoryBar client={client} jid={jid} />
       {actor ? (
         <Messages client={client} jid={jid} name={name} actor={actor} />
       ) : (
@@ -55,13 +56,33 @@ export function Conversation({ client, jid }: Props) {
   );
 }
 
+/** Scrollback from the server's archive; it also works before the conversation has any message here (a new device). */
+function HistoryBar({ client, jid }: Props) {
+  const history = useSelector(feature(client, 'archive'), (s) => connectHistory(s, jid));
+  const older = useAction();
+  return (
+    <div className="history-bar">
+      {history.complete ? (
+        <small data-testid="history-complete">Start of the conversation</small>
+      ) : (
+        <button
+          type="button"
+          data-testid="load-older"
+          disabled={history.loading}
+          onClick={() => void older.run(() => client.archive.loadOlder(jid))}
+        >
+          {history.loading ? 'Loading…' : 'Load older messages'}
+        </button>
+      )}
+      {(older.error ?? history.error) && <small className="error">{older.error ?? history.error}</small>}
+    </div>
+  );
+}
+
 function Messages({ client, jid, name, actor }: Props & { name: string; actor: Source<ConversationSnapshot> }) {
-  const conversation = useSelector(actor, (s) => s);
-  const archive = useSelector(feature(client, 'archive'), (s) => s);
-  const view = useMemo(() => connectChat(conversation, archive), [conversation, archive]);
+  const view = useSelector(actor, (s) => connectChat(s));
   const messages = view.messages;
   const visible = usePageVisible();
-  const older = useAction();
   const list = useRef<HTMLOListElement>(null);
   const newest = messages.at(-1)?.id;
 
@@ -77,21 +98,6 @@ function Messages({ client, jid, name, actor }: Props & { name: string; actor: S
 
   return (
     <>
-      <div className="history-bar">
-        {view.history.complete ? (
-          <small data-testid="history-complete">Start of the conversation</small>
-        ) : (
-          <button
-            type="button"
-            data-testid="load-older"
-            disabled={view.history.loading}
-            onClick={() => void older.run(() => client.archive.loadOlder(jid))}
-          >
-            {view.history.loading ? 'Loading…' : 'Load older messages'}
-          </button>
-        )}
-        {(older.error ?? view.history.error) && <small className="error">{older.error ?? view.history.error}</small>}
-      </div>
       <ol className="messages" ref={list}>
         {messages.map((message) => (
           <li

@@ -21,7 +21,27 @@ interface Props {
 
 const SHOWS: Show[] = ['available', 'chat', 'away', 'xa', 'dnd'];
 
-export function Shell({ client, inspector, onLogout }: Props) {
+export function Shell(props: Props) {
+  const { client, onLogout } = props;
+  // Once the session ended (a conflict, a refused login, a stop) its feature actors are gone.
+  const ended = useSelector(client.actor, (s) => s.status !== 'active');
+  const connection = useSelector(client.actor, selectConnection);
+  if (ended || !client.feature('chat')) {
+    return (
+      <main className="login">
+        <div className="login-status" data-testid="session-ended">
+          <p className="error">Session ended: {connection.status}</p>
+          <button type="button" onClick={onLogout}>
+            Back to login
+          </button>
+        </div>
+      </main>
+    );
+  }
+  return <Workspace {...props} />;
+}
+
+function Workspace({ client, inspector, onLogout }: Props) {
   const [selection, setSelection] = useState<Selection>(null);
   const [inspecting, setInspecting] = useState(false);
   // The bound JID while online; the chat manager remembers the last one while reconnecting.
