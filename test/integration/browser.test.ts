@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserPlatform } from '../../scripts/browser-platform.js';
-import { SASL2_DOMAIN, WS_URL, uniqueUser } from '../../scripts/prosody.js';
+import { SASL2_DOMAIN, WS_URL, uniqueUser, type TestUser } from '../../scripts/prosody.js';
 
 // Debian's Chromium (scripts/ensure-chromium.sh installs it when run as root); no browser download.
 const CHROMIUM = '/usr/bin/chromium';
@@ -54,14 +54,19 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
+/** Runs test/browser/page.ts in a new page, logged in as `user`, and returns what it reported. */
+async function runPage(user: TestUser) {
+  const page = await browser.newPage();
+  const hash = new URLSearchParams({ service: WS_URL, domain: user.domain, username: user.username, password: user.password });
+  await page.goto(`${origin}/#${hash}`);
+  await page.waitForFunction(() => window.__result !== undefined, undefined, { timeout: 20_000 });
+  return page.evaluate(() => window.__result!);
+}
+
 describe('in a real browser (headless Chromium)', () => {
   it('logs in over WebSocket with SCRAM on WebCrypto, pings, and stops', async () => {
     const user = await uniqueUser('browser');
-    const page = await browser.newPage();
-    const hash = new URLSearchParams({ service: WS_URL, domain: user.domain, username: user.username, password: user.password });
-    await page.goto(`${origin}/#${hash}`);
-    await page.waitForFunction(() => window.__result !== undefined, undefined, { timeout: 20_000 });
-    const result = await page.evaluate(() => window.__result!);
+    const result = await runPage(user);
     expect(result.error).toBeUndefined();
     expect(result.mechanism).toBe('SCRAM-SHA-1');
     expect(result.jid?.startsWith(`${user.jid}/`)).toBe(true);
@@ -72,11 +77,7 @@ describe('in a real browser (headless Chromium)', () => {
 
   it('logs in with SASL2 and binds with Bind2 where the server offers them (sasl2.localhost)', async () => {
     const user = await uniqueUser('browser-sasl2', SASL2_DOMAIN);
-    const page = await browser.newPage();
-    const hash = new URLSearchParams({ service: WS_URL, domain: user.domain, username: user.username, password: user.password });
-    await page.goto(`${origin}/#${hash}`);
-    await page.waitForFunction(() => window.__result !== undefined, undefined, { timeout: 20_000 });
-    const result = await page.evaluate(() => window.__result!);
+    const result = await runPage(user);
     expect(result.error).toBeUndefined();
     expect(result.mechanism).toBe('SCRAM-SHA-1');
     // Prosody's Bind2 names the resource after the client's tag.
