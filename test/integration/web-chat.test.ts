@@ -147,7 +147,7 @@ describe('the web chat example in headless Chromium, two users against Prosody',
     for (const p of [alice, bob]) {
       await onlineBanner(p).waitFor(WAIT);
       expect(await byTestId(p.page, 'own-jid').textContent()).toMatch(new RegExp(`^${p.user.jid}/web-`));
-      expect(await byTestId(p.page, 'roster').getAttribute('data-status')).toBe('ready');
+      await byTestId(p.page, 'roster', { status: 'ready' }).waitFor(WAIT); // the roster is fetched once online
     }
   });
 
@@ -331,6 +331,31 @@ describe('the web chat example in headless Chromium, two users against Prosody',
     } finally {
       await second.context.close();
     }
+  });
+
+  it('blocks a contact (presence stops), unblocks it, then removes it', async () => {
+    const aliceOnBob = contact(bob, alice.user.jid);
+    await aliceOnBob.hover();
+    await aliceOnBob.getByTestId('contact-block').click();
+    await aliceOnBob.getByTestId('contact-unblock').waitFor({ state: 'attached', ...WAIT });
+    expect(await aliceOnBob.locator('.presence').textContent()).toBe('blocked');
+    // The server tells Alice that Bob went away, and holds his presence back from her.
+    await byTestId(alice.page, 'contact', { jid: bob.user.jid, presence: 'unavailable' }).waitFor(WAIT);
+
+    await aliceOnBob.hover();
+    await aliceOnBob.getByTestId('contact-unblock').click();
+    await byTestId(alice.page, 'contact', { jid: bob.user.jid, presence: 'available' }).waitFor(WAIT);
+    await aliceOnBob.getByTestId('contact-block').waitFor({ state: 'attached', ...WAIT });
+
+    // Removing cancels the subscriptions both ways (RFC 6121 §2.5.2).
+    const bobOnAlice = contact(alice, bob.user.jid);
+    await bobOnAlice.hover();
+    await bobOnAlice.getByTestId('contact-remove').click();
+    await bobOnAlice.waitFor({ state: 'detached', ...WAIT });
+    await byTestId(bob.page, 'contact', { jid: alice.user.jid, subscription: 'none', presence: 'unavailable' }).waitFor(WAIT);
+  });
+
+  it('raised no uncaught error in either page', () => {
     expect(pageErrors).toEqual([]);
   });
 });

@@ -133,11 +133,13 @@ function RoomEntry({
     <li className={selected ? 'selected' : ''} data-testid="room-entry" data-jid={jid} data-status={status}>
       <button type="button" className="contact-open" onClick={() => onSelect({ kind: 'room', jid })}>
         <span className={`dot ${status === 'joined' ? 'dot-available' : 'dot-offline'}`} />
-        <span className="name">{shortName(jid)}</span>
-        <small className="presence">
-          {status}
-          {ended && status !== 'joined' ? ` (${ended})` : ''}
-        </small>
+        <span className="who">
+          <span className="name">{shortName(jid)}</span>
+          <small className="presence">
+            {status}
+            {ended && status !== 'joined' ? ` (${ended})` : ''}
+          </small>
+        </span>
       </button>
     </li>
   );

@@ -74,8 +74,10 @@ export function Roster({ client, selection, onSelect }: Props) {
             >
               <button type="button" className="contact-open" onClick={() => open(contact.jid)} title={contact.jid}>
                 <span className={`dot dot-${contact.presence?.show ?? 'offline'}`} />
-                <span className="name">{contact.name ?? shortName(contact.jid)}</span>
-                <small className="presence">{presenceLabel(contact)}</small>
+                <span className="who">
+                  <span className="name">{contact.name ?? shortName(contact.jid)}</span>
+                  <small className="presence">{presenceLabel(contact)}</small>
+                </span>
                 {count > 0 && (
                   <span className="badge" data-testid="unread-badge">
                     {count}

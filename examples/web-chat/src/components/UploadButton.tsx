@@ -1,7 +1,7 @@
 // Binds to: the upload manager's running and failed uploads (`connectUploads(upload)`), with their progress.
 import { useSelector } from '@xstate/react';
 import { useRef } from 'react';
-import { connectUploads, type UploadedFile, type XmppClient } from 'xmpp-adapter';
+import { connectUploads, type XmppClient } from 'xmpp-adapter';
 import { feature } from '../features';
 import { formatBytes } from '../format';
 import { useAction } from '../use-action';
@@ -9,7 +9,7 @@ import { useAction } from '../use-action';
 interface Props {
   client: XmppClient;
   /** Uploads a picked file and shares it; `client.files.upload(file, { to })` for a 1:1 chat. */
-  upload(file: File): Promise<UploadedFile | unknown>;
+  upload(file: File): Promise<unknown>;
   disabled?: boolean;
 }
 
