@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -135,6 +135,17 @@ afterAll(async () => {
 });
 
 describe('the web chat example in headless Chromium, two users against Prosody', () => {
+  it('is built with the browser platform of the library (no Node transport in the bundle)', () => {
+    const assets = join(DIST, 'assets');
+    const code = readdirSync(assets)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(assets, f), 'utf8'))
+      .join('\n');
+    expect(code).toContain('platformName = "browser"');
+    expect(code).not.toContain('NodeWebSocketConnection');
+    expect(code).not.toMatch(/from ["']node:/);
+  });
+
   it('logs in from the form the URL prefilled', async () => {
     for (const p of [alice, bob]) {
       const query = new URLSearchParams({ service: WS_URL, domain: p.user.domain, username: p.user.username, password: p.user.password });
