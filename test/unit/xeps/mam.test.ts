@@ -326,6 +326,38 @@ describe('MAM pager', () => {
     expect(done.output!.failure!.code).toBe('no-progress');
   });
 
+  it('sends the next page query the moment a fin arrives, before the page is handed on', async () => {
+    const started = startPager({ direction: 'forward' });
+    const queriesOutWhenPageEmitted: number[] = [];
+    started.pager.on('mam.page', () => queriesOutWhenPageEmitted.push(started.sent.length));
+    const first = started.take()[0]!;
+    serve(started, first, ARCHIVE);
+    await waitFor(started.pager, () => queriesOutWhenPageEmitted.length === 1);
+    // The second page's query was already out when the first page went to the archive actor.
+    expect(queriesOutWhenPageEmitted).toEqual([1]);
+    const second = started.take()[0]!;
+    expect(second.getChild('query', NS_MAM)!.getChild('set', NS_RSM)!.getChildText('after', NS_RSM)).toBe('a10');
+    serve(started, second, ARCHIVE);
+    await waitFor(started.pager, () => queriesOutWhenPageEmitted.length === 2);
+    serve(started, started.take()[0]!, ARCHIVE);
+    const done = await waitFor(started.pager, (s) => s.status === 'done');
+    expect(done.output!.results.map((r) => r.archiveId)).toEqual(ARCHIVE);
+    // The last page said complete: nothing was sent ahead of it.
+    expect(queriesOutWhenPageEmitted).toEqual([1, 1, 0]);
+    expect(started.take()).toEqual([]);
+  });
+
+  it('withdraws the query sent ahead when the pager is cancelled', async () => {
+    const started = startPager({ direction: 'forward' });
+    serve(started, started.take()[0]!, ARCHIVE);
+    await waitFor(started.pager, (s) => s.context.pages === 1);
+    const ahead = started.take()[0]!;
+    started.pager.send({ type: 'mam.cancel' });
+    expect(started.pager.getSnapshot().value).toBe('cancelled');
+    // The IQ tracker no longer waits for it: a late answer is ignored.
+    expect(started.reply(ahead, finXml(ARCHIVE.slice(10, 20), false))).toBe(false);
+  });
+
   it('keeps a result once when the archive repeats it on a later page', async () => {
     const started = startPager({ direction: 'forward', query: { max: 2 } });
     const [first] = started.take();
