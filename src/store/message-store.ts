@@ -1,6 +1,6 @@
 /**
  * An append-mostly, immutable list of items keyed by a stable id (XEP-0359 stanza-id/origin-id),
- * whose append cost does not grow with history: items live in fixed-size frozen chunks, so an
+ * whose append cost does not grow with history: items live in fixed-size shared chunks, so an
  * append copies at most one chunk, never the whole history, and older snapshots stay valid.
  * Scrollback grows it at the front (`prepend`) at the same cost.
  *
@@ -12,7 +12,7 @@
 /** Messages a conversation or room keeps in memory unless the app says otherwise (see `keepNewest`). */
 export const DEFAULT_MESSAGES_IN_MEMORY = 10_000;
 
-/** Items per frozen chunk; an append copies at most this many references. */
+/** Items per shared chunk; an append copies at most this many references. */
 export const CHUNK_SIZE = 64;
 
 export interface Keyed {
@@ -42,7 +42,7 @@ interface VersionIndex {
 export interface MessageStore<T extends Keyed> {
   /** Older items added in front (scrollback), fewer than CHUNK_SIZE, oldest first. */
   readonly head: readonly T[];
-  /** Full chunks, oldest first, each frozen with exactly CHUNK_SIZE items. */
+  /** Full chunks, oldest first, each with exactly CHUNK_SIZE items, shared between versions. */
   readonly chunks: readonly (readonly T[])[];
   /** The last, partly filled chunk. */
   readonly tail: readonly T[];
@@ -51,15 +51,15 @@ export interface MessageStore<T extends Keyed> {
   readonly [INDEX]?: VersionIndex;
 }
 
-const EMPTY: readonly never[] = Object.freeze([]);
+const EMPTY: readonly never[] = [];
 
-function freeze<T>(items: T[]): readonly T[] {
-  return Object.freeze(items);
-}
-
+// Shared chunks are never written to again: `readonly` says so to the compiler, but nothing is
+// `Object.freeze`d at run time. The Stately browser inspector's serializer cuts deep or wide data by
+// writing a marker into the objects it walks (and restoring them): on a frozen one that write threw
+// and left a live client's snapshots half rewritten.
 function withIndex<T extends Keyed>(store: Omit<MessageStore<T>, typeof INDEX>, index: VersionIndex): MessageStore<T> {
   Object.defineProperty(store, INDEX, { value: index, enumerable: false });
-  return Object.freeze(store) as MessageStore<T>;
+  return store as MessageStore<T>;
 }
 
 export function emptyStore<T extends Keyed>(): MessageStore<T> {
@@ -149,13 +149,13 @@ export function append<T extends Keyed>(store: MessageStore<T>, ...items: T[]): 
     tail.push(item);
     size++;
     if (tail.length === CHUNK_SIZE) {
-      chunks = freeze([...chunks, freeze(tail)]);
+      chunks = [...chunks, tail];
       tail = [];
     }
   }
   if (size === store.size) return store;
   index.shared.high = index.base + size;
-  return withIndex<T>({ head: store.head, chunks, tail: freeze(tail), size }, index);
+  return withIndex<T>({ head: store.head, chunks, tail, size }, index);
 }
 
 /**
@@ -173,10 +173,10 @@ export function prepend<T extends Keyed>(store: MessageStore<T>, items: readonly
   const run = [...fresh, ...store.head];
   const headLength = run.length % CHUNK_SIZE;
   const front: (readonly T[])[] = [];
-  for (let start = headLength; start < run.length; start += CHUNK_SIZE) front.push(freeze(run.slice(start, start + CHUNK_SIZE)));
-  const chunks = front.length === 0 ? store.chunks : freeze([...front, ...store.chunks]);
+  for (let start = headLength; start < run.length; start += CHUNK_SIZE) front.push(run.slice(start, start + CHUNK_SIZE));
+  const chunks = front.length === 0 ? store.chunks : [...front, ...store.chunks];
   return withIndex<T>(
-    { head: freeze(run.slice(0, headLength)), chunks, tail: store.tail, size: store.size + fresh.length },
+    { head: run.slice(0, headLength), chunks, tail: store.tail, size: store.size + fresh.length },
     { shared: index.shared, base },
   );
 }
@@ -221,7 +221,7 @@ export function keepNewest<T extends Keyed>(store: MessageStore<T>, max: number)
   let first = 0;
   while (first < chunks.length && store.size - dropped - CHUNK_SIZE >= max) forget(chunks[first++]!);
   if (dropped === 0) return store;
-  if (first > 0) chunks = freeze(chunks.slice(first));
+  if (first > 0) chunks = chunks.slice(first);
   const base = index.base + dropped;
   index.shared.low = base;
   return withIndex<T>({ head, chunks, tail: store.tail, size: store.size - dropped }, { shared: index.shared, base });
@@ -240,7 +240,7 @@ export function update<T extends Keyed>(store: MessageStore<T>, id: string, chan
   if (position < head.length) {
     const replaced = [...head];
     replaced[position] = next;
-    return withIndex<T>({ head: freeze(replaced), chunks, tail, size: store.size }, index);
+    return withIndex<T>({ head: replaced, chunks, tail, size: store.size }, index);
   }
   const offset = position - head.length;
   const chunk = Math.floor(offset / CHUNK_SIZE);
@@ -248,12 +248,12 @@ export function update<T extends Keyed>(store: MessageStore<T>, id: string, chan
     const replaced = [...chunks[chunk]!];
     replaced[offset % CHUNK_SIZE] = next;
     const copy = [...chunks];
-    copy[chunk] = freeze(replaced);
-    return withIndex<T>({ head, chunks: freeze(copy), tail, size: store.size }, index);
+    copy[chunk] = replaced;
+    return withIndex<T>({ head, chunks: copy, tail, size: store.size }, index);
   }
   const replaced = [...tail];
   replaced[offset - chunks.length * CHUNK_SIZE] = next;
-  return withIndex<T>({ head, chunks, tail: freeze(replaced), size: store.size }, index);
+  return withIndex<T>({ head, chunks, tail: replaced, size: store.size }, index);
 }
 
 export function* iterate<T extends Keyed>(store: MessageStore<T>): Generator<T> {

@@ -31,10 +31,9 @@ const DEPTH_LIMIT = 10;
 
 /**
  * Turns an inspection event into plain JSON data without touching it. The browser inspector's
- * default serializer marks cycles and cut-off depths by writing into the objects it walks (and
- * restores them afterwards); the client's message stores are frozen, so that write throws halfway
- * and leaves live snapshots (actor refs among them) rewritten. This one only reads: actor refs
- * become `{ id }`, functions their name, repeated objects and anything deeper than the limit a marker.
+ * default serializer marks cycles and cut-off depths by writing into the live objects it walks
+ * (and restores them afterwards); this one only reads: actor refs become `{ id }`, functions their
+ * name, repeated objects and anything deeper than the limit a marker.
  */
 export function serializeForInspector(event: unknown): unknown {
   const depth = new WeakMap<object, number>();
