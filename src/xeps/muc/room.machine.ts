@@ -4,7 +4,7 @@
  * members-only, banned, …) or end our visit (kicked, banned, removed, destroyed, shut down).
  * Occupants, subject and messages are kept while joined; a stream that was not resumed rejoins.
  */
-import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { and, assign, enqueueActions, fromPromise, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import type { ArchiveAppliedEvent } from '../archive/archive.types.js';
 import {
   append,
@@ -53,6 +53,13 @@ export interface RoomLogicOptions {
 /** `items` after the room's messages, forgetting the oldest past the room's limit. */
 function appendKept(context: RoomContext, ...items: RoomMessage[]): MessageStore<RoomMessage> {
   return keepNewest(append(context.messages, ...items), context.messagesInMemory);
+}
+
+const MAX_ERROR_REJOINS_PER_MINUTE = 3;
+
+/** The times of our re-entries after a 333 removal within the last minute. */
+function recentErrorRejoins(context: RoomContext, now: number): number[] {
+  return context.errorRejoins.filter((at) => now - at < 60_000);
 }
 
 export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger' | 'iq' | 'clock'>, options: RoomLogicOptions = {}) {
@@ -262,6 +269,15 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
     },
     guards: {
       selfJoined: ({ event }) => event.type === 'room.presence' && event.presence.available && isSelf(event.presence),
+      // 333: the service removed us after an error reply to something it sent us (often a stanza
+      // meant for an earlier session of ours). This session is alive, so it enters again — at most
+      // three times a minute, so a service that keeps doing it cannot make us loop.
+      removedForAnError: ({ context, event }) =>
+        event.type === 'room.presence' &&
+        event.presence.statusCodes.includes(STATUS.REMOVED_ERROR) &&
+        recentErrorRejoins(context, services.clock.now()).length < MAX_ERROR_REJOINS_PER_MINUTE,
+      // 332: the service shut down while we were in; it is back when our next session starts.
+      endedByShutdown: ({ context }) => context.failure?.reason === 'shutdown',
       selfLeft: ({ event }) =>
         event.type === 'room.presence' &&
         !event.presence.available &&
@@ -293,6 +309,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       visitStart: undefined,
       heardAt: 0,
       renaming: false,
+      errorRejoins: [],
       messagesInMemory: input.messagesInMemory ?? DEFAULT_MESSAGES_IN_MEMORY,
       subscription: input.subscribedOnly ? { nodes: input.subscribedOnly.nodes } : undefined,
     }),
@@ -376,6 +393,14 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         on: {
           'room.presence': [
             {
+              guard: and(['selfLeft', 'removedForAnError']),
+              target: '#room.joining',
+              actions: [
+                'applyPresence',
+                assign({ errorRejoins: ({ context }) => [...recentErrorRejoins(context, services.clock.now()), services.clock.now()] }),
+              ],
+            },
+            {
               guard: 'selfLeft',
               target: 'ended',
               actions: [
@@ -425,7 +450,11 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       },
       ended: {
         entry: 'cancelArchiveQueries',
-        on: { 'room.join': { target: 'joining', actions: 'takeJoinOptions' }, 'session.offline': {} },
+        on: {
+          'room.join': { target: 'joining', actions: 'takeJoinOptions' },
+          'session.offline': {},
+          'session.online': { guard: 'endedByShutdown', target: 'joining' },
+        },
       },
     },
   });

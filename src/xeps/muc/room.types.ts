@@ -95,6 +95,8 @@ export interface RoomContext {
   heardAt: number;
   /** A nick change was asked for and not answered yet. */
   renaming: boolean;
+  /** When the room last removed us for an error reply (status 333) and we entered again: at most 3 a minute. */
+  errorRejoins: readonly number[];
   /** Messages kept in memory (the oldest go past it, never on scrollback). */
   messagesInMemory: number;
   /** ejabberd MucSub: the nodes we are subscribed to; the room's events reach us without joining. */

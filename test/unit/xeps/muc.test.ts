@@ -220,6 +220,39 @@ describe('MUC room lifecycle (XEP-0045)', () => {
     expect(banned.view().failure?.reason).toBe('banned');
   });
 
+  it('enters again when the room removes us after an error reply (333), at most three times a minute', async () => {
+    const system = await joined();
+    const removedForAnError = () => system.deliver(occupant('romeo', { type: 'unavailable', role: 'none', codes: [110, 333] }));
+    for (let round = 0; round < 3; round++) {
+      removedForAnError();
+      expect(system.view().status).toBe('joining');
+      const disco = system.take().find((el) => el.name === 'iq' && el.attrs.to === ROOM);
+      system.reply(disco!, `<query xmlns='http://jabber.org/protocol/disco#info'><feature var='http://jabber.org/protocol/muc'/></query>`);
+      await settle();
+      expect(system.presences().map((p) => p.attrs.to)).toEqual([`${ROOM}/romeo`]);
+      system.deliver(occupant('romeo', { codes: [110] }));
+      expect(system.view().status).toBe('joined');
+    }
+    removedForAnError();
+    expect(system.view()).toMatchObject({ status: 'ended', failure: { reason: 'other' } });
+  });
+
+  it('enters again on the next session after the service shut down (332), not before', async () => {
+    const system = await joined();
+    system.deliver(occupant('romeo', { type: 'unavailable', role: 'none', codes: [110, 332] }));
+    expect(system.view()).toMatchObject({ status: 'ended', failure: { reason: 'shutdown' } });
+    expect(system.presences()).toEqual([]);
+    system.send({ type: 'session.offline' });
+    system.send({ type: 'session.online', jid: ME, resumed: false });
+    expect(system.view().status).toBe('joining');
+
+    const kicked = await joined();
+    kicked.deliver(occupant('romeo', { type: 'unavailable', role: 'none', codes: [110, 307] }));
+    kicked.send({ type: 'session.online', jid: ME, resumed: false });
+    // A kick is final: a new session does not bring us back.
+    expect(kicked.view().status).toBe('ended');
+  });
+
   it('follows occupants leaving and changing nicks (303), ours included', async () => {
     const system = await joined();
     system.deliver(
