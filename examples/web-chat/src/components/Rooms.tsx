@@ -1,7 +1,7 @@
 // Binds to: the `muc` manager's rooms and invitations, and each room's status (`roomStatus(room)`) and failure.
 import { useSelector } from '@xstate/react';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { roomStatus, selectConnection, type XmppClient } from 'xmpp-adapter';
+import { useState, type FormEvent } from 'react';
+import { roomStatus, type XmppClient } from 'xmpp-adapter';
 import { feature, roomActor } from '../features';
 import { shortName } from '../format';
 import { useAction } from '../use-action';
@@ -113,21 +113,8 @@ function RoomEntry({
   const actor = roomActor(client, jid)!;
   const status = useSelector(actor, roomStatus);
   const ended = useSelector(actor, (s) => s.context.failure?.reason);
-  const nick = useSelector(actor, (s) => s.context.nick);
-  const online = useSelector(client.actor, (s) => selectConnection(s).status === 'online');
-
-  // Visits that end for a passing reason: the server shut down (status 332), or the room dropped
-  // us for a transport error (333, which the library reports as `other`), e.g. a message to our
-  // previous session bounced after a server restart. Go back in once online, a few times at most.
-  const rejoins = useRef<number[]>([]);
-  useEffect(() => {
-    if (!online || status !== 'ended' || (ended !== 'shutdown' && ended !== 'other')) return;
-    const now = Date.now();
-    rejoins.current = rejoins.current.filter((t) => now - t < 60_000);
-    if (rejoins.current.length >= 3) return;
-    rejoins.current.push(now);
-    client.rooms.join(jid, { nick }).catch(() => undefined);
-  }, [client, jid, nick, online, status, ended]);
+  // Visits that end for a passing reason (the service shut down, 332, or dropped us after an error
+  // reply, 333) are entered again by the room actor itself; the list only shows the state.
 
   return (
     <li className={selected ? 'selected' : ''} data-testid="room-entry" data-jid={jid} data-status={status}>
