@@ -74,10 +74,10 @@ export function nextPageParams(context: MamPagerContext, fin: MamFin): MamQueryP
   return pageParams({ ...context, cursor: context.direction === 'backward' ? fin.first : fin.last });
 }
 
-interface FetchInput {
+export interface PageFetchInput {
   params: MamQueryParams;
   timeout: number | undefined;
-  /** The next page's query, sent as soon as this page's `<fin/>` is in (see {@link nextPageParams}). */
+  /** The next page's query, sent as soon as this page's `<fin/>` is in (see `nextPageParams`). */
   next?: (fin: MamFin) => MamQueryParams | undefined;
 }
 
@@ -99,7 +99,7 @@ function createPageFetcher(services: Pick<FeatureServices, 'iq'>) {
   const send = (params: MamQueryParams, signal: AbortSignal, timeout: number | undefined) =>
     fetchPage(services, params, timeout === undefined ? { signal } : { signal, timeout });
 
-  return async (input: FetchInput, signal: AbortSignal): Promise<MamFin> => {
+  return async (input: PageFetchInput, signal: AbortSignal): Promise<MamFin> => {
     const queryId = input.params.queryId;
     const waiting = ahead.get(queryId);
     let fin: MamFin;
@@ -181,7 +181,7 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
     actors: {
       // Stopping this child (leaving `querying`, or stopping the pager) aborts the signal, which
       // withdraws the IQ from the tracker: a late reply is then ignored.
-      fetchPage: fromPromise<MamFin, FetchInput>(({ input, signal }) => fetchWithLookahead(input, signal)),
+      fetchPage: fromPromise<MamFin, PageFetchInput>(({ input, signal }) => fetchWithLookahead(input, signal)),
     },
     guards: {
       queryInvalid: ({ context }) => inputProblem(context) !== undefined,
