@@ -83,7 +83,6 @@ export {
   type ArchiveOutcome,
   type HistoryView,
   type MamPrefs,
-  type PageFetchInput,
 } from './xeps/archive/index.js';
 export type { ArchiveApi, HistoryOptions, HistoryResult, SearchOptions } from './client/archive-api.js';
 // Group chat and bookmarks (in `defaultFeatures`).

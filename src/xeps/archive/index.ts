@@ -54,11 +54,9 @@ export {
   failureOf,
   fetchPage,
   madeNoProgress,
-  nextPageParams,
   pageParams,
   type MamPagerActor,
   type MamPagerLogic,
-  type PageFetchInput,
 } from './pager.machine.js';
 export {
   DEFAULT_PAGE_SIZE,

@@ -65,67 +65,6 @@ export async function fetchPage(
 }
 
 /**
- * The query of the page after `fin`, when the pager will go on by itself (more pages, progress
- * made, `maxPages` not reached): what `fetchPage` may send before the page is even applied.
- */
-export function nextPageParams(context: MamPagerContext, fin: MamFin): MamQueryParams | undefined {
-  if (!context.autoContinue || fin.complete || madeNoProgress(context, fin)) return undefined;
-  if (context.maxPages !== undefined && context.pages + 1 >= context.maxPages) return undefined;
-  return pageParams({ ...context, cursor: context.direction === 'backward' ? fin.first : fin.last });
-}
-
-export interface PageFetchInput {
-  params: MamQueryParams;
-  timeout: number | undefined;
-  /** The next page's query, sent as soon as this page's `<fin/>` is in (see `nextPageParams`). */
-  next?: (fin: MamFin) => MamQueryParams | undefined;
-}
-
-/** A page query already on its way, waiting for the pager's next `fetchPage` to take it. */
-interface PageAhead {
-  params: string;
-  fin: Promise<MamFin>;
-  controller: AbortController;
-}
-
-/**
- * Pages a query with the next page's IQ sent the moment a `<fin/>` arrives, so the server works on
- * it while this client applies the page (applying 250 messages took 2–27 ms per page, time the
- * query used to wait). Each fetch takes the one sent ahead for it, keyed by query id; one the pager
- * never takes (stopped between pages) is forgotten when it settles.
- */
-function createPageFetcher(services: Pick<FeatureServices, 'iq'>) {
-  const ahead = new Map<string, PageAhead>();
-  const send = (params: MamQueryParams, signal: AbortSignal, timeout: number | undefined) =>
-    fetchPage(services, params, timeout === undefined ? { signal } : { signal, timeout });
-
-  return async (input: PageFetchInput, signal: AbortSignal): Promise<MamFin> => {
-    const queryId = input.params.queryId;
-    const waiting = ahead.get(queryId);
-    let fin: MamFin;
-    if (waiting && waiting.params === JSON.stringify(input.params)) {
-      ahead.delete(queryId);
-      // Leaving `querying` (cancel, stop) withdraws the query sent ahead as it would its own.
-      signal.addEventListener('abort', () => waiting.controller.abort(), { once: true });
-      fin = await waiting.fin;
-    } else {
-      fin = await send(input.params, signal, input.timeout);
-    }
-    const next = input.next?.(fin);
-    if (next !== undefined) {
-      const controller = new AbortController();
-      const entry: PageAhead = { params: JSON.stringify(next), fin: send(next, controller.signal, input.timeout), controller };
-      ahead.set(queryId, entry);
-      const forget = () => {
-        if (ahead.get(queryId) === entry) ahead.delete(queryId);
-      };
-      entry.fin.then(forget, forget);
-    }
-    return fin;
-  };
-}
-
-/**
  * XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
  * query". A page holds at most `max` results (a flooding archive cannot grow it) and no archive
  * id twice.
@@ -169,7 +108,6 @@ function initialContext(input: MamPagerInput): MamPagerContext {
 }
 
 export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
-  const fetchWithLookahead = createPageFetcher(services);
   return setup({
     types: {
       context: {} as MamPagerContext,
@@ -181,7 +119,9 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
     actors: {
       // Stopping this child (leaving `querying`, or stopping the pager) aborts the signal, which
       // withdraws the IQ from the tracker: a late reply is then ignored.
-      fetchPage: fromPromise<MamFin, PageFetchInput>(({ input, signal }) => fetchWithLookahead(input, signal)),
+      fetchPage: fromPromise<MamFin, { params: MamQueryParams; timeout: number | undefined }>(({ input, signal }) =>
+        fetchPage(services, input.params, input.timeout === undefined ? { signal } : { signal, timeout: input.timeout }),
+      ),
     },
     guards: {
       queryInvalid: ({ context }) => inputProblem(context) !== undefined,
@@ -274,11 +214,7 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
         entry: 'startPage',
         invoke: {
           src: 'fetchPage',
-          input: ({ context }) => ({
-            params: pageParams(context),
-            timeout: context.timeout,
-            next: (fin: MamFin) => nextPageParams(context, fin),
-          }),
+          input: ({ context }) => ({ params: pageParams(context), timeout: context.timeout }),
           onDone: [
             {
               guard: { type: 'noProgress', params: ({ event }) => event.output },
