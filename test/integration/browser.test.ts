@@ -1,22 +1,17 @@
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserPlatform } from '../../scripts/browser-platform.js';
 import { SASL2_DOMAIN, WS_URL, uniqueUser, type TestUser } from '../../scripts/prosody.js';
-
-// Debian's Chromium (scripts/ensure-chromium.sh installs it when run as root); no browser download.
-const CHROMIUM = '/usr/bin/chromium';
-const ENSURE_CHROMIUM = new URL('../../scripts/ensure-chromium.sh', import.meta.url).pathname;
 
 let server: Server;
 let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
-  execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
   const bundle = await build({
     entryPoints: ['test/browser/page.ts'],
     bundle: true,
@@ -36,17 +31,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -5,21 +5,18 @@
  * file upload, the Stately inspector, and a Prosody restart both clients recover from without a
  * page reload. Screenshots of the main screens go to test-output/web-chat/.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MUC_DOMAIN, WS_URL, startProsody, stopProsody, uniqueUsers, type TestUser } from '../../scripts/prosody.js';
 
-// Debian's Chromium (scripts/ensure-chromium.sh installs it when run as root); no browser download.
-const CHROMIUM = '/usr/bin/chromium';
-const ENSURE_CHROMIUM = fileURLToPath(new URL('../../scripts/ensure-chromium.sh', import.meta.url));
 const APP_CONFIG = fileURLToPath(new URL('../../examples/web-chat/vite.config.ts', import.meta.url));
 const OUTPUT = fileURLToPath(new URL('../../test-output/web-chat/', import.meta.url));
 const DIST = join(OUTPUT, 'dist');
@@ -105,7 +102,6 @@ const message = (page: Page, direction: 'in' | 'out', body: string) =>
   byTestId(page, 'message', { direction }).filter({ hasText: body }).last();
 
 beforeAll(async () => {
-  execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
   mkdirSync(OUTPUT, { recursive: true });
   const [users] = await Promise.all([
     uniqueUsers(['wc-alice', 'wc-bob']),
@@ -113,17 +109,7 @@ beforeAll(async () => {
   ]);
   server = await serveDist();
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   [alice, bob] = (await Promise.all(users.map(openParty))) as [Party, Party];
 });
 
