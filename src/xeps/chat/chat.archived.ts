@@ -58,9 +58,12 @@ function placeOlder(tools: ChatTools, peer: string, page: readonly ChatMessage[]
  * of the conversation: the message the page follows (`after`, the previous page's last or the
  * query's start) or the last known message of that direction the page repeats. Only a message of
  * the same direction is a reliable mark: our own messages sit where we wrote them, which after an
- * outage can be long before the server archived them. Without a mark a message goes before the
- * first message of the current session (it was archived before that began), or at the end. So a
- * query that outlives its session, or overlaps messages that arrived live, keeps each sender's order.
+ * outage can be long before the server archived them. Without a mark a run goes before the first
+ * message of its direction stored after the page's start: the page has not repeated that message
+ * yet, so it was archived later (a live message of a session that ended before its catch-up did).
+ * Without a start in memory, it goes before the first message of the current session (archived
+ * before that began), or at the end. So a query that outlives its session, or overlaps messages
+ * that arrived live, keeps each sender's order.
  */
 function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[], after: string | undefined): ChatMessage[] {
   const messagesNow = () => tools.conversation(peer)?.messages;
@@ -73,7 +76,12 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
     const direction = run[0]!.direction;
     const mark = marks[direction];
     const messages = messagesNow();
-    const before = mark !== undefined && messages ? idAfter(messages, mark) : tools.sessionStartOf(peer);
+    const before =
+      mark !== undefined && messages
+        ? idAfter(messages, mark)
+        : start && messages
+          ? firstAfter(messages, start.id, direction)
+          : tools.sessionStartOf(peer);
     tools.deliver(
       peer,
       { type: 'conversation.archived', messages: run, placement: 'newer', ...(before === undefined ? {} : { before }) },
@@ -106,6 +114,15 @@ function withArchiveId(messages: MessageStore<ChatMessage> | undefined, archiveI
   for (let p = messages.size - 1; p >= 0; p--) {
     const message = at(messages, p)!;
     if (message.stanzaId === archiveId) return message;
+  }
+  return undefined;
+}
+
+/** The id of the first message of `direction` after `id` (undefined when there is none: append). */
+function firstAfter(messages: MessageStore<ChatMessage>, id: string, direction: ChatMessage['direction']): string | undefined {
+  for (let p = positionOf(messages, id) + 1; p > 0 && p < messages.size; p++) {
+    const message = at(messages, p)!;
+    if (message.direction === direction) return message.id;
   }
   return undefined;
 }

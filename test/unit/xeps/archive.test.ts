@@ -284,6 +284,31 @@ describe('archive feature: catch-up', () => {
     ]);
   });
 
+  it('places a run with no mark of its own side before that side’s live messages of a session that died before its catch-up', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.deliver(liveFromJuliet('a5', 'juliet 1'));
+    await freshSession(system);
+    const [first] = queries(system);
+    const fromOtherDevice = `<message xmlns='jabber:client' type='chat' from='${OWN}/phone' to='${JULIET}' id='w-6'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='o-6'/></message>`;
+    system.deliver(result(first!.queryId, 'a6', fromOtherDevice));
+    system.reply(first!.iq, fin(['a6'], true));
+    await settle();
+
+    // The next session's catch-up starts after our own message; Juliet writes live, and the session dies ...
+    await freshSession(system);
+    const [query] = queries(system);
+    expect(query!.cursor).toBe('after:a6');
+    system.deliver(liveFromJuliet('a20', 'live in the second session'));
+    // ... before the answer, which comes in the third session with no earlier message of hers in the page.
+    await freshSession(system);
+    system.deliver(result(query!.queryId, 'a7', archived('7', 'missed 7')));
+    system.deliver(result(query!.queryId, 'a8', archived('8', 'missed 8')));
+    system.reply(query!.iq, fin(['a7', 'a8'], false));
+    await settle();
+    expect(bodies(system)).toEqual(['juliet 1', 'mine', 'missed 7', 'missed 8', 'live in the second session']);
+  });
+
   it('keeps the peer’s order when our own message was archived long after we wrote it (sent across an outage)', async () => {
     const system = chatSystem();
     await online(system);
