@@ -10,7 +10,7 @@ import { NS_DATA, NS_RSM } from '../../src/xeps/forms.js';
 import { NS_MAM } from '../../src/xeps/archive/mam.codec.js';
 import { readArchivedResult } from '../../src/xeps/archive/mam.route.js';
 import type { ArchivedResult, MamPagerEmitted, MamPagerInput } from '../../src/xeps/archive/mam.types.js';
-import { createMamPagerLogic, type MamPagerActor } from '../../src/xeps/archive/pager.machine.js';
+import { createMamPagerLogic, pageQueryId, queryOfPage, type MamPagerActor } from '../../src/xeps/archive/pager.machine.js';
 import { parseXml } from '../support/xml.js';
 import {
   archiveIds,
@@ -210,7 +210,8 @@ function systemUnderTest(scenario: PagerScenario) {
    * one `mam.results` batch (a socket read), and then the `<fin/>`.
    */
   const answer = (query: SentQuery, page: readonly string[], complete: boolean) => {
-    const results = page.flatMap((id, i) => (i === 0 && foreignPending ? [read(QUERY_ID, id), foreign()] : [read(QUERY_ID, id)]));
+    const own = queryIdOf(query);
+    const results = page.flatMap((id, i) => (i === 0 && foreignPending ? [read(own, id), foreign()] : [read(own, id)]));
     foreignPending = false;
     if (scenario.batched) pager.send({ type: 'mam.results', results });
     else for (const result of results) pager.send({ type: 'mam.result', ...result });
@@ -270,7 +271,7 @@ function systemUnderTest(scenario: PagerScenario) {
       const { query, cursor } = pending();
       // A result may already be out when the archive fails the query; it must not count.
       const { page } = pageFor(cursor);
-      if (page[0] !== undefined) deliver(QUERY_ID, page[0]);
+      if (page[0] !== undefined) deliver(queryIdOf(query), page[0]);
       // XEP-0313 §4.3.2: the error for a UID not in the archive.
       const error = parseXml(`<iq type='error' id='q29303'><error type='cancel'><item-not-found xmlns='${NS_STANZAS}'/></error></iq>`);
       query.fail(parseStanzaError(error));
@@ -297,6 +298,11 @@ function systemUnderTest(scenario: PagerScenario) {
 
 type Sut = ReturnType<typeof systemUnderTest>;
 
+/** The queryid of a page's IQ. */
+function queryIdOf(query: SentQuery): string {
+  return query.iq.getChild('query', NS_MAM)!.attrs.queryid!;
+}
+
 /** The RSM `<set/>` and form of one query against XEP-0313 §4.1 / §4.3 and the scenario. */
 function checkQuery(sut: Sut, query: SentQuery, index: number): void {
   const { scenario } = sut;
@@ -306,7 +312,8 @@ function checkQuery(sut: Sut, query: SentQuery, index: number): void {
   expect(query.options.timeout).toBe(scenario.timeout);
   expect(query.options.signal).toBeInstanceOf(AbortSignal);
   const q = query.iq.getChild('query', NS_MAM)!;
-  expect(q.attrs.queryid).toBe(QUERY_ID);
+  // Each page's IQ has a queryid of its own, so that no page takes another one's results.
+  expect(q.attrs.queryid).toBe(pageQueryId(QUERY_ID, index + 1));
   const form = q.getChild('x', NS_DATA);
   if (scenario.with === undefined) expect(form).toBeUndefined();
   else {
@@ -353,7 +360,7 @@ function checkState(sut: Sut, value: string, model: PagerModelContext): void {
   expect(results.map((r) => r.archiveId)).toEqual(expectedIds);
   expect(new Set(results.map((r) => r.archiveId)).size).toBe(results.length);
   for (const r of results) {
-    expect(r.queryId).toBe(QUERY_ID);
+    expect(queryOfPage(r.queryId)).toBe(QUERY_ID);
     expect(r.archive).toBe(scenario.archive ?? OWN_BARE);
     expect(r.entry.kind).toBe(scenario.archive === undefined ? 'chat' : 'groupchat');
     expect(r.entry.kind !== 'other' && r.entry.message.body).toBe(`message ${r.archiveId}`);

@@ -15,7 +15,7 @@ import type { ArchivedChatMessage, ChatArchivedEvent } from '../chat/chat.types.
 import type { RoomArchivedEvent } from '../muc/room.types.js';
 import type { ArchiveContext, ArchiveEmitted, ArchiveEvent, ArchiveIntent, ArchiveOutcome, OpenQuery } from './archive.types.js';
 import { NS_MAM, NS_MAM_EXTENDED } from './mam.codec.js';
-import { createMamPagerLogic } from './pager.machine.js';
+import { createMamPagerLogic, queryOfPage } from './pager.machine.js';
 import { DEFAULT_PAGE_SIZE, createPlanner, historyOf, isAccountCatchUp, knownPoint } from './archive.plan.js';
 import type { ArchivedResult, MamPagerOutput } from './mam.types.js';
 
@@ -122,14 +122,16 @@ export function createArchiveLogic(services: FeatureServices, options: ArchiveLo
         const routed = event.type === 'mam.result' ? [event] : event.type === 'archive.batch' ? event.events : [];
         const byQuery = new Map<string, ArchivedResult[]>();
         for (const { type: _type, ...result } of routed) {
-          const query = lookup(context.queries, result.queryId);
+          // Each page's IQ has its own queryid (pageQueryId); the pager checks that it is its page's.
+          const queryId = queryOfPage(result.queryId);
+          const query = lookup(context.queries, queryId);
           if (query === undefined || query.archive !== result.archive) {
             enqueue(() => services.logger.debug('MAM: result for no open query of that archive dropped', result.queryId));
             continue;
           }
-          const results = byQuery.get(result.queryId);
+          const results = byQuery.get(queryId);
           if (results) results.push(result);
-          else byQuery.set(result.queryId, [result]);
+          else byQuery.set(queryId, [result]);
         }
         for (const [queryId, results] of byQuery) enqueue.sendTo(pagerId(queryId), { type: 'mam.results', results });
       }),

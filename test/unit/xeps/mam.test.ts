@@ -243,6 +243,9 @@ function startPager(input: Partial<MamPagerInput> = {}, fake: FakeServices = fak
   return { ...fake, pager, pages };
 }
 
+/** The queryid a page's IQ carries. */
+const queryIdOf = (request: Element) => request.getChild('query', NS_MAM)!.attrs.queryid!;
+
 /** Delivers a result the way the archive actor would: read by the route, then sent to the pager. */
 function deliver(pager: MamPagerActor, xml: string): void {
   pager.send(ok(readArchivedResult(parseXml(xml), ROUTE)));
@@ -337,15 +340,67 @@ describe('MAM pager', () => {
     expect(started.reply(ahead, finXml(ARCHIVE.slice(10, 20), false))).toBe(false);
   });
 
+  it('sends the next page query the moment a fin arrives, before the page is handed on', async () => {
+    const started = startPager({ direction: 'forward' });
+    const queriesOutWhenPageEmitted: number[] = [];
+    started.pager.on('mam.page', () => queriesOutWhenPageEmitted.push(started.sent.length));
+    const first = started.take()[0]!;
+    serve(started, first, ARCHIVE);
+    await waitFor(started.pager, () => queriesOutWhenPageEmitted.length === 1);
+    // The second page's query was already out when the first page went to the archive actor.
+    expect(queriesOutWhenPageEmitted).toEqual([1]);
+    const second = started.take()[0]!;
+    expect(second.getChild('query', NS_MAM)!.getChild('set', NS_RSM)!.getChildText('after', NS_RSM)).toBe('a10');
+    serve(started, second, ARCHIVE);
+    await waitFor(started.pager, () => queriesOutWhenPageEmitted.length === 2);
+    serve(started, started.take()[0]!, ARCHIVE);
+    const done = await waitFor(started.pager, (s) => s.status === 'done');
+    expect(done.output!.results.map((r) => r.archiveId)).toEqual(ARCHIVE);
+    // The last page said complete: nothing was sent ahead of it.
+    expect(queriesOutWhenPageEmitted).toEqual([1, 1, 0]);
+    expect(started.take()).toEqual([]);
+  });
+
+  it('withdraws the query sent ahead when the pager is cancelled', async () => {
+    const started = startPager({ direction: 'forward' });
+    serve(started, started.take()[0]!, ARCHIVE);
+    await waitFor(started.pager, (s) => s.context.pages === 1);
+    const ahead = started.take()[0]!;
+    started.pager.send({ type: 'mam.cancel' });
+    expect(started.pager.getSnapshot().value).toBe('cancelled');
+    // The IQ tracker no longer waits for it: a late answer is ignored.
+    expect(started.reply(ahead, finXml(ARCHIVE.slice(10, 20), false))).toBe(false);
+  });
+
+  it('gives each page its own queryid and takes no result of an earlier page into a later one', async () => {
+    const started = startPager({ direction: 'forward', query: { max: 2 } });
+    const [first] = started.take();
+    for (const id of ['a01', 'a02']) deliver(started.pager, resultXml(queryIdOf(first!), id));
+    started.reply(first!, finXml(['a01', 'a02'], false));
+    await waitFor(started.pager, (s) => s.context.pages === 1);
+    const [second] = started.take();
+    expect(queryIdOf(second!)).not.toBe(queryIdOf(first!));
+    // The first page's IQ, sent again on a new session, answers again while the second page is open.
+    for (const id of ['a01', 'a02']) deliver(started.pager, resultXml(queryIdOf(first!), id));
+    for (const id of ['a03', 'a04']) deliver(started.pager, resultXml(queryIdOf(second!), id));
+    started.reply(second!, finXml(['a03', 'a04'], true));
+    const done = await waitFor(started.pager, (s) => s.status === 'done');
+    expect(started.pages.map((p) => p.results.map((r) => r.archiveId))).toEqual([
+      ['a01', 'a02'],
+      ['a03', 'a04'],
+    ]);
+    expect(done.output!.results.map((r) => r.archiveId)).toEqual(['a01', 'a02', 'a03', 'a04']);
+  });
+
   it('keeps a result once when the archive repeats it on a later page', async () => {
     const started = startPager({ direction: 'forward', query: { max: 2 } });
     const [first] = started.take();
-    for (const id of ['a01', 'a02']) deliver(started.pager, resultXml('q1', id));
+    for (const id of ['a01', 'a02']) deliver(started.pager, resultXml(queryIdOf(first!), id));
     started.reply(first!, finXml(['a01', 'a02'], false));
     await waitFor(started.pager, () => started.sent.length > 0);
     const [second] = started.take();
     // Against XEP-0059, the next page starts with the last item of the previous one.
-    for (const id of ['a02', 'a03']) deliver(started.pager, resultXml('q1', id));
+    for (const id of ['a02', 'a03']) deliver(started.pager, resultXml(queryIdOf(second!), id));
     started.reply(second!, finXml(['a02', 'a03'], true));
     const done = await waitFor(started.pager, (s) => s.status === 'done');
     expect(done.output!.results.map((r) => r.archiveId)).toEqual(['a01', 'a02', 'a03']);
@@ -392,11 +447,13 @@ describe('MAM pager', () => {
   it('keeps only its own results, at most max per page, each archive id once', async () => {
     const started = startPager({ query: { max: 2 }, direction: 'forward' });
     const [request] = started.take();
+    const own = queryIdOf(request!);
     deliver(started.pager, resultXml('other-query', 'z1'));
-    deliver(started.pager, resultXml('q1', 'a01'));
-    deliver(started.pager, resultXml('q1', 'a01'));
-    deliver(started.pager, resultXml('q1', 'a02'));
-    deliver(started.pager, resultXml('q1', 'a03'));
+    deliver(started.pager, resultXml('q1', 'z2'));
+    deliver(started.pager, resultXml(own, 'a01'));
+    deliver(started.pager, resultXml(own, 'a01'));
+    deliver(started.pager, resultXml(own, 'a02'));
+    deliver(started.pager, resultXml(own, 'a03'));
     started.reply(request!, finXml(['a01', 'a02'], true));
     const done = await waitFor(started.pager, (s) => s.status === 'done');
     expect(done.output!.results.map((r) => r.archiveId)).toEqual(['a01', 'a02']);
