@@ -226,7 +226,7 @@ async function writeDiagnostics(c: ObservedClient, peer: string, want: readonly 
   const arrivals = c.inbound.flatMap((xml, k) => {
     const body = /<body>(.*?)<\/body>/.exec(xml)?.[1];
     if (body === undefined && !xml.includes('<fin')) return [];
-    const query = /queryid="([^"]+)"/.exec(xml)?.[1]?.slice(0, 8);
+    const query = /queryid="([^"]+)"/.exec(xml)?.[1]?.replace(/^(.{8}).*\./, '$1….');
     const stanzaId = /<stanza-id[^>]* id="([^"]+)"/.exec(xml)?.[1]?.slice(0, 8);
     return [{ read: k, body, query, stanzaId, fin: xml.includes('<fin') ? xml.slice(0, 300) : undefined }];
   });
@@ -234,6 +234,19 @@ async function writeDiagnostics(c: ObservedClient, peer: string, want: readonly 
   console.info(`[exactly-once] ${peer} differs at ${at}: expected ${want[at]}, see test-output/exactly-once-${at}.json`);
   await writeFile(
     `test-output/exactly-once-${at}.json`,
-    JSON.stringify({ seed: SEED, at, window, arrivals, log: c.debugLog.filter((l) => l.message !== 'stream-management ack') }, null, 1),
+    JSON.stringify(
+      {
+        seed: SEED,
+        at,
+        window,
+        // The whole order received, to see where the missing ones went.
+        order: messages.map((m) => m.body).join(', '),
+        bodies: Object.fromEntries(conversationWith(c.client, peer).map((m) => [m.id, m.body])),
+        arrivals,
+        log: c.debugLog.filter((l) => l.message !== 'stream-management ack'),
+      },
+      null,
+      1,
+    ),
   );
 }

@@ -82,6 +82,8 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
         : start && messages
           ? firstAfter(messages, start.id, direction)
           : tools.sessionStartOf(peer);
+    // Where a caught-up run went and why: the one thing to look at when an order looks wrong.
+    tools.debug('catch-up run placed', { peer, first: run[0]!.id, size: run.length, mark, start: start?.id, before });
     tools.deliver(
       peer,
       { type: 'conversation.archived', messages: run, placement: 'newer', ...(before === undefined ? {} : { before }) },

@@ -45,6 +45,7 @@ export interface ChatTools {
   schedulePause(peer: string): void;
   cancelPause(peer: string): void;
   warn(message: string, data?: unknown): void;
+  debug(message: string, data?: unknown): void;
 }
 
 /** The part of XState's `enqueue` the chat manager uses. */
@@ -225,5 +226,10 @@ export class ChatStep implements ChatTools {
   warn(message: string, data?: unknown): void {
     const { logger } = this.setup.services;
     this.setup.enqueue(() => logger.warn(message, data));
+  }
+
+  debug(message: string, data?: unknown): void {
+    const { logger } = this.setup.services;
+    this.setup.enqueue(() => logger.debug(message, data));
   }
 }
