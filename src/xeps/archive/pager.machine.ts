@@ -146,14 +146,22 @@ function createPageFetcher(services: Pick<FeatureServices, 'iq'>) {
 /**
  * XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
  * query". A page holds at most `max` results (a flooding archive cannot grow it) and no archive
- * id twice.
+ * id twice. Returns the page with the acceptable ones of `results` added (the same array when none is).
  */
-function acceptable(context: MamPagerContext, pending: readonly ArchivedResult[], result: ArchivedResult): boolean {
-  return (
-    result.queryId === pageQueryId(context.queryId, context.pages + 1) &&
-    pending.length < context.query.max &&
-    !pending.some((r) => r.archiveId === result.archiveId)
-  );
+function collectResults(context: MamPagerContext, results: readonly ArchivedResult[]): ArchivedResult[] {
+  const page = pageQueryId(context.queryId, context.pages + 1);
+  let pending = context.pending;
+  let seen: Set<string> | undefined;
+  for (const result of results) {
+    if (result.queryId !== page || pending.length >= context.query.max) continue;
+    // One set per socket read's batch, not a scan of the page per result (pages of 250).
+    seen ??= new Set(pending.map((r) => r.archiveId));
+    if (seen.has(result.archiveId)) continue;
+    if (pending === context.pending) pending = [...pending];
+    seen.add(result.archiveId);
+    pending.push(result);
+  }
+  return pending;
 }
 
 /** Why the pager's input cannot be used (nothing is sent then), or undefined. */
@@ -211,22 +219,17 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
       finished: ({ context }) =>
         context.lastFin?.complete === true || (context.maxPages !== undefined && context.pages >= context.maxPages),
       autoContinue: ({ context }) => context.autoContinue,
-      // XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
-      // query". A page holds at most `max` results (a flooding archive cannot grow it) and no
-      // archive id twice.
-      ownResult: ({ context, event }) => event.type === 'mam.result' && acceptable(context, context.pending, event),
+      // A result the page in flight takes (XEP-0313 §8.2, see collectResults).
+      ownResult: ({ context, event }) => event.type === 'mam.result' && collectResults(context, [event]) !== context.pending,
     },
     actions: {
       collect: assign({
         pending: ({ context, event }) => {
           if (event.type === 'mam.result') {
             const { type: _type, ...result } = event;
-            return [...context.pending, result];
+            return collectResults(context, [result]);
           }
-          if (event.type !== 'mam.results') return context.pending;
-          const pending = [...context.pending];
-          for (const result of event.results) if (acceptable(context, pending, result)) pending.push(result);
-          return pending;
+          return event.type === 'mam.results' ? collectResults(context, event.results) : context.pending;
         },
       }),
       startPage: assign({ pending: [] }),
