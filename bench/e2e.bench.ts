@@ -13,14 +13,20 @@ import { TCP_URL, WS_URL, startProsody, uniqueUsers, type TestUser } from '../sc
 import { disableArchiving } from './lib/archive-prefs.js';
 import { Delivery, type E2eEndpoints, type OpenPair } from './lib/e2e-delivery.js';
 import { oursPair, oursPairWith } from './lib/e2e-ours.js';
-import { rawPair, stanzaPair, stockPair } from './lib/e2e-references.js';
+import { rawPair, stanzaPair, stockPair, stockPairWithReceipts } from './lib/e2e-references.js';
 import { buildE2eSection, type E2eSample, type E2eSeries } from './lib/e2e-report.js';
 import { collectGarbage, envInt, loadAverage, prosodyCpuMs, prosodyPid, prosodyVersion, sleep } from './lib/env.js';
 import { printSection, writeSection } from './lib/report.js';
 
 export interface E2eVariant {
   id: string;
-  library: 'xmpp-adapter' | 'xmpp-adapter, requestReceipts: false' | '@xmpp/client' | 'StanzaJS' | 'raw socket (floor)';
+  library:
+    | 'xmpp-adapter'
+    | 'xmpp-adapter, requestReceipts: false'
+    | '@xmpp/client'
+    | '@xmpp/client, our stanza + receipts'
+    | 'StanzaJS'
+    | 'raw socket (floor)';
   transport: 'TCP' | 'WS';
   open: OpenPair;
 }
@@ -38,6 +44,7 @@ export const E2E_VARIANTS: readonly E2eVariant[] = [
     open: oursPairWith({ receipts: false }),
   },
   { id: 'stanza-ws', library: 'StanzaJS', transport: 'WS', open: stanzaPair(WS_URL) },
+  { id: 'stock-tcp-receipts', library: '@xmpp/client, our stanza + receipts', transport: 'TCP', open: stockPairWithReceipts },
 ];
 
 /** Give up on a burst once nothing new has arrived for this long (the rest counts as lost). */

@@ -3,29 +3,65 @@
  * stock @xmpp/client (`xml` messages, `send`, `on('stanza')`), StanzaJS (`sendMessage`, the
  * `message` event) and the floor, a hand-written raw TCP client (bench/lib/raw-xmpp.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { E2ePair, OpenPair, SendOutcome } from './e2e-delivery.js';
+import type { Delivery, E2eEndpoints, E2ePair, OpenPair, SendOutcome } from './e2e-delivery.js';
 import { escapeXml, rawLoginAs } from './raw-xmpp.js';
 import { stanzaSession, stockSession, type StockStanza } from './reference-sessions.js';
 
-export const stockPair: OpenPair = async ({ service, sender, receiver }, delivery): Promise<E2ePair> => {
+const NS_RECEIPTS = 'urn:xmpp:receipts';
+
+export const stockPair: OpenPair = (endpoints, delivery) => openStockPair(endpoints, delivery, false);
+
+/**
+ * Stock @xmpp/client doing the protocol work xmpp-adapter's default pair does: the sender's
+ * stanza carries what ours carries (origin-id, a XEP-0184 receipt request, `<markable/>`,
+ * `<active/>`), and the receiving app answers every receipt request, so Prosody routes a receipt
+ * per message for both. Separates the library's cost from the protocol's.
+ */
+export const stockPairWithReceipts: OpenPair = (endpoints, delivery) => openStockPair(endpoints, delivery, true);
+
+async function openStockPair({ service, sender, receiver }: E2eEndpoints, delivery: Delivery, receipts: boolean): Promise<E2ePair> {
+  let replyXml: Awaited<ReturnType<typeof stockSession>>['xml'] | undefined;
   const [a, b] = await Promise.all([
     stockSession(service, sender),
     stockSession(service, receiver, (xmpp) =>
       xmpp.on('stanza', (el: StockStanza) => {
         if (!el.is('message')) return;
         const body = el.getChildText('body');
-        if (body !== null) delivery.record(body);
+        if (body === null) return;
+        delivery.record(body);
+        const { id, from } = el.attrs;
+        if (receipts && replyXml && id && from && el.getChild('request', NS_RECEIPTS)) {
+          const xml = replyXml;
+          void xmpp.send(xml('message', { to: from, id: randomUUID(), type: 'chat' }, xml('received', { xmlns: NS_RECEIPTS, id })));
+        }
       }),
     ),
   ]);
+  replyXml = b.xml;
   // Measured in steady state: stream management on, both available (as an app would be).
   await Promise.all([a.smEnabled, b.smEnabled, a.xmpp.send(a.xml('presence')), b.xmpp.send(b.xml('presence'))]);
   return {
     receiverJid: b.xmpp.jid?.toString() ?? '',
     sendAll(to, bodies): SendOutcome {
       const t0 = performance.now();
-      const sends = bodies.map((body, i) => a.xmpp.send(a.xml('message', { type: 'chat', to, id: `m${i}` }, a.xml('body', {}, body))));
+      const { xml } = a;
+      const sends = bodies.map((body, i) => {
+        if (!receipts) return a.xmpp.send(xml('message', { type: 'chat', to, id: `m${i}` }, xml('body', {}, body)));
+        const id = randomUUID();
+        return a.xmpp.send(
+          xml(
+            'message',
+            { type: 'chat', to, id },
+            xml('body', {}, body),
+            xml('request', { xmlns: NS_RECEIPTS }),
+            xml('origin-id', { xmlns: 'urn:xmpp:sid:0', id }),
+            xml('markable', { xmlns: 'urn:xmpp:chat-markers:0' }),
+            xml('active', { xmlns: 'http://jabber.org/protocol/chatstates' }),
+          ),
+        );
+      });
       const loopMs = performance.now() - t0;
       return { loopMs, done: Promise.all(sends).then(() => undefined) };
     },
@@ -33,7 +69,7 @@ export const stockPair: OpenPair = async ({ service, sender, receiver }, deliver
       await Promise.all([a.stop(), b.stop()]);
     },
   };
-};
+}
 
 export function stanzaPair(wsUrl: string): OpenPair {
   return async ({ sender, receiver }, delivery): Promise<E2ePair> => {

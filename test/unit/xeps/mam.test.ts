@@ -361,17 +361,6 @@ describe('MAM pager', () => {
     expect(started.take()).toEqual([]);
   });
 
-  it('withdraws the query sent ahead when the pager is cancelled', async () => {
-    const started = startPager({ direction: 'forward' });
-    serve(started, started.take()[0]!, ARCHIVE);
-    await waitFor(started.pager, (s) => s.context.pages === 1);
-    const ahead = started.take()[0]!;
-    started.pager.send({ type: 'mam.cancel' });
-    expect(started.pager.getSnapshot().value).toBe('cancelled');
-    // The IQ tracker no longer waits for it: a late answer is ignored.
-    expect(started.reply(ahead, finXml(ARCHIVE.slice(10, 20), false))).toBe(false);
-  });
-
   it('gives each page its own queryid and takes no result of an earlier page into a later one', async () => {
     const started = startPager({ direction: 'forward', query: { max: 2 } });
     const [first] = started.take();
