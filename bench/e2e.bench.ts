@@ -13,7 +13,7 @@ import { TCP_URL, WS_URL, startProsody, uniqueUsers, type TestUser } from '../sc
 import { disableArchiving } from './lib/archive-prefs.js';
 import { Delivery, type E2eEndpoints, type OpenPair } from './lib/e2e-delivery.js';
 import { oursPair, oursPairWith } from './lib/e2e-ours.js';
-import { rawPair, stanzaPair, stockPair, stockPairWithReceipts } from './lib/e2e-references.js';
+import { rawPair, stanzaPair, stockPair, stockPairWithOurStanza, stockPairWithReceipts } from './lib/e2e-references.js';
 import { buildE2eSection, type E2eSample, type E2eSeries } from './lib/e2e-report.js';
 import { collectGarbage, envInt, loadAverage, prosodyCpuMs, prosodyPid, prosodyVersion, sleep } from './lib/env.js';
 import { printSection, writeSection } from './lib/report.js';
@@ -24,6 +24,7 @@ export interface E2eVariant {
     | 'xmpp-adapter'
     | 'xmpp-adapter, requestReceipts: false'
     | '@xmpp/client'
+    | '@xmpp/client, our stanza'
     | '@xmpp/client, our stanza + receipts'
     | 'StanzaJS'
     | 'raw socket (floor)';
@@ -45,6 +46,7 @@ export const E2E_VARIANTS: readonly E2eVariant[] = [
   },
   { id: 'stanza-ws', library: 'StanzaJS', transport: 'WS', open: stanzaPair(WS_URL) },
   { id: 'stock-tcp-receipts', library: '@xmpp/client, our stanza + receipts', transport: 'TCP', open: stockPairWithReceipts },
+  { id: 'stock-tcp-stanza', library: '@xmpp/client, our stanza', transport: 'TCP', open: stockPairWithOurStanza },
 ];
 
 /** Give up on a burst once nothing new has arrived for this long (the rest counts as lost). */

@@ -11,7 +11,10 @@ import { stanzaSession, stockSession, type StockStanza } from './reference-sessi
 
 const NS_RECEIPTS = 'urn:xmpp:receipts';
 
-export const stockPair: OpenPair = (endpoints, delivery) => openStockPair(endpoints, delivery, false);
+/** What the stock sender puts in each message, and whether the receiving app answers receipt requests. */
+type StockJob = 'plain' | 'our-stanza' | 'our-stanza-receipts';
+
+export const stockPair: OpenPair = (endpoints, delivery) => openStockPair(endpoints, delivery, 'plain');
 
 /**
  * Stock @xmpp/client doing the protocol work xmpp-adapter's default pair does: the sender's
@@ -19,9 +22,13 @@ export const stockPair: OpenPair = (endpoints, delivery) => openStockPair(endpoi
  * `<active/>`), and the receiving app answers every receipt request, so Prosody routes a receipt
  * per message for both. Separates the library's cost from the protocol's.
  */
-export const stockPairWithReceipts: OpenPair = (endpoints, delivery) => openStockPair(endpoints, delivery, true);
+export const stockPairWithReceipts: OpenPair = (endpoints, delivery) => openStockPair(endpoints, delivery, 'our-stanza-receipts');
 
-async function openStockPair({ service, sender, receiver }: E2eEndpoints, delivery: Delivery, receipts: boolean): Promise<E2ePair> {
+/** The same without the receipt request: what xmpp-adapter with `requestReceipts: false` sends. */
+export const stockPairWithOurStanza: OpenPair = (endpoints, delivery) => openStockPair(endpoints, delivery, 'our-stanza');
+
+async function openStockPair({ service, sender, receiver }: E2eEndpoints, delivery: Delivery, job: StockJob): Promise<E2ePair> {
+  const receipts = job === 'our-stanza-receipts';
   let replyXml: Awaited<ReturnType<typeof stockSession>>['xml'] | undefined;
   const [a, b] = await Promise.all([
     stockSession(service, sender),
@@ -48,14 +55,14 @@ async function openStockPair({ service, sender, receiver }: E2eEndpoints, delive
       const t0 = performance.now();
       const { xml } = a;
       const sends = bodies.map((body, i) => {
-        if (!receipts) return a.xmpp.send(xml('message', { type: 'chat', to, id: `m${i}` }, xml('body', {}, body)));
+        if (job === 'plain') return a.xmpp.send(xml('message', { type: 'chat', to, id: `m${i}` }, xml('body', {}, body)));
         const id = randomUUID();
         return a.xmpp.send(
           xml(
             'message',
             { type: 'chat', to, id },
             xml('body', {}, body),
-            xml('request', { xmlns: NS_RECEIPTS }),
+            receipts ? xml('request', { xmlns: NS_RECEIPTS }) : null,
             xml('origin-id', { xmlns: 'urn:xmpp:sid:0', id }),
             xml('markable', { xmlns: 'urn:xmpp:chat-markers:0' }),
             xml('active', { xmlns: 'http://jabber.org/protocol/chatstates' }),
