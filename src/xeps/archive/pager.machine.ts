@@ -17,6 +17,7 @@ import type {
   MamPagerFailure,
   MamPagerInput,
   MamPagerOutput,
+  MamPageFetchInput,
   MamQueryParams,
 } from './mam.types.js';
 
@@ -91,13 +92,6 @@ export function nextPageParams(context: MamPagerContext, fin: MamFin): MamQueryP
   return pageParams({ ...context, pages: context.pages + 1, cursor: context.direction === 'backward' ? fin.first : fin.last });
 }
 
-interface FetchInput {
-  params: MamQueryParams;
-  timeout: number | undefined;
-  /** The next page's query, sent as soon as this page's `<fin/>` is in (see {@link nextPageParams}). */
-  next?: (fin: MamFin) => MamQueryParams | undefined;
-}
-
 /** A page query already on its way, waiting for the pager's next `fetchPage` to take it. */
 interface PageAhead {
   params: string;
@@ -110,15 +104,15 @@ interface PageAhead {
  * it while this client applies the page (applying 250 messages took 2–27 ms per page, time the
  * query used to wait). The pager is on that page before any of its results can arrive: they come
  * in a later socket read, the pager moves on in the microtasks of this one. Each fetch takes the
- * one sent ahead for it, keyed by the page's queryid; one the pager never takes (stopped between pages) is
- * forgotten when it settles.
+ * one sent ahead for it, keyed by the page's queryid; one the pager never takes (stopped between
+ * pages) is forgotten when it settles.
  */
 function createPageFetcher(services: Pick<FeatureServices, 'iq'>) {
   const ahead = new Map<string, PageAhead>();
   const send = (params: MamQueryParams, signal: AbortSignal, timeout: number | undefined) =>
     fetchPage(services, params, timeout === undefined ? { signal } : { signal, timeout });
 
-  return async (input: FetchInput, signal: AbortSignal): Promise<MamFin> => {
+  return async (input: MamPageFetchInput, signal: AbortSignal): Promise<MamFin> => {
     const waiting = ahead.get(input.params.queryId);
     let fin: MamFin;
     if (waiting && waiting.params === JSON.stringify(input.params)) {
@@ -211,7 +205,7 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
     actors: {
       // Stopping this child (leaving `querying`, or stopping the pager) aborts the signal, which
       // withdraws the IQ from the tracker: a late reply is then ignored.
-      fetchPage: fromPromise<MamFin, FetchInput>(({ input, signal }) => fetchWithLookahead(input, signal)),
+      fetchPage: fromPromise<MamFin, MamPageFetchInput>(({ input, signal }) => fetchWithLookahead(input, signal)),
     },
     guards: {
       queryInvalid: ({ context }) => inputProblem(context) !== undefined,
