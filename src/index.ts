@@ -208,6 +208,7 @@ export type {
   MamDefault,
   MamFin,
   MamPage,
+  MamPageFetchInput,
   MamPagerContext,
   MamPagerEmitted,
   MamPagerFailure,

@@ -155,6 +155,14 @@ export interface MamPagerContext {
   cancelled: boolean;
 }
 
+/** What the pager's page fetch is given: the page's query, its timeout, and how to ask for the page after it. */
+export interface MamPageFetchInput {
+  params: MamQueryParams;
+  timeout: number | undefined;
+  /** The next page's query, sent as soon as this page's `<fin/>` is in (undefined: none). */
+  next?: (fin: MamFin) => MamQueryParams | undefined;
+}
+
 /** A result routed to the archive actor and on to the pager of its queryid (once its archive is checked). */
 export type MamResultEvent = { type: 'mam.result' } & ArchivedResult;
 
