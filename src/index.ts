@@ -360,3 +360,26 @@ export type {
   UploadSummary,
 } from './xeps/upload/upload.types.js';
 export type { VersionRequestEvent } from './xeps/version/version.types.js';
+
+// The logic of each feature's actor, to type what `client.feature(id)` returns:
+// `client.feature('chat') as ActorRefFrom<ChatLogic> | undefined`.
+export type { ArchiveLogic } from './xeps/archive/archive.machine.js';
+export type { MamPagerLogic } from './xeps/archive/pager.machine.js';
+export type { BlockingLogic } from './xeps/blocking/blocking.machine.js';
+export type { BookmarksLogic } from './xeps/bookmarks/bookmarks.machine.js';
+export type { CapsLogic } from './xeps/caps/caps.machine.js';
+export type { CarbonsLogic } from './xeps/carbons/carbons.machine.js';
+export type { ChatLogic } from './xeps/chat/chat.machine.js';
+export type { ConversationLogic } from './xeps/chat/conversation.machine.js';
+export type { CsiLogic } from './xeps/csi/csi.machine.js';
+export type { DiscoLogic } from './xeps/disco/disco.machine.js';
+export type { MucLogic } from './xeps/muc/muc.machine.js';
+export type { PingLogic } from './xeps/ping/ping.machine.js';
+export type { PresenceLogic } from './xeps/presence/presence.machine.js';
+export type { ProfileLogic } from './xeps/profile/profile.machine.js';
+export type { PubsubLogic } from './xeps/pubsub/pubsub.machine.js';
+export type { PushLogic } from './xeps/push/push.machine.js';
+export type { RosterLogic } from './xeps/roster/roster.machine.js';
+export type { TimeLogic } from './xeps/time/time.machine.js';
+export type { TransferLogic } from './xeps/upload/transfer.machine.js';
+export type { VersionLogic } from './xeps/version/version.machine.js';

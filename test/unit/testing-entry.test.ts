@@ -1,7 +1,7 @@
-import { createMachine } from 'xstate';
+import { createMachine, type ActorRefFrom } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import { describe, expect, it } from 'vitest';
-import { connectRoster, selectConnection, XmppAdapterError } from '../../src/index.js';
+import { connectRoster, selectConnection, XmppAdapterError, type ChatLogic } from '../../src/index.js';
 import { createTestClient, flushMicrotasks, parseXml, type TestClient } from '../../src/testing/index.js';
 
 // The code of docs/testing.md, run against the public testing entry.
@@ -16,6 +16,16 @@ describe('xmpp-adapter/testing', () => {
     expect(stanza.getChildText('body')).toBe('hi');
     expect(stanza.attrs.id).toBe(sent.id);
 
+    await client.stop();
+  });
+
+  it('types a feature actor with its exported logic (docs/frameworks.md)', async () => {
+    const { client, server, connect } = createTestClient();
+    await connect();
+    server.pushIncoming(parseXml('<message type="chat" from="bob@example.org/phone" id="m1"><body>hello</body></message>'));
+    const chat = client.feature('chat') as ActorRefFrom<ChatLogic> | undefined;
+    // Typed: `conversations` is the manager's list of bare JIDs, no cast needed.
+    expect(chat?.getSnapshot().context.conversations).toEqual(['bob@example.org']);
     await client.stop();
   });
 
