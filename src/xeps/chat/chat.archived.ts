@@ -100,7 +100,11 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
     const known = messagesNow();
     if (known && has(known, message.id)) {
       flush();
-      marks[message.direction] = message.id;
+      // A sender's resent copy is archived again, later: it names an older message, and the mark
+      // only moves forward (else what follows it would go back before the runs already placed).
+      const stored = messagesNow()!;
+      const mark = marks[message.direction];
+      if (mark === undefined || positionOf(stored, message.id) > positionOf(stored, mark)) marks[message.direction] = message.id;
       continue;
     }
     if (run.length > 0 && run[0]!.direction !== message.direction) flush();

@@ -309,6 +309,26 @@ describe('archive feature: catch-up', () => {
     expect(bodies(system)).toEqual(['juliet 1', 'mine', 'missed 7', 'missed 8', 'live in the second session']);
   });
 
+  it('keeps order when the page repeats an older message of the peer (her resent copy, archived again later)', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.deliver(
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-1'><body>juliet 1</body><origin-id xmlns='urn:xmpp:sid:0' id='o-1'/><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
+    );
+    await freshSession(system);
+    const [query] = queries(system);
+    expect(query!.cursor).toBe('after:a5');
+    // Her client resent "juliet 1" and "juliet 2" after a drop: the server archived them again, after "juliet 3".
+    system.deliver(result(query!.queryId, 'a6', archived('2', 'juliet 2')));
+    system.deliver(result(query!.queryId, 'a7', archived('3', 'juliet 3')));
+    system.deliver(result(query!.queryId, 'a8', archived('1', 'juliet 1')));
+    system.deliver(result(query!.queryId, 'a9', archived('2', 'juliet 2')));
+    system.deliver(result(query!.queryId, 'a10', archived('4', 'juliet 4')));
+    system.reply(query!.iq, fin(['a6', 'a10'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['juliet 1', 'juliet 2', 'juliet 3', 'juliet 4']);
+  });
+
   it('keeps the peer’s order when our own message was archived long after we wrote it (sent across an outage)', async () => {
     const system = chatSystem();
     await online(system);
