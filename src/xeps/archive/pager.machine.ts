@@ -213,8 +213,6 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
       finished: ({ context }) =>
         context.lastFin?.complete === true || (context.maxPages !== undefined && context.pages >= context.maxPages),
       autoContinue: ({ context }) => context.autoContinue,
-      // A result the page in flight takes (XEP-0313 §8.2, see collectResults).
-      ownResult: ({ context, event }) => event.type === 'mam.result' && collectResults(context, [event]) !== context.pending,
     },
     actions: {
       collect: assign({
@@ -315,7 +313,8 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
           onError: { target: 'failed', actions: { type: 'failWith', params: ({ event }) => failureOf(event.error) } },
         },
         on: {
-          'mam.result': { guard: 'ownResult', actions: 'collect' },
+          // collect keeps only what the page in flight takes (XEP-0313 §8.2, see collectResults).
+          'mam.result': { actions: 'collect' },
           'mam.results': { actions: 'collect' },
           'mam.cancel': 'cancelled',
         },

@@ -224,12 +224,16 @@ export class ChatStep implements ChatTools {
   }
 
   warn(message: string, data?: unknown): void {
-    const { logger } = this.setup.services;
-    this.setup.enqueue(() => logger.warn(message, data));
+    this.log('warn', message, data);
   }
 
   debug(message: string, data?: unknown): void {
+    this.log('debug', message, data);
+  }
+
+  /** Logs once the step's actions run, not while the transition is computed. */
+  private log(level: 'warn' | 'debug', message: string, data: unknown): void {
     const { logger } = this.setup.services;
-    this.setup.enqueue(() => logger.debug(message, data));
+    this.setup.enqueue(() => logger[level](message, data));
   }
 }
