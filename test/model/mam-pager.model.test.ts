@@ -10,7 +10,8 @@ import { NS_DATA, NS_RSM } from '../../src/xeps/forms.js';
 import { NS_MAM } from '../../src/xeps/archive/mam.codec.js';
 import { readArchivedResult } from '../../src/xeps/archive/mam.route.js';
 import type { ArchivedResult, MamPagerEmitted, MamPagerInput } from '../../src/xeps/archive/mam.types.js';
-import { createMamPagerLogic, pageQueryId, queryOfPage, type MamPagerActor } from '../../src/xeps/archive/pager.machine.js';
+import { pageQueryId, queryOfPage } from '../../src/xeps/archive/page-fetcher.js';
+import { createMamPagerLogic, type MamPagerActor } from '../../src/xeps/archive/pager.machine.js';
 import { parseXml } from '../support/xml.js';
 import {
   archiveIds,
@@ -160,21 +161,29 @@ function systemUnderTest(scenario: PagerScenario) {
 
   /** Pages the archive answered normally, in the order it answered them. */
   const served: string[][] = [];
+  /** The first result delivered for each query, by the query's index. */
+  const firsts: string[] = [];
   let foreignPending = false;
 
-  /** The RSM cursor a query must carry: XEP-0059 §2.5 / §2.3 backward, §2.2 forward. */
+  /**
+   * The RSM cursor a query must carry: XEP-0059 §2.5 / §2.3 backward (the first result of the page
+   * before, which is also when the query is sent), §2.2 forward.
+   */
   const expectedCursor = (index: number): string | undefined => {
     if (index === 0) return scenario.direction === 'backward' ? (scenario.from ?? '') : scenario.from;
-    const previous = served[index - 1]!;
-    return scenario.direction === 'backward' ? previous[0] : previous.at(-1);
+    return scenario.direction === 'backward' ? firsts[index - 1] : served[index - 1]!.at(-1);
   };
 
-  /** The query awaiting an answer, checked against what RSM says it must ask for. */
+  /**
+   * The query of the page in flight, checked against what RSM says it must ask for. Pages are
+   * asked for in order and each normal page is followed by one query, so it is the query after
+   * the pages served (the next one may already be out, sent ahead).
+   */
   const pending = (): { query: SentQuery; cursor: string | undefined } => {
-    const query = iq.queries.at(-1);
+    const query = iq.queries[served.length];
     expect(query, 'a query waits for the archive').toBeDefined();
     expect(query!.settled).toBe(false);
-    return { query: query!, cursor: expectedCursor(iq.queries.length - 1) };
+    return { query: query!, cursor: expectedCursor(served.length) };
   };
 
   /** A result message from the archive, read by the MAM route as it would be before reaching the pager. */
@@ -211,6 +220,7 @@ function systemUnderTest(scenario: PagerScenario) {
    */
   const answer = (query: SentQuery, page: readonly string[], complete: boolean) => {
     const own = queryIdOf(query);
+    if (page[0] !== undefined) firsts[iq.queries.indexOf(query)] = page[0];
     const results = page.flatMap((id, i) => (i === 0 && foreignPending ? [read(own, id), foreign()] : [read(own, id)]));
     foreignPending = false;
     if (scenario.batched) pager.send({ type: 'mam.results', results });
@@ -271,7 +281,10 @@ function systemUnderTest(scenario: PagerScenario) {
       const { query, cursor } = pending();
       // A result may already be out when the archive fails the query; it must not count.
       const { page } = pageFor(cursor);
-      if (page[0] !== undefined) deliver(queryIdOf(query), page[0]);
+      if (page[0] !== undefined) {
+        firsts[iq.queries.indexOf(query)] = page[0];
+        deliver(queryIdOf(query), page[0]);
+      }
       // XEP-0313 §4.3.2: the error for a UID not in the archive.
       const error = parseXml(`<iq type='error' id='q29303'><error type='cancel'><item-not-found xmlns='${NS_STANZAS}'/></error></iq>`);
       query.fail(parseStanzaError(error));
@@ -342,14 +355,15 @@ function checkState(sut: Sut, value: string, model: PagerModelContext): void {
   expect(snapshot.value).toBe(value);
   expect(snapshot.status).toBe(FINAL.includes(value) ? 'done' : 'active');
 
-  // One query per visit to `querying`, each with the cursor RSM asks for, none after the end.
+  // One query per page, each with the cursor RSM asks for, none after the end except one sent
+  // ahead and withdrawn.
   expect(iq.queries).toHaveLength(model.requests);
   // Each query is checked once, when first seen (its cursor depends only on the pages before it).
   for (; sut.checked < iq.queries.length; sut.checked++) checkQuery(sut, iq.queries[sut.checked]!, sut.checked);
   iq.queries.forEach((query, i) => {
     const last = i === iq.queries.length - 1;
     expect(query.settled, `query ${i + 1} settled`).toBe(!(last && value === 'querying'));
-    expect(query.aborted, `query ${i + 1} aborted`).toBe(last && model.cancelledIn === 'querying');
+    expect(query.aborted, `query ${i + 1} aborted`).toBe(last && (model.cancelledIn === 'querying' || model.withdrawn));
   });
 
   // Results: the pages the archive answered normally, in archive order, each once, none foreign.

@@ -1,4 +1,4 @@
-import { assign, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
 
 /**
  * One scripted archive and the pager input used against it. The archive holds `size` messages,
@@ -41,8 +41,12 @@ export interface PagerModelContext {
   served: number;
   /** Pages answered normally (what the pager counts). */
   pages: number;
-  /** Page queries the pager has sent so far. */
+  /** Page queries the pager has sent so far, those sent ahead included. */
   requests: number;
+  /** The query of the next page went out with the first result of the page in flight. */
+  sentAhead: boolean;
+  /** A query sent ahead was withdrawn: the page in flight was the last, or it failed. */
+  withdrawn: boolean;
   /** A result for another query was mixed into the page in flight. */
   foreign: boolean;
   /** The last normal page carried `complete='true'`. */
@@ -93,10 +97,24 @@ export function createPagerModel(scenario: PagerScenario) {
       noForeignYet: ({ context }) => !context.foreign,
       finished: ({ context }) => context.archiveComplete || (scenario.maxPages !== undefined && context.pages >= scenario.maxPages),
       autoContinue: () => scenario.autoContinue,
+      // Backward paging sends the next page's query when a page's first new result arrives, if
+      // the pager is to go on by itself and maxPages leaves room for another page.
+      sendsAhead: ({ context }) =>
+        scenario.direction === 'backward' &&
+        scenario.autoContinue &&
+        (scenario.maxPages === undefined || context.pages + 2 <= scenario.maxPages),
       manual: () => !scenario.autoContinue,
     },
     actions: {
-      sendQuery: assign({ requests: ({ context }) => context.requests + 1, foreign: false }),
+      sendQuery: assign(({ context }) => ({
+        requests: context.sentAhead ? context.requests : context.requests + 1,
+        sentAhead: false,
+        foreign: false,
+      })),
+      // The first result of the page went out as the next page's query.
+      sendAhead: assign(({ context }) => ({ requests: context.requests + 1, sentAhead: true })),
+      // …and was withdrawn when the page ended the paging.
+      sendAndWithdraw: assign(({ context }) => ({ requests: context.requests + 1, withdrawn: true })),
       takePage: assign({
         served: ({ context }) => context.served + scenario.max,
         pages: ({ context }) => context.pages + 1,
@@ -109,6 +127,8 @@ export function createPagerModel(scenario: PagerScenario) {
       served: 0,
       pages: 0,
       requests: 0,
+      sentAhead: false,
+      withdrawn: false,
       foreign: false,
       archiveComplete: false,
       failure: undefined,
@@ -120,12 +140,22 @@ export function createPagerModel(scenario: PagerScenario) {
       querying: {
         entry: 'sendQuery',
         on: {
-          PAGE: { guard: 'moreThanOnePageLeft', target: 'pageReceived', actions: 'takePage' },
-          PAGE_COMPLETE: { guard: 'lastPage', target: 'pageReceived', actions: 'takeLastPage' },
+          PAGE: [
+            { guard: and(['moreThanOnePageLeft', 'sendsAhead']), target: 'pageReceived', actions: ['sendAhead', 'takePage'] },
+            { guard: 'moreThanOnePageLeft', target: 'pageReceived', actions: 'takePage' },
+          ],
+          PAGE_COMPLETE: [
+            { guard: and(['lastPage', 'sendsAhead']), target: 'pageReceived', actions: ['sendAndWithdraw', 'takeLastPage'] },
+            { guard: 'lastPage', target: 'pageReceived', actions: 'takeLastPage' },
+          ],
           REPEAT: { guard: 'cursorSent', target: 'failed', actions: assign({ failure: 'no-progress' }) },
           CYCLE: { guard: 'twoCursorsSent', target: 'failed', actions: assign({ failure: 'no-progress' }) },
           EMPTY: { target: 'failed', actions: assign({ failure: 'no-progress' }) },
-          IQ_ERROR: { target: 'failed', actions: assign({ failure: 'stanza-error' }) },
+          // The archive sent one result before failing the query (see the driver).
+          IQ_ERROR: [
+            { guard: 'sendsAhead', target: 'failed', actions: ['sendAndWithdraw', assign({ failure: 'stanza-error' })] },
+            { target: 'failed', actions: assign({ failure: 'stanza-error' }) },
+          ],
           TIMEOUT: { target: 'failed', actions: assign({ failure: 'timeout' }) },
           FOREIGN: { guard: 'noForeignYet', actions: assign({ foreign: true }) },
           CANCEL: { target: 'cancelled', actions: assign({ cancelledIn: 'querying' }) },

@@ -15,7 +15,8 @@ import type { ArchivedChatMessage, ChatArchivedEvent } from '../chat/chat.types.
 import type { RoomArchivedEvent } from '../muc/room.types.js';
 import type { ArchiveContext, ArchiveEmitted, ArchiveEvent, ArchiveIntent, ArchiveOutcome, OpenQuery } from './archive.types.js';
 import { NS_MAM, NS_MAM_EXTENDED } from './mam.codec.js';
-import { createMamPagerLogic, queryOfPage } from './pager.machine.js';
+import { queryOfPage } from './page-fetcher.js';
+import { createMamPagerLogic } from './pager.machine.js';
 import { DEFAULT_PAGE_SIZE, createPlanner, historyOf, isAccountCatchUp, knownPoint } from './archive.plan.js';
 import type { ArchivedResult, MamPagerOutput } from './mam.types.js';
 

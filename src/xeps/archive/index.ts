@@ -49,15 +49,8 @@ export {
 export { readArchivedResult, routeMamStanza } from './mam.route.js';
 export { MAX_PREFS_JIDS, buildPrefsGet, buildPrefsSet, parsePrefs } from './prefs.codec.js';
 export { NS_DATA, NS_RSM, parseDateTime } from '../forms.js';
-export {
-  createMamPagerLogic,
-  failureOf,
-  fetchPage,
-  madeNoProgress,
-  pageParams,
-  type MamPagerActor,
-  type MamPagerLogic,
-} from './pager.machine.js';
+export { fetchPage } from './page-fetcher.js';
+export { createMamPagerLogic, failureOf, madeNoProgress, pageParams, type MamPagerActor, type MamPagerLogic } from './pager.machine.js';
 export {
   DEFAULT_PAGE_SIZE,
   MAX_SEARCH_PAGES,

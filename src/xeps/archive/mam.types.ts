@@ -142,8 +142,14 @@ export interface MamPagerContext {
   usedCursors: string[];
   keepResults: boolean;
   reportTo: AnyActorRef | undefined;
+  /** Page IQs sent so far, those sent ahead included: the next one's queryid is `<queryId>.<sent + 1>`. */
+  sent: number;
+  /** The queryid of the page in flight: only its results go into `pending`. */
+  pageId: string;
   /** Results of the page in flight, in arrival order. */
   pending: ArchivedResult[];
+  /** The next page's query when it was sent before the page in flight ended (backward paging). */
+  ahead: MamQueryAhead | undefined;
   /** Every result so far, in archive order (backward pages are prepended); empty without `keepResults`. */
   results: ArchivedResult[];
   pages: number;
@@ -153,6 +159,20 @@ export interface MamPagerContext {
   lastFin: MamFin | undefined;
   failure: MamPagerFailure | undefined;
   cancelled: boolean;
+}
+
+/**
+ * A backward page's query sent when the first result of the page before it arrived: that result's
+ * archive id is the `<before/>` the `<fin/>` will almost surely name. The pager takes it when the
+ * `<fin/>` names that cursor and withdraws it otherwise.
+ */
+export interface MamQueryAhead {
+  /** Its queryid. */
+  pageId: string;
+  /** The `<before/>` it carries. */
+  cursor: string;
+  /** Its results that arrived before the page in flight ended. */
+  results: ArchivedResult[];
 }
 
 /** What the pager's page fetch is given: the page's query, its timeout, and how to ask for the page after it. */

@@ -6,8 +6,8 @@
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import { StanzaError, XmppAdapterError, errorMessage } from '../../errors.js';
 import type { FeatureServices } from '../feature.js';
-import { StanzaParseError } from '../iq-request.js';
-import { buildMamQuery, parseMamFin } from './mam.codec.js';
+import { buildMamQuery } from './mam.codec.js';
+import { createPageFetcher, pageQueryId } from './page-fetcher.js';
 import type {
   ArchivedResult,
   MamFin,
@@ -18,29 +18,13 @@ import type {
   MamPagerInput,
   MamPagerOutput,
   MamPageFetchInput,
+  MamQueryAhead,
   MamQueryParams,
 } from './mam.types.js';
 
-/**
- * The queryid of one page's IQ: the query's id and the page's number. Each page accepts only the
- * results of its own IQ, so an IQ that a new session sends again (XEP-0198 resend) or a query sent
- * ahead can never fill another page with its results.
- */
-export function pageQueryId(queryId: string, page: number): string {
-  return `${queryId}.${page}`;
-}
-
-/** The query a page's queryid belongs to (see {@link pageQueryId}). */
-export function queryOfPage(pageId: string): string {
-  const dot = pageId.lastIndexOf('.');
-  return dot === -1 ? pageId : pageId.slice(0, dot);
-}
-
-/** The IQ parameters of the next page: the query, the page's queryid, the archive and the cursor. */
-export function pageParams(
-  context: Pick<MamPagerContext, 'query' | 'queryId' | 'archive' | 'direction' | 'cursor' | 'pages'>,
-): MamQueryParams {
-  const params: MamQueryParams = { ...context.query, queryId: pageQueryId(context.queryId, context.pages + 1) };
+/** The IQ parameters of the page in flight: the query, the page's queryid, the archive and the cursor. */
+export function pageParams(context: Pick<MamPagerContext, 'query' | 'pageId' | 'archive' | 'direction' | 'cursor'>): MamQueryParams {
+  const params: MamQueryParams = { ...context.query, queryId: context.pageId };
   if (context.archive !== undefined) params.to = context.archive;
   // XEP-0059 §2.3: the previous page is asked for "by including in its request the UID of the
   // first item from the page that has already been received (encapsulated in a <before/> element)";
@@ -50,6 +34,9 @@ export function pageParams(
   else if (context.cursor !== undefined) params.after = context.cursor;
   return params;
 }
+
+/** The queryid the pager's next page IQ gets. */
+const nextPageId = (context: Pick<MamPagerContext, 'queryId' | 'sent'>) => pageQueryId(context.queryId, context.sent + 1);
 
 /**
  * Whether a page that did not complete the query leaves the pager where it was: no cursor to go
@@ -68,94 +55,55 @@ export function failureOf(error: unknown): MamPagerFailure {
   return { code: 'bad-reply', text: errorMessage(error) };
 }
 
-/** Sends one page's query and resolves with its `<fin/>`; aborting `signal` withdraws the IQ. */
-export async function fetchPage(
-  services: Pick<FeatureServices, 'iq'>,
-  params: MamQueryParams,
-  options: { signal?: AbortSignal; timeout?: number } = {},
-): Promise<MamFin> {
-  const iq = buildMamQuery(params);
-  if (iq instanceof XmppAdapterError) throw iq;
-  const reply = await services.iq.request(iq, options);
-  const fin = parseMamFin(reply);
-  if (fin instanceof StanzaParseError) throw new XmppAdapterError('bad-reply', `MAM: ${fin.reason}`);
-  return fin;
+/** Whether the pager will ask for a page after the one in flight by itself (`maxPages` permitting). */
+function pagesOnAfterThis(context: MamPagerContext): boolean {
+  return context.autoContinue && (context.maxPages === undefined || context.pages + 2 <= context.maxPages);
 }
 
 /**
- * The query of the page after `fin`, when the pager will go on by itself (more pages, progress
- * made, `maxPages` not reached): what `fetchPage` may send before the page is even applied.
+ * Forward paging: the query of the page after `fin`, sent the moment the `<fin/>` is in, so the
+ * server works on it while this client applies the page (2–27 ms per page of 250). The pager is on
+ * that page before any of its results can arrive: they come in a later socket read, the pager moves
+ * on in the microtasks of this one. Backward paging sends its next query earlier (see `aheadOf`).
  */
 export function nextPageParams(context: MamPagerContext, fin: MamFin): MamQueryParams | undefined {
-  if (!context.autoContinue || fin.complete || madeNoProgress(context, fin)) return undefined;
-  if (context.maxPages !== undefined && context.pages + 1 >= context.maxPages) return undefined;
-  return pageParams({ ...context, pages: context.pages + 1, cursor: context.direction === 'backward' ? fin.first : fin.last });
-}
-
-/** A page query already on its way, waiting for the pager's next `fetchPage` to take it. */
-interface PageAhead {
-  params: string;
-  fin: Promise<MamFin>;
-  controller: AbortController;
+  if (context.direction !== 'forward' || fin.complete || madeNoProgress(context, fin) || !pagesOnAfterThis(context)) return undefined;
+  return pageParams({ ...context, pageId: nextPageId(context), cursor: fin.last });
 }
 
 /**
- * Pages a query with the next page's IQ sent the moment a `<fin/>` arrives, so the server works on
- * it while this client applies the page (applying 250 messages took 2–27 ms per page, time the
- * query used to wait). The pager is on that page before any of its results can arrive: they come
- * in a later socket read, the pager moves on in the microtasks of this one. Each fetch takes the
- * one sent ahead for it, keyed by the page's queryid; one the pager never takes (stopped between
- * pages) is forgotten when it settles.
+ * Backward paging: XEP-0313 §4.2: "The archive results MUST be sorted in chronological order, both
+ * within the returned results and within the ordering of RSM". So the page's first result is its
+ * oldest and its id the `<before/>` of the next page, known a whole page before the `<fin/>`. The
+ * server builds the next page while this client reads this one; the archive writes a page at once
+ * and then waits, so without this its work and ours never overlap. Undefined when no query goes
+ * ahead: forward, one already sent, no more pages wanted, or a cursor already used (no progress).
  */
-function createPageFetcher(services: Pick<FeatureServices, 'iq'>) {
-  const ahead = new Map<string, PageAhead>();
-  const send = (params: MamQueryParams, signal: AbortSignal, timeout: number | undefined) =>
-    fetchPage(services, params, timeout === undefined ? { signal } : { signal, timeout });
-
-  return async (input: MamPageFetchInput, signal: AbortSignal): Promise<MamFin> => {
-    const waiting = ahead.get(input.params.queryId);
-    let fin: MamFin;
-    if (waiting && waiting.params === JSON.stringify(input.params)) {
-      ahead.delete(input.params.queryId);
-      // Leaving `querying` (cancel, stop) withdraws the query sent ahead as it would its own.
-      signal.addEventListener('abort', () => waiting.controller.abort(), { once: true });
-      fin = await waiting.fin;
-    } else {
-      fin = await send(input.params, signal, input.timeout);
-    }
-    const next = input.next?.(fin);
-    if (next !== undefined) {
-      const controller = new AbortController();
-      const entry: PageAhead = { params: JSON.stringify(next), fin: send(next, controller.signal, input.timeout), controller };
-      ahead.set(next.queryId, entry);
-      const forget = () => {
-        if (ahead.get(next.queryId) === entry) ahead.delete(next.queryId);
-      };
-      entry.fin.then(forget, forget);
-    }
-    return fin;
-  };
+function aheadOf(context: MamPagerContext, pending: readonly ArchivedResult[]): MamQueryAhead | undefined {
+  const first = pending[0];
+  if (context.direction !== 'backward' || context.ahead || !first || !pagesOnAfterThis(context)) return undefined;
+  if (context.usedCursors.includes(first.archiveId)) return undefined;
+  return { pageId: nextPageId(context), cursor: first.archiveId, results: [] };
 }
 
 /**
  * XEP-0313 §8.2: "it MUST also check that the query ID for a result matches that of an open
  * query". A page holds at most `max` results (a flooding archive cannot grow it) and no archive
- * id twice. Returns the page with the acceptable ones of `results` added (the same array when none is).
+ * id twice. Returns `page` with the results of `pageId` among `results` added (the same array when none is).
  */
-function collectResults(context: MamPagerContext, results: readonly ArchivedResult[]): ArchivedResult[] {
-  const page = pageQueryId(context.queryId, context.pages + 1);
-  let pending = context.pending;
+function collectResults(page: ArchivedResult[], pageId: string, max: number, results: readonly ArchivedResult[]): ArchivedResult[] {
+  let collected = page;
   let seen: Set<string> | undefined;
   for (const result of results) {
-    if (result.queryId !== page || pending.length >= context.query.max) continue;
+    if (result.queryId !== pageId || collected.length >= max) continue;
     // One set per socket read's batch, not a scan of the page per result (pages of 250).
-    seen ??= new Set(pending.map((r) => r.archiveId));
+    seen ??= new Set(collected.map((r) => r.archiveId));
     if (seen.has(result.archiveId)) continue;
-    if (pending === context.pending) pending = [...pending];
+    if (collected === page) collected = [...page];
     seen.add(result.archiveId);
-    pending.push(result);
+    collected.push(result);
   }
-  return pending;
+  return collected;
 }
 
 /** Why the pager's input cannot be used (nothing is sent then), or undefined. */
@@ -164,7 +112,7 @@ function inputProblem(context: MamPagerContext): XmppAdapterError | undefined {
   if (maxPages !== undefined && (!Number.isInteger(maxPages) || maxPages < 1)) {
     return new XmppAdapterError('invalid-argument', 'MAM pager: maxPages must be a positive integer');
   }
-  const query = buildMamQuery(pageParams(context));
+  const query = buildMamQuery(pageParams({ ...context, pageId: nextPageId(context) }));
   return query instanceof XmppAdapterError ? query : undefined;
 }
 
@@ -181,7 +129,10 @@ function initialContext(input: MamPagerInput): MamPagerContext {
     reportTo: input.reportTo,
     cursor: input.from,
     usedCursors: input.from === undefined ? [] : [input.from],
+    sent: 0,
+    pageId: pageQueryId(input.queryId, 1),
     pending: [],
+    ahead: undefined,
     results: [],
     pages: 0,
     first: undefined,
@@ -193,7 +144,7 @@ function initialContext(input: MamPagerInput): MamPagerContext {
 }
 
 export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
-  const fetchWithLookahead = createPageFetcher(services);
+  const fetcher = createPageFetcher(services);
   return setup({
     types: {
       context: {} as MamPagerContext,
@@ -205,7 +156,7 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
     actors: {
       // Stopping this child (leaving `querying`, or stopping the pager) aborts the signal, which
       // withdraws the IQ from the tracker: a late reply is then ignored.
-      fetchPage: fromPromise<MamFin, MamPageFetchInput>(({ input, signal }) => fetchWithLookahead(input, signal)),
+      fetchPage: fromPromise<MamFin, MamPageFetchInput>(({ input, signal }) => fetcher.fetch(input, signal)),
     },
     guards: {
       queryInvalid: ({ context }) => inputProblem(context) !== undefined,
@@ -215,16 +166,42 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
       autoContinue: ({ context }) => context.autoContinue,
     },
     actions: {
-      collect: assign({
-        pending: ({ context, event }) => {
-          if (event.type === 'mam.result') {
-            const { type: _type, ...result } = event;
-            return collectResults(context, [result]);
-          }
-          return event.type === 'mam.results' ? collectResults(context, event.results) : context.pending;
-        },
+      collect: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'mam.result' && event.type !== 'mam.results') return;
+        let results: readonly ArchivedResult[];
+        if (event.type === 'mam.result') {
+          const { type: _type, ...result } = event;
+          results = [result];
+        } else results = event.results;
+        const { pageId, query, ahead } = context;
+        const pending = collectResults(context.pending, pageId, query.max, results);
+        const aheadResults = ahead && collectResults(ahead.results, ahead.pageId, query.max, results);
+        const next = aheadOf(context, pending);
+        if (next) {
+          const params = pageParams({ ...context, pageId: next.pageId, cursor: next.cursor });
+          enqueue(() => fetcher.sendAhead(params, context.timeout));
+          enqueue.assign({ pending, ahead: next, sent: context.sent + 1 });
+        } else if (pending !== context.pending || (ahead && aheadResults !== ahead.results)) {
+          enqueue.assign({ pending, ahead: ahead && { ...ahead, results: aheadResults! } });
+        }
       }),
-      startPage: assign({ pending: [] }),
+      // The page's query: the one sent ahead when it asks for this page, else a new one.
+      startPage: enqueueActions(({ context, enqueue }) => {
+        const { ahead } = context;
+        if (ahead && ahead.cursor === context.cursor) {
+          enqueue.assign({ pageId: ahead.pageId, pending: ahead.results, ahead: undefined });
+          return;
+        }
+        // The <fin/> named another first result (or none): that query asked for the wrong page.
+        if (ahead) enqueue(() => fetcher.withdraw(ahead.pageId));
+        enqueue.assign({ pageId: nextPageId(context), sent: context.sent + 1, pending: [], ahead: undefined });
+      }),
+      withdrawAhead: enqueueActions(({ context, enqueue }) => {
+        const { ahead } = context;
+        if (!ahead) return;
+        enqueue(() => fetcher.withdraw(ahead.pageId));
+        enqueue.assign({ ahead: undefined });
+      }),
       recordPage: assign(({ context }, fin: MamFin) => {
         const backward = context.direction === 'backward';
         const cursor = backward ? fin.first : fin.last;
@@ -326,9 +303,9 @@ export function createMamPagerLogic(services: Pick<FeatureServices, 'iq'>) {
         ],
         on: { 'mam.next': 'querying', 'mam.cancel': 'cancelled' },
       },
-      complete: { type: 'final' },
-      cancelled: { type: 'final', entry: assign({ cancelled: true }) },
-      failed: { type: 'final' },
+      complete: { type: 'final', entry: 'withdrawAhead' },
+      cancelled: { type: 'final', entry: ['withdrawAhead', assign({ cancelled: true })] },
+      failed: { type: 'final', entry: 'withdrawAhead' },
     },
   });
 }

@@ -287,7 +287,9 @@ async function serveAll(started: ReturnType<typeof startPager>, ids: readonly st
 describe('MAM pager', () => {
   it('pages backward from the end across 3 pages until complete, in archive order', async () => {
     const started = startPager();
-    expect(await serveAll(started, ARCHIVE)).toEqual(['before:', 'before:a16', 'before:a06']);
+    // Each next query leaves when its page's first result arrives; the last (before a01) is
+    // withdrawn when the <fin/> says complete.
+    expect(await serveAll(started, ARCHIVE)).toEqual(['before:', 'before:a16', 'before:a06', 'before:a01']);
     const snapshot = started.pager.getSnapshot();
     expect(snapshot.value).toBe('complete');
     expect(snapshot.output!.results.map((r) => r.archiveId)).toEqual(ARCHIVE);
@@ -297,6 +299,87 @@ describe('MAM pager', () => {
       ARCHIVE.slice(5, 15).join(),
       ARCHIVE.slice(0, 5).join(),
     ]);
+  });
+
+  it("sends the next backward query when a page's first result arrives, and takes it for that page", async () => {
+    const started = startPager();
+    const [first] = started.take();
+    const cursorOf = (request: Element) => request.getChild('query', NS_MAM)!.getChild('set', NS_RSM)!.getChildText('before');
+    deliver(started.pager, resultXml('q1.1', 'a16'));
+    const [ahead] = started.take();
+    expect([queryIdOf(ahead!), cursorOf(ahead!)]).toEqual(['q1.2', 'a16']);
+    for (const id of ARCHIVE.slice(16)) deliver(started.pager, resultXml('q1.1', id));
+    started.reply(first!, finXml(ARCHIVE.slice(15), false));
+    await waitFor(started.pager, (s) => s.context.pages === 1);
+    // The page asked for is the one already asked for: no second query for it.
+    expect(started.take()).toEqual([]);
+    expect(started.pager.getSnapshot().context.pageId).toBe('q1.2');
+    for (const id of ARCHIVE.slice(5, 15)) deliver(started.pager, resultXml('q1.2', id));
+    const [third] = started.take();
+    expect([queryIdOf(third!), cursorOf(third!)]).toEqual(['q1.3', 'a06']);
+    started.reply(ahead!, finXml(ARCHIVE.slice(5, 15), false));
+    await waitFor(started.pager, (s) => s.context.pages === 2);
+    expect(started.pages.map((p) => p.results.map((r) => r.archiveId))).toEqual([ARCHIVE.slice(15), ARCHIVE.slice(5, 15)]);
+    // A page that turns out to be the last withdraws the query sent ahead of it.
+    for (const id of ARCHIVE.slice(0, 5)) deliver(started.pager, resultXml('q1.3', id));
+    const [fourth] = started.take();
+    expect(cursorOf(fourth!)).toBe('a01');
+    started.reply(third!, finXml(ARCHIVE.slice(0, 5), true));
+    await waitFor(started.pager, (s) => s.status === 'done');
+    expect(started.reply(fourth!, finXml([], true)), 'the withdrawn query is not answered').toBe(false);
+    expect(started.pager.getSnapshot().output!.results.map((r) => r.archiveId)).toEqual(ARCHIVE);
+  });
+
+  it('keeps results of the query sent ahead that arrive before the page ends, for its page', async () => {
+    const started = startPager();
+    const [first] = started.take();
+    deliver(started.pager, resultXml('q1.1', 'a16'));
+    const [ahead] = started.take();
+    // An archive that answers the second query while still sending the first page.
+    deliver(started.pager, resultXml('q1.2', 'a06'));
+    for (const id of ARCHIVE.slice(16)) deliver(started.pager, resultXml('q1.1', id));
+    started.reply(first!, finXml(ARCHIVE.slice(15), false));
+    await waitFor(started.pager, (s) => s.context.pages === 1);
+    expect(started.pages[0]!.results.map((r) => r.archiveId)).toEqual(ARCHIVE.slice(15));
+    for (const id of ARCHIVE.slice(6, 15)) deliver(started.pager, resultXml('q1.2', id));
+    started.reply(ahead!, finXml(ARCHIVE.slice(5, 15), false));
+    await waitFor(started.pager, (s) => s.context.pages === 2);
+    expect(started.pages[1]!.results.map((r) => r.archiveId)).toEqual(ARCHIVE.slice(5, 15));
+    started.pager.stop();
+  });
+
+  it('withdraws the query sent ahead when the <fin/> names another first result, and keeps its results out', async () => {
+    const started = startPager();
+    const [first] = started.take();
+    // The first result to arrive is not the page's oldest: the query sent ahead asks for the wrong page.
+    deliver(started.pager, resultXml('q1.1', 'a17'));
+    const [ahead] = started.take();
+    expect(queryIdOf(ahead!)).toBe('q1.2');
+    for (const id of ['a16', ...ARCHIVE.slice(17)]) deliver(started.pager, resultXml('q1.1', id));
+    started.reply(first!, finXml(ARCHIVE.slice(15), false));
+    await waitFor(started.pager, (s) => s.context.pages === 1);
+    const [retry] = started.take();
+    expect(queryIdOf(retry!)).toBe('q1.3');
+    expect(retry!.getChild('query', NS_MAM)!.getChild('set', NS_RSM)!.getChildText('before')).toBe('a16');
+    // The withdrawn query's late results and answer change nothing.
+    for (const id of ARCHIVE.slice(6, 16)) deliver(started.pager, resultXml('q1.2', id));
+    expect(started.reply(ahead!, finXml(ARCHIVE.slice(6, 16), false))).toBe(false);
+    serve(started, retry!, ARCHIVE);
+    await waitFor(started.pager, (s) => s.context.pages === 2);
+    expect(started.pages[1]!.results.map((r) => r.archiveId)).toEqual(ARCHIVE.slice(5, 15));
+    started.pager.stop();
+  });
+
+  it('withdraws the query sent ahead when the pager is stopped or cancelled mid-page', async () => {
+    for (const end of ['stop', 'cancel'] as const) {
+      const started = startPager();
+      started.take();
+      deliver(started.pager, resultXml('q1.1', 'a16'));
+      const [ahead] = started.take();
+      if (end === 'stop') started.pager.stop();
+      else started.pager.send({ type: 'mam.cancel' });
+      expect(started.reply(ahead!, finXml(ARCHIVE.slice(5, 15), false)), end).toBe(false);
+    }
   });
 
   it('catches up forward after a known id', async () => {
