@@ -71,7 +71,8 @@ export function send(tools: ChatTools, event: ChatSendEvent): void {
   tools.deliver(peer, { type: 'conversation.add', message }, true);
   tools.added(peer, message);
   if (active) {
-    tools.cancelPause(peer);
+    // The pause timer runs only while our last state is `composing` (see compose).
+    if (conversation?.sentState === 'composing') tools.cancelPause(peer);
     tools.deliver(peer, { type: 'conversation.stateSent', state: 'active' }, true);
   }
 }

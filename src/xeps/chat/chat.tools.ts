@@ -100,6 +100,12 @@ export class ChatStep implements ChatTools {
   readonly now: () => number;
   readonly newId: () => string;
   private readonly overlay = new Map<string, ConversationContext>();
+  /**
+   * What the step does outside the actors (stanzas written, the app told, log lines), in order. It
+   * runs as one action when the transition executes: one per event, not one per effect (a burst of
+   * sends spent a tenth of its allocations on resolving actions).
+   */
+  private readonly effects: Array<() => void> = [];
   private readonly spawned = new Set<string>();
   private archivedUpTo: string | undefined;
   private sessionStart: Record<string, string>;
@@ -179,7 +185,12 @@ export class ChatStep implements ChatTools {
   /** Publishes the conversations this step changed and returns the manager's context update. */
   finish(): Pick<ChatContext, 'conversations' | 'unread' | 'archivedUpTo' | 'sessionStart'> | undefined {
     let { conversations, unread } = this.context;
-    const { archivedUpTo, sessionStart } = this;
+    const { archivedUpTo, sessionStart, effects } = this;
+    // Before the conversations are published, as when each effect was an action of its own.
+    if (effects.length > 0)
+      this.setup.enqueue(() => {
+        for (const effect of effects) effect();
+      });
     for (const [peer, next] of this.overlay) {
       const id = conversationId(peer);
       if (this.spawned.has(peer)) {
@@ -202,12 +213,12 @@ export class ChatStep implements ChatTools {
   // Stanzas are built while resolving and written when the actions execute.
   write(stanza: Element): void {
     const { services } = this.setup;
-    this.setup.enqueue(() => services.send(stanza));
+    this.effects.push(() => services.send(stanza));
   }
 
   added(peer: string, message: ChatMessage): void {
     const { services } = this.setup;
-    this.setup.enqueue(() => services.notify({ type: 'message', conversation: peer, message }));
+    this.effects.push(() => services.notify({ type: 'message', conversation: peer, message }));
   }
 
   isBlocked(jid: string): boolean {
@@ -234,6 +245,6 @@ export class ChatStep implements ChatTools {
   /** Logs once the step's actions run, not while the transition is computed. */
   private log(level: 'warn' | 'debug', message: string, data: unknown): void {
     const { logger } = this.setup.services;
-    this.setup.enqueue(() => logger[level](message, data));
+    this.effects.push(() => logger[level](message, data));
   }
 }

@@ -152,7 +152,7 @@ export function reduceConversation(context: ConversationContext, event: Conversa
     case 'conversation.peerState':
       return withPeerState(context, event);
     case 'conversation.stateSent':
-      return { ...context, sentState: event.state };
+      return context.sentState === event.state ? context : { ...context, sentState: event.state };
     case 'conversation.corrected':
       return withMessages(
         context,
