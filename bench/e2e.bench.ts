@@ -15,7 +15,7 @@ import { Delivery, type E2eEndpoints, type OpenPair } from './lib/e2e-delivery.j
 import { oursPair, oursPairWith } from './lib/e2e-ours.js';
 import { rawPair, stanzaPair, stockPair, stockPairWithOurStanza, stockPairWithReceipts } from './lib/e2e-references.js';
 import { buildE2eSection, type E2eSample, type E2eSeries } from './lib/e2e-report.js';
-import { collectGarbage, envInt, loadAverage, prosodyCpuMs, prosodyPid, prosodyVersion, sleep } from './lib/env.js';
+import { collectGarbage, describeProsody, envInt, loadAverage, prosodyCpuMs, prosodyPid, sleep } from './lib/env.js';
 import { printSection, writeSection } from './lib/report.js';
 
 export interface E2eVariant {
@@ -145,7 +145,7 @@ export async function runE2eBench(): Promise<void> {
 
   const pidAfter = prosodyPid();
   const section = buildE2eSection(series, { rounds, messages, loadBefore, loadAfter: loadAverage(), pidBefore, pidAfter });
-  section.environment = { ...section.environment, prosody: `${await prosodyVersion()} (pid ${pidBefore ?? '?'})` };
+  section.environment = { ...section.environment, prosody: await describeProsody(pidBefore, pidAfter) };
   printSection(section);
   if (process.env.BENCH_WRITE !== '0') writeSection(section);
 }

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { PROSODY_DOMAIN, SHA256_DOMAIN, TCP_URL, WS_URL, startProsody, uniqueUser, type TestUser } from '../scripts/prosody.js';
 import { oursLogin, oursLoginWith, stanzaLogin, stockLogin, type LoginFn } from './lib/clients.js';
-import { collectGarbage, envInt, loadAverage, prosodyPid, prosodyVersion, scramIterations, sleep } from './lib/env.js';
+import { collectGarbage, describeProsody, envInt, loadAverage, prosodyPid, scramIterations, sleep } from './lib/env.js';
 import { fmt, printSection, writeSection, type Section, type Table } from './lib/report.js';
 import { measure, median, min, p90 } from './lib/stats.js';
 
@@ -161,7 +161,7 @@ export async function runLoginBench(options: LoginBenchOptions): Promise<Section
   const section = buildSection(series, { rounds, warmup, settleMs, pidBefore, pidAfter, loadBefore, accounts: options.accounts });
   section.environment = {
     ...section.environment,
-    prosody: `${await prosodyVersion()} (pid ${pidBefore ?? '?'}${pidAfter !== pidBefore ? ` → ${pidAfter ?? '?'}: RESTARTED during the run` : ''})`,
+    prosody: await describeProsody(pidBefore, pidAfter),
   };
   printSection(section);
   if (options.write ?? process.env.BENCH_WRITE !== '0') writeSection(section);

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { TCP_URL, WS_URL, startProsody, uniqueUsers, type TestUser } from '../scripts/prosody.js';
-import { collectGarbage, envInt, loadAverage, nextMacrotask, prosodyCpuMs, prosodyPid, prosodyVersion, sleep } from './lib/env.js';
+import { collectGarbage, describeProsody, envInt, loadAverage, nextMacrotask, prosodyCpuMs, prosodyPid, sleep } from './lib/env.js';
 import { buildMamSection, sampleCorrect, type MamSample, type MamSeries } from './lib/mam-report.js';
 import { seedArchive } from './lib/mam-seed.js';
 import { MAM_VARIANTS, type MamVariant } from './lib/mam-variants.js';
@@ -172,6 +172,7 @@ export async function runMamBench(): Promise<void> {
     }
   }
 
+  const pidAfter = prosodyPid();
   const section = buildMamSection(series, {
     rounds,
     warmup,
@@ -185,9 +186,9 @@ export async function runMamBench(): Promise<void> {
     oursWired,
     loadBefore,
     loadAfter: loadAverage(),
-    restarted: prosodyPid() !== pidBefore,
+    restarted: pidAfter !== pidBefore,
   });
-  section.environment = { ...section.environment, prosody: `${await prosodyVersion()} (pid ${pidBefore ?? '?'}), SQLite archive` };
+  section.environment = { ...section.environment, prosody: await describeProsody(pidBefore, pidAfter, 'SQLite archive') };
   printSection(section);
   if (process.env.BENCH_WRITE !== '0') writeSection(section);
 }

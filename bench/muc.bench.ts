@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { PROSODY_DOMAIN, TCP_URL, WS_URL, startProsody, type TestUser } from '../scripts/prosody.js';
 import { Delivery } from './lib/e2e-delivery.js';
-import { collectGarbage, envInt, loadAverage, prosodyCpuMs, prosodyPid, prosodyVersion, sleep } from './lib/env.js';
+import { collectGarbage, describeProsody, envInt, loadAverage, prosodyCpuMs, prosodyPid, sleep } from './lib/env.js';
 import { oursMuc, rawMuc, stanzaMuc, stockMuc, type MucSession, type OpenMuc } from './lib/muc-clients.js';
 import { Crowd, burstBody, roomJid } from './lib/muc-crowd.js';
 import { buildMucSection, type BurstSample, type JoinSample, type MucSeries } from './lib/muc-report.js';
@@ -239,6 +239,7 @@ export async function runMucBench(): Promise<void> {
       }
     }
 
+    const pidAfter = prosodyPid();
     const section = buildMucSection(joinSeries, burstSeries, {
       rounds,
       warmup,
@@ -249,9 +250,9 @@ export async function runMucBench(): Promise<void> {
       loginMs: loggedIn.ms,
       loadBefore,
       loadAfter: loadAverage(),
-      restarted: prosodyPid() !== pidBefore,
+      restarted: pidAfter !== pidBefore,
     });
-    section.environment = { ...section.environment, prosody: `${await prosodyVersion()} (pid ${pidBefore ?? '?'})` };
+    section.environment = { ...section.environment, prosody: await describeProsody(pidBefore, pidAfter) };
     printSection(section);
     if (process.env.BENCH_WRITE !== '0') writeSection(section);
   } finally {

@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { PROSODY_DOMAIN, TCP_URL, WS_URL, startProsody, uniqueUser } from '../scripts/prosody.js';
-import { collectGarbage, envInt, loadAverage, prosodyPid, prosodyVersion, sleep } from './lib/env.js';
+import { collectGarbage, describeProsody, envInt, loadAverage, prosodyPid, sleep } from './lib/env.js';
 import { printSection, writeSection } from './lib/report.js';
 import { oursRoster, stanzaRoster, stockRoster, type FetchRoster } from './lib/roster-clients.js';
 import { buildRosterSection, type RosterSeries } from './lib/roster-report.js';
@@ -72,6 +72,7 @@ export async function runRosterBench(): Promise<void> {
     if (round >= 0) console.log(`  round ${round + 1}/${rounds} done`);
   }
 
+  const pidAfter = prosodyPid();
   const section = buildRosterSection(series, {
     rounds,
     warmup,
@@ -79,9 +80,9 @@ export async function runRosterBench(): Promise<void> {
     fillMs,
     loadBefore,
     loadAfter: loadAverage(),
-    restarted: prosodyPid() !== pidBefore,
+    restarted: pidAfter !== pidBefore,
   });
-  section.environment = { ...section.environment, prosody: `${await prosodyVersion()} (pid ${pidBefore ?? '?'})` };
+  section.environment = { ...section.environment, prosody: await describeProsody(pidBefore, pidAfter) };
   printSection(section);
   if (process.env.BENCH_WRITE !== '0') writeSection(section);
 }

@@ -19,10 +19,13 @@ import { runRosterBench } from './roster.bench.js';
 import { runMamBench } from './mam.bench.js';
 import { runMucBench } from './muc.bench.js';
 import { runBundleBench } from './bundle.bench.js';
+import { warnIfProsodyDataIsLarge } from './lib/env.js';
 import { benchCommand } from './lib/report.js';
 
 const BENCHMARKS = ['login', 'pipeline', 'message-store', 'e2e', 'roster', 'mam', 'muc', 'bundle'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
+/** The benchmarks that run against the local Prosody. */
+const PROSODY_BENCHMARKS: readonly Benchmark[] = ['login', 'e2e', 'roster', 'mam', 'muc'];
 
 function selected(argv: readonly string[]): Benchmark[] {
   if (argv.length === 0) return [...BENCHMARKS];
@@ -49,6 +52,8 @@ if (which.length > 1) {
   }
   process.exit(0);
 }
+
+if (which.some((b) => PROSODY_BENCHMARKS.includes(b))) warnIfProsodyDataIsLarge();
 
 if (which.includes('login')) {
   const started = await startProsody();

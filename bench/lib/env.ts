@@ -1,6 +1,6 @@
 /** Environment helpers shared by the benchmarks: settings from env, GC, Prosody facts. */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -59,6 +59,51 @@ export function scramIterations(username: string, host: string): number | undefi
   } catch {
     return undefined;
   }
+}
+
+/** Above this, Prosody's data directory makes the server measurably slower (see describeProsody). */
+const LARGE_DATA_MB = 100;
+
+/** Megabytes in Prosody's data directory (accounts, SQLite archive), or undefined without one. */
+export function prosodyDataMb(dir = join(PROSODY_RUN_DIR, 'data')): number | undefined {
+  let bytes = 0;
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) bytes += statSync(child).size;
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    return undefined;
+  }
+  return Math.round(bytes / 1e6);
+}
+
+/**
+ * Warns when Prosody's data directory has grown past LARGE_DATA_MB. Every test and benchmark run
+ * leaves accounts and archived messages behind; with 808 MB of them, Prosody took 1.7–2.2× as long
+ * to page the same archive (raw-socket floor, `npm run bench -- mam`) as on a fresh directory.
+ */
+export function warnIfProsodyDataIsLarge(): void {
+  const mb = prosodyDataMb();
+  if (mb !== undefined && mb > LARGE_DATA_MB)
+    console.warn(
+      `warning: Prosody's data directory holds ${mb} MB, which slows the server down; ` +
+        '`bash scripts/prosody.sh reset` starts it on a fresh one (all local accounts and archives are lost)',
+    );
+}
+
+/** The report's Prosody line: version, pid (and a restart during the run), the data directory's size. */
+export async function describeProsody(pidBefore: string | undefined, pidAfter: string | undefined, note?: string): Promise<string> {
+  const restarted = pidAfter !== pidBefore ? ` → ${pidAfter ?? '?'}: RESTARTED during the run` : '';
+  const data = prosodyDataMb();
+  const parts = [`${await prosodyVersion()} (pid ${pidBefore ?? '?'}${restarted})`];
+  if (data !== undefined) parts.push(`data directory ${data} MB after the run`);
+  if (note) parts.push(note);
+  return parts.join(', ');
 }
 
 /** The installed Prosody version (Debian package), best effort. */
