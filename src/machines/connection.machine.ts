@@ -28,6 +28,8 @@ export interface ConnectionContext {
   service: string;
   attempt: number;
   retryInMs: number | undefined;
+  /** When the planned wait ends (ms since the epoch). */
+  retryAt: number | undefined;
   error: ConnectionError | undefined;
   online: { jid: string; resumed: boolean; smEnabled: boolean; secure: boolean } | undefined;
   /** The SASL mechanism of the current or last attempt. */
@@ -43,12 +45,12 @@ export interface ConnectionStatusEvent extends EventObject {
   view: ConnectionView;
 }
 
-/** Builds the retry planner; tests pass a fixed `random` to make the jitter deterministic. */
-export function planRetryWith(random: () => number) {
-  return assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>(({ context }) => ({
-    retryInMs: reconnectDelay(context.attempt, context.settings.minDelay, context.settings.maxDelay, random),
-    attempt: context.attempt + 1,
-  }));
+/** Builds the retry planner; tests pass a fixed `random` (and `now`) to make the jitter deterministic. */
+export function planRetryWith(random: () => number, now: () => number = Date.now) {
+  return assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>(({ context }) => {
+    const retryInMs = reconnectDelay(context.attempt, context.settings.minDelay, context.settings.maxDelay, random);
+    return { retryInMs, retryAt: now() + retryInMs, attempt: context.attempt + 1 };
+  });
 }
 
 /**
@@ -69,7 +71,10 @@ export function redirectTarget(service: string, host: string): string | undefine
 export function toView(status: ConnectionStatus, context: ConnectionContext): ConnectionView {
   const view: ConnectionView = { status, attempt: context.attempt };
   if (context.error) view.error = context.error;
-  if (status === 'reconnecting' && context.retryInMs !== undefined) view.retryInMs = context.retryInMs;
+  if (status === 'reconnecting' && context.retryInMs !== undefined) {
+    view.retryInMs = context.retryInMs;
+    if (context.retryAt !== undefined) view.retryAt = context.retryAt;
+  }
   if (status === 'online' && context.online) {
     view.jid = context.online.jid;
     view.resumed = context.online.resumed;
@@ -148,6 +153,7 @@ export const connectionMachine = setup({
     service: input.settings.service,
     attempt: 0,
     retryInMs: undefined,
+    retryAt: undefined,
     error: undefined,
     online: undefined,
     mechanism: undefined,

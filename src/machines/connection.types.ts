@@ -10,8 +10,10 @@ export interface ConnectionView {
   status: ConnectionStatus;
   /** Why the last attempt or session ended, or why the state is terminal. */
   error?: ConnectionError;
-  /** While `reconnecting`: the wait before the next attempt, in ms. */
+  /** While `reconnecting`: the wait before the next attempt, in ms, as planned when the wait began. */
   retryInMs?: number;
+  /** While `reconnecting`: when the next attempt starts (ms since the epoch), for a countdown. */
+  retryAt?: number;
   /** Consecutive failed attempts since the last stable session. */
   attempt: number;
   /** While `online`: whether XEP-0198 resumed the previous session (no resync needed). */

@@ -29,7 +29,7 @@ function harness(random = () => 0.5) {
       receive((e) => views.push(e.view));
     }),
   ).start();
-  const actor = createActor(connectionMachine.provide({ actions: { planRetry: planRetryWith(random) } }), {
+  const actor = createActor(connectionMachine.provide({ actions: { planRetry: planRetryWith(random, () => clock.now()) } }), {
     clock,
     input: { settings, transport: transport as AnyActorRef, notify: notify as AnyActorRef },
   }).start();
@@ -60,6 +60,8 @@ describe('connection machine', () => {
       h.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'ECONNREFUSED' } });
       const view = h.views.at(-1)!;
       expect(view.status).toBe('reconnecting');
+      // When the wait ends, for a countdown that does not drift with the snapshot's age.
+      expect(view.retryAt).toBe(h.clock.now() + view.retryInMs!);
       waits.push(view.retryInMs!);
       h.clock.increment(view.retryInMs!);
       expect(h.status()).toBe('connecting');
@@ -68,6 +70,7 @@ describe('connection machine', () => {
     expect(waits).toEqual([2000, 4000, 8000, 16_000, 16_000, 16_000]);
 
     h.goOnline();
+    expect(h.views.at(-1)!.retryAt, 'no retry planned while online').toBeUndefined();
     h.clock.increment(settings.stableAfter);
     h.actor.send({ type: 'transport.dropped', reason: { kind: 'network', message: 'reset' } });
     expect(h.views.at(-1)!.retryInMs).toBe(2000);
