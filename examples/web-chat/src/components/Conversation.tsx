@@ -1,6 +1,6 @@
 // Binds to: the `chat:<jid>` actor through `connectChat` (messages, states, unread, typing) and the archive's `connectHistory` (scrollback).
 import { useSelector } from '@xstate/react';
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { connectChat, connectHistory, connectRoster, type ChatMessage, type XmppClient } from 'xmpp-adapter';
 import { conversationActor, feature, type Source, type ConversationSnapshot } from '../features';
 import { formatStamp, shortName } from '../format';
@@ -80,7 +80,9 @@ function HistoryBar({ client, jid }: Props) {
 }
 
 function Messages({ client, jid, name, actor }: Props & { name: string; actor: Source<ConversationSnapshot> }) {
-  const view = useSelector(actor, (s) => connectChat(s));
+  // Hold the snapshot; derive the view only when it changed (as the Room pane does).
+  const snapshot = useSelector(actor, (s) => s);
+  const view = useMemo(() => connectChat(snapshot), [snapshot]);
   const messages = view.messages;
   const visible = usePageVisible();
   const list = useRef<HTMLOListElement>(null);
