@@ -52,6 +52,8 @@ export interface RoomsApi {
   setSubject(room: string, subject: string): void;
   /** XEP-0045 §7.6: changes our nick in `room`. */
   changeNick(room: string, nick: string): void;
+  /** The app showed `room`'s messages: its view's `unread` goes to 0 (nothing is sent to the room). */
+  markRead(room: string): void;
   /** The room's actor, for `connectRoom` (undefined before the first join). */
   actor(room: string): AnyActorRef | undefined;
   /**
@@ -168,6 +170,9 @@ export function createRoomsApi(session: Actor<SessionMachine>, services: Feature
     changeNick(room, nick) {
       const jid = roomArgument(room);
       requireFeature('muc').send({ type: 'muc.changeNick', room: jid, nick: nickArgument(nick) });
+    },
+    markRead(room) {
+      requireFeature('muc').send({ type: 'muc.markRead', room: roomArgument(room) });
     },
     actor: (room) => roomActor(roomArgument(room)),
     async create(room, options) {

@@ -54,6 +54,11 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
       ['alice', 'hello room', 'in'],
       ['bob', 'hi alice', 'out'],
     ]);
+    // Unread: what others said, until the app marks the room read.
+    expect(bobSees.unread).toBe(1);
+    await roomWhere(alice, room, (v) => v.unread === 1 && v.messages.some((m) => m.body === 'hi alice'));
+    alice.client.rooms.markRead(room);
+    await roomWhere(alice, room, (v) => v.unread === 0);
 
     await bob.client.rooms.leave(room);
     expect(connectRoom(bob.client.rooms.actor(room)!.getSnapshot() as SnapshotFrom<RoomLogic>).status).toBe('left');
@@ -129,6 +134,7 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     await bob.client.rooms.join(room, { nick: 'bob' });
     const first = await roomWhere(bob, room, (v) => v.messages.length === 3);
     expect(first.messages.map((m) => m.body)).toEqual(['one', 'two', 'three']);
+    expect(first.unread, 'what the room said before our first visit is history, not news').toBe(0);
     // Keyed by the archive's ids, and the room sent no join history (maxchars='0'): these came from its archive.
     expect(first.messages.every((m) => m.stanzaId !== undefined && m.id === m.stanzaId)).toBe(true);
     const joinHistory = bob.inbound.filter(
@@ -141,6 +147,7 @@ describe('multi-user chat (XEP-0045) against Prosody', () => {
     await bob.client.rooms.join(room, { nick: 'bob' });
     const later = await roomWhere(bob, room, (v) => v.messages.length === 5);
     expect(later.messages.map((m) => m.body)).toEqual(['one', 'two', 'three', 'four', 'five']);
+    expect(later.unread, 'what was said while we were away').toBe(2);
   });
 
   it('invites through the room and directly; the invitee joins from the invitation', async () => {

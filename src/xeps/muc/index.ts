@@ -9,7 +9,7 @@ import { routeMucStanza } from './muc.route.js';
 import type { RoomLogicOptions } from './room.machine.js';
 
 /** Intents the session forwards to the `muc` actor. */
-export const MUC_INTENTS = ['muc.join', 'muc.leave', 'muc.send', 'muc.setSubject', 'muc.changeNick'] as const;
+export const MUC_INTENTS = ['muc.join', 'muc.leave', 'muc.send', 'muc.setSubject', 'muc.changeNick', 'muc.markRead'] as const;
 
 export function createMucFeature(options: RoomLogicOptions = {}): FeatureModule<MucRoutedEvent> {
   return defineFeature<MucRoutedEvent>({

@@ -21,6 +21,8 @@ export interface RoomView {
   /** Every message, oldest first (copies the references once; use `last` for long histories). */
   messages: RoomMessage[];
   last(count: number): RoomMessage[];
+  /** Messages from others since the room was last marked read (`client.rooms.markRead`). */
+  unread: number;
   /** Why joining failed or the visit ended (kicked, banned, destroyed with an alternate venue, …). */
   failure: RoomFailure | undefined;
   /** ejabberd MucSub: we receive the room's events without being in it. */
@@ -62,6 +64,7 @@ export function connectRoom(snapshot: SnapshotFrom<RoomLogic>, archive?: Snapsho
       return toArray(context.messages);
     },
     last: (count) => lastOf(context.messages, count),
+    unread: context.unread,
     failure: context.failure,
     subscribed: context.subscription !== undefined,
     history: { loading: history.loading, complete: history.complete, error: history.error },

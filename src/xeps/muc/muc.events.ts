@@ -29,7 +29,9 @@ export type MucIntent =
   | { type: 'muc.sendPrivate'; room: string; nick: string; body: string; id: string }
   /** ejabberd MucSub: the room accepted our subscription (`client.rooms.subscribe` sends this after the IQ). */
   | { type: 'muc.subscribed'; room: string; nick: string; nodes: readonly string[] }
-  | { type: 'muc.unsubscribed'; room: string };
+  | { type: 'muc.unsubscribed'; room: string }
+  /** The app showed `room`'s messages: its unread count goes to 0. */
+  | { type: 'muc.markRead'; room: string };
 
 /** The routed events of one socket read, in order (the feature `batches`). */
 export interface MucBatchEvent {

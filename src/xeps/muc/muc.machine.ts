@@ -42,6 +42,8 @@ function roomEventOf(event: MucEvent): { room: string; event: RoomEvent } | unde
       return { room: event.room, event: { type: 'room.sendPrivate', nick: event.nick, body: event.body, id: event.id } };
     case 'muc.unsubscribed':
       return { room: event.room, event: { type: 'room.unsubscribed' } };
+    case 'muc.markRead':
+      return { room: event.room, event: { type: 'room.markRead' } };
     default:
       return undefined;
   }
@@ -143,6 +145,7 @@ export function createMucLogic(services: FeatureServices, options: RoomLogicOpti
       'muc.private': { actions: 'toRoom' },
       'muc.sendPrivate': { actions: 'toRoom' },
       'muc.unsubscribed': { actions: 'toRoom' },
+      'muc.markRead': { actions: 'toRoom' },
       'muc.invitation': { actions: ['keepInvitation', 'notifyInvitation'] },
       'muc.batch': { actions: 'routeBatch' },
     },

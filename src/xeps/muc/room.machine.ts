@@ -169,13 +169,16 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
         if (has(context.messages, stored.id)) return changes;
         changes.messages = appendKept(context, stored);
         if (context.visitStart === undefined) changes.visitStart = stored.id;
+        // Discussion history comes with a delay stamp (XEP-0045 §7.2.15): it is not news.
+        if (stored.direction === 'in' && message.delay === undefined) changes.unread = context.unread + 1;
         return changes;
       }),
       // XEP-0045 §7.5: private messages are kept with the room, marked with the other occupant's nick.
       applyPrivate: assign(({ context, event }) => {
         if (event.type !== 'room.private' || event.message.nick === undefined) return {};
         const stored: RoomMessage = { ...toRoomMessage(context, event.message), direction: 'in', private: event.message.nick };
-        return has(context.messages, stored.id) ? {} : { messages: appendKept(context, stored), heardAt: services.clock.now() };
+        if (has(context.messages, stored.id)) return {};
+        return { messages: appendKept(context, stored), heardAt: services.clock.now(), unread: context.unread + 1 };
       }),
       sendPrivate: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'room.sendPrivate') return;
@@ -242,7 +245,9 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
           const before = context.visitStart === undefined ? -1 : positionOf(messages, context.visitStart);
           messages = keepNewest(before === -1 ? append(messages, ...fresh) : insertAt(messages, before, fresh), context.messagesInMemory);
         }
-        if (messages !== context.messages) enqueue.assign({ messages });
+        // What the archive says was said while we were away is news, unless we knew nothing of the room yet.
+        const missed = event.placement === 'newer' && context.messages.size > 0 ? fresh.filter((m) => m.direction === 'in').length : 0;
+        if (messages !== context.messages) enqueue.assign({ messages, unread: context.unread + missed });
         const archive = system.get('archive') as AnyActorRef | undefined;
         const applied: ArchiveAppliedEvent = {
           type: 'archive.applied',
@@ -312,11 +317,13 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
       errorRejoins: [],
       messagesInMemory: input.messagesInMemory ?? DEFAULT_MESSAGES_IN_MEMORY,
       subscription: input.subscribedOnly ? { nodes: input.subscribedOnly.nodes } : undefined,
+      unread: 0,
     }),
     initial: 'starting',
     on: {
       'session.offline': '.offline',
       'room.archived': { actions: 'applyArchived' },
+      'room.markRead': { guard: ({ context }) => context.unread > 0, actions: assign({ unread: 0 }) },
       // ejabberd MucSub: out of the room, a subscription still brings its messages and presences.
       'room.message': { guard: 'subscribed', actions: 'applyMessage' },
       'room.presence': { guard: 'subscribed', actions: 'applyPresence' },

@@ -101,6 +101,12 @@ export interface RoomContext {
   messagesInMemory: number;
   /** ejabberd MucSub: the nodes we are subscribed to; the room's events reach us without joining. */
   subscription: { nodes: readonly string[] } | undefined;
+  /**
+   * Messages from others since the app last marked the room read (`room.markRead`): live ones,
+   * private ones included, and those the archive says were said while we were away. Join history
+   * and scrollback are not news and do not count.
+   */
+  unread: number;
 }
 
 /** Routed to `room:<jid>` by the `muc` manager. */
@@ -119,7 +125,9 @@ export type RoomCommand =
   | { type: 'room.changeNick'; nick: string }
   | { type: 'room.sendPrivate'; nick: string; body: string; id: string }
   | { type: 'room.subscribed'; nodes: readonly string[] }
-  | { type: 'room.unsubscribed' };
+  | { type: 'room.unsubscribed' }
+  /** The app showed the room's messages: nothing in it is unread any more. */
+  | { type: 'room.markRead' };
 
 /**
  * A page of the room's archive from the `archive` feature, in archive order: `older` goes in

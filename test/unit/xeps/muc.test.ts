@@ -297,6 +297,38 @@ describe('MUC room lifecycle (XEP-0045)', () => {
     ]);
   });
 
+  it('counts unread messages from others, not history, our own or scrollback, until the app marks the room read', async () => {
+    const system = await joined();
+    const unread = () => system.view().unread;
+    const said = (id: string, extra = '') =>
+      `<message from='${ROOM}/juliet' type='groupchat' id='${id}'><body>${id}</body>${extra}<stanza-id xmlns='urn:xmpp:sid:0' by='${ROOM}' id='s-${id}'/></message>`;
+    system.deliver(said('h1', `<delay xmlns='urn:xmpp:delay' stamp='2026-01-01T11:00:00Z'/>`));
+    expect(unread(), 'discussion history is not news').toBe(0);
+    system.deliver(said('l1'));
+    system.deliver(said('l1'));
+    system.deliver(`<message from='${ROOM}/juliet' to='${ME}' type='chat' id='pm1'><body>psst</body><x xmlns='${MUC_USER}'/></message>`);
+    expect(unread(), 'a live message (once) and a private one').toBe(2);
+    system.send({ type: 'muc.send', room: ROOM, body: 'hello', id: 'm1' });
+    system.deliver(
+      `<message from='${ROOM}/romeo' type='groupchat' id='m1'><body>hello</body><origin-id xmlns='urn:xmpp:sid:0' id='m1'/></message>`,
+    );
+    expect(unread(), 'our own message and its reflection').toBe(2);
+    system.send({ type: 'muc.markRead', room: ROOM });
+    expect(unread()).toBe(0);
+
+    const archived = (placement: 'older' | 'newer', ids: string[]) =>
+      system.room()!.send({
+        type: 'room.archived',
+        queryId: `q-${placement}`,
+        placement,
+        results: ids.map((id) => ({ archiveId: `a-${id}`, message: { from: `${ROOM}/juliet`, nick: 'juliet', body: id } })),
+      });
+    archived('older', ['o1', 'o2']);
+    expect(unread(), 'scrollback').toBe(0);
+    archived('newer', ['n1', 'n2']);
+    expect(unread(), 'what was said while we were away').toBe(2);
+  });
+
   it('leaves (unavailable to room/nick) and rejoins after a stream that was not resumed, not after a resumed one', async () => {
     const system = await joined();
     system.send({ type: 'session.offline' });

@@ -1,9 +1,10 @@
 // Binds to: the `chat:<jid>` actor through `connectChat` (messages, states, unread, typing) and the archive's `connectHistory` (scrollback).
 import { useSelector } from '@xstate/react';
-import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { connectChat, connectHistory, connectRoster, type ChatMessage, type XmppClient } from 'xmpp-adapter';
 import { conversationActor, feature, type Source, type ConversationSnapshot } from '../features';
 import { formatStamp, shortName } from '../format';
+import { usePageVisible } from '../page-visible';
 import { useAction } from '../use-action';
 import { Composer } from './Composer';
 import { MessageBody } from './MessageBody';
@@ -21,12 +22,6 @@ const STATE_MARK: Record<ChatMessage['state'], string> = {
   displayed: '✓✓ seen',
   error: '⚠',
 };
-
-const subscribeVisibility = (onChange: () => void) => {
-  document.addEventListener('visibilitychange', onChange);
-  return () => document.removeEventListener('visibilitychange', onChange);
-};
-const usePageVisible = () => useSyncExternalStore(subscribeVisibility, () => document.visibilityState === 'visible');
 
 export function Conversation({ client, jid }: Props) {
   // The conversation actor appears with the first message (or chat state) either way.

@@ -1,9 +1,10 @@
-// Binds to: the `room:<jid>` actor through `connectRoom(room, archive)` (status, occupants, subject, messages, scrollback).
+// Binds to: the `room:<jid>` actor through `connectRoom(room, archive)` (status, occupants, subject, messages, unread, scrollback).
 import { useSelector } from '@xstate/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { connectRoom, type XmppClient } from 'xmpp-adapter';
 import { feature, roomActor, type RoomSnapshot, type Source } from '../features';
 import { formatStamp, shortName } from '../format';
+import { usePageVisible } from '../page-visible';
 import { useAction } from '../use-action';
 import { Composer } from './Composer';
 import { MessageBody } from './MessageBody';
@@ -37,6 +38,12 @@ function RoomPane({ client, jid, onLeft, actor }: Props & { actor: Source<RoomSn
   useEffect(() => {
     list.current?.scrollTo({ top: list.current.scrollHeight });
   }, [newest]);
+
+  // The open room's messages are read while the page is in view (clears its badge in the list).
+  const visible = usePageVisible();
+  useEffect(() => {
+    if (view.unread > 0 && visible) client.rooms.markRead(jid);
+  }, [client, jid, view.unread, visible]);
 
   return (
     <section className="room" data-testid="room" data-jid={jid} data-status={view.status}>

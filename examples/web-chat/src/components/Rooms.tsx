@@ -1,4 +1,4 @@
-// Binds to: the `muc` manager's rooms and invitations, and each room's status (`roomStatus(room)`) and failure.
+// Binds to: the `muc` manager's rooms and invitations, and each room's status (`roomStatus(room)`), failure and unread count.
 import { useSelector } from '@xstate/react';
 import { useState, type FormEvent } from 'react';
 import { roomStatus, type XmppClient } from 'xmpp-adapter';
@@ -113,6 +113,7 @@ function RoomEntry({
   const actor = roomActor(client, jid)!;
   const status = useSelector(actor, roomStatus);
   const ended = useSelector(actor, (s) => s.context.failure?.reason);
+  const unread = useSelector(actor, (s) => s.context.unread);
   // Visits that end for a passing reason (the service shut down, 332, or dropped us after an error
   // reply, 333) are entered again by the room actor itself; the list only shows the state.
 
@@ -127,6 +128,11 @@ function RoomEntry({
             {ended && status !== 'joined' ? ` (${ended})` : ''}
           </small>
         </span>
+        {unread > 0 && (
+          <span className="badge" data-testid="room-unread-badge">
+            {unread}
+          </span>
+        )}
       </button>
     </li>
   );
