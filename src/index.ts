@@ -215,6 +215,7 @@ export type {
   MamPagerInput,
   MamPagerOutput,
   MamPagerQuery,
+  MamQueryAhead,
   MamQueryParams,
   MamResultEvent,
 } from './xeps/archive/mam.types.js';
