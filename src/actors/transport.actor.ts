@@ -267,6 +267,11 @@ export function createTransportActor(options: TransportSettings, hooks: Transpor
           onElement: (el) => {
             if (el.name === 'iq' || el.name === 'message' || el.name === 'presence') receiveStanza(el);
           },
+          // A long read is handed on (and what that makes us write is sent) part by part.
+          onReadPart: () => {
+            flushInbound();
+            flushOutbound();
+          },
           onDrop: (reason) =>
             mayPass && !connected ? pass(reason.kind === 'network' ? reason.message : reason.kind) : lose(current, reason),
         });

@@ -28,6 +28,33 @@ export interface XmppStreamHandlers {
   onDrop(reason: DropReason): void;
   /** Bounds on inbound data; a stream over them is dropped with a `protocol` reason. */
   limits?: StreamLimits;
+  /**
+   * Called between the parts of a long socket read (READ_PART_CHARS each), with the parser at rest:
+   * what the earlier parts held can be handed on, and answered, before the rest is parsed.
+   */
+  onReadPart?(): void;
+}
+
+/**
+ * A socket read (up to 64 KiB) is parsed in parts of this many characters. A page of archive
+ * results arrives as a few full reads, and the query for the next page leaves when the page's
+ * first result is handled: parsing and handing on a whole read first kept the server idle for
+ * 5–25 ms per page (measured through a proxy, pages of 250).
+ */
+export const READ_PART_CHARS = 16_384;
+
+/** `text` in parts of about `size` characters, never splitting a surrogate pair. */
+export function readParts(text: string, size = READ_PART_CHARS): string[] {
+  if (text.length <= size) return [text];
+  const parts: string[] = [];
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(start + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
+  return parts;
 }
 
 type Waiter = {
@@ -56,6 +83,7 @@ interface InboundGuard {
  */
 class RedirectReportingClient extends Client {
   guard: InboundGuard | undefined;
+  onReadPart: (() => void) | undefined;
   /** The bare JID for the stream header's `from` (RFC 6120 §4.7.1), once the link may carry it. */
   streamFrom: (() => string | undefined) | undefined;
 
@@ -77,7 +105,15 @@ class RedirectReportingClient extends Client {
     const text = guard.accept(data);
     if (text === undefined) return;
     try {
-      super._onData(text);
+      const parts = readParts(text);
+      for (let i = 0; i < parts.length; i++) {
+        if (i > 0) {
+          this.onReadPart?.();
+          // What the earlier parts held may have ended the stream.
+          if (!this.parser) return;
+        }
+        super._onData(parts[i]);
+      }
     } catch (err) {
       guard.failed(err);
     }
@@ -153,6 +189,7 @@ export class XmppStream {
     this.counter = new StanzaByteCounter(handlers.limits?.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES);
     const client = new RedirectReportingClient({ service, domain });
     client.tlsDomain = domain;
+    client.onReadPart = handlers.onReadPart;
     client.transports.push(...connectionClasses);
     client.guard = {
       accept: (data) => this.acceptRead(data),
