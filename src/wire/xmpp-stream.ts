@@ -105,6 +105,8 @@ class RedirectReportingClient extends Client {
     const text = guard.accept(data);
     if (text === undefined) return;
     try {
+      // Most reads are short: one part, nothing split or copied.
+      if (text.length <= READ_PART_CHARS) return super._onData(text);
       const parts = readParts(text);
       for (let i = 0; i < parts.length; i++) {
         if (i > 0) {
