@@ -124,6 +124,7 @@ export function buildMamSection(series: readonly MamSeries[], ctx: Context): Sec
   for (const pageSize of ctx.pageSizes) {
     const floor = medianWall('floor-tcp', pageSize);
     const floorSm = medianWall('floor-sm-tcp', pageSize);
+    const floorSmBack = medianWall('floor-sm-back-tcp', pageSize);
     for (const s of series.filter((x) => x.pageSize === pageSize && x.variant.id.startsWith('ours') && x.samples.length)) {
       const wall = medianWall(s.variant.id, pageSize);
       const refs = ['stock-tcp', 'stanza-ws'].map((id) => medianWall(id, pageSize));
@@ -137,6 +138,7 @@ export function buildMamSection(series: readonly MamSeries[], ctx: Context): Sec
         fmt.ratio(wall, floor),
         Number.isFinite(floor) ? (wall <= 1.2 * floor ? 'yes' : 'no') : '–',
         fmt.ratio(wall, floorSm),
+        fmt.ratio(wall, floorSmBack),
         faster,
       ]);
     }
@@ -152,13 +154,14 @@ export function buildMamSection(series: readonly MamSeries[], ctx: Context): Sec
       'vs floor',
       '≤ 1.2× floor',
       'vs floor + XEP-0198',
+      'vs the same, backward',
       'faster than @xmpp/client and StanzaJS',
     ],
     rows: goalRows,
   };
 
   const notes = [
-    "**Held**: floor — the archive id of every `<result/>` (raw socket, @xmpp/xml parser, no stream management; _raw socket + XEP-0198_ is the same with stream management enabled and each of Prosody's `<r/>` answered at once, as the libraries do: the floor for a client running XEP-0198, which costs Prosody an `<r/>` and an `<a/>` per result here since `smacks_max_unacked_stanzas` is 0); @xmpp/client — a `stanza` listener turns each result into `{ id, from, to, body, stamp, originId }` in an array, each page one `iqCaller.request`; StanzaJS — `searchHistory({ with, paging: { max, after } })` page after page, its parsed `MAMResult`s concatenated as returned" +
+    "**Held**: floor — the archive id of every `<result/>` (raw socket, @xmpp/xml parser, no stream management; _raw socket + XEP-0198_ is the same with stream management enabled and each of Prosody's `<r/>` answered at once, as the libraries do: the floor for a client running XEP-0198, which costs Prosody an `<r/>` and an `<a/>` per result here since `smacks_max_unacked_stanzas` is 0; _backward_ pages it with `<before>` = the previous `<first>`, as xmpp-adapter's `loadAll` does); @xmpp/client — a `stanza` listener turns each result into `{ id, from, to, body, stamp, originId }` in an array, each page one `iqCaller.request`; StanzaJS — `searchHistory({ with, paging: { max, after } })` page after page, its parsed `MAMResult`s concatenated as returned" +
       (ctx.oursWired
         ? '; xmpp-adapter — `client.archive.loadAll(peer, { max: pageSize })`, then the `chat:<peer>` conversation store.'
         : '.'),

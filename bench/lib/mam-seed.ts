@@ -60,12 +60,28 @@ export function seedMessages(count: number): SeededMessage[] {
 const chatStanza = (to: string, m: SeededMessage) =>
   `<message type='chat' to='${to}' id='${m.originId}'><body>${escapeXml(m.body)}</body><origin-id xmlns='${NS_SID}' id='${m.originId}'/></message>`;
 
-/** The XEP-0313 query (forward, after `after` when given), as the floor and the count query send it. */
-export function mamQueryIq(id: string, queryId: string, withJid: string, max: number, after?: string): string {
+/**
+ * The XEP-0313 query as the floor and the count query send it: forward (after `cursor` when given),
+ * or backward (before `cursor`; `''` asks for the last page, XEP-0059 §2.5).
+ */
+export function mamQueryIq(
+  id: string,
+  queryId: string,
+  withJid: string,
+  max: number,
+  cursor?: string,
+  direction: 'forward' | 'backward' = 'forward',
+): string {
   const form =
     `<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'><value>${NS_MAM}</value></field>` +
     `<field var='with'><value>${escapeXml(withJid)}</value></field></x>`;
-  const rsm = `<set xmlns='${NS_RSM}'><max>${max}</max>${after !== undefined ? `<after>${escapeXml(after)}</after>` : ''}</set>`;
+  const position =
+    direction === 'backward'
+      ? `<before>${escapeXml(cursor ?? '')}</before>`
+      : cursor !== undefined
+        ? `<after>${escapeXml(cursor)}</after>`
+        : '';
+  const rsm = `<set xmlns='${NS_RSM}'><max>${max}</max>${position}</set>`;
   return `<iq type='set' id='${id}'><query xmlns='${NS_MAM}' queryid='${queryId}'>${form}${rsm}</query></iq>`;
 }
 

@@ -6,7 +6,8 @@
  *
  * - `floor-tcp`: the raw client (bench/lib/raw-xmpp.ts): hand-written query IQs, keeps each
  *   `<result/>`'s archive id and nothing else. `floor-sm-tcp`: the same with XEP-0198 enabled and
- *   Prosody's `<r/>` answered, the floor for a client that runs stream management.
+ *   Prosody's `<r/>` answered, the floor for a client that runs stream management;
+ *   `floor-sm-back-tcp` pages that one backward, as xmpp-adapter does.
  * - `stock-tcp`: stock @xmpp/client: the same IQs through `iqCaller.request`, results collected by a
  *   `stanza` listener into plain objects, as an app on stock xmpp.js would.
  * - `ours-tcp`: xmpp-adapter, `client.archive.loadAll(peer, { max })` (bench/lib/mam-ours.ts).
@@ -71,7 +72,13 @@ export const floorMam: OpenMam = (_service, account) => rawMam(account, false);
  */
 export const floorSmMam: OpenMam = (_service, account) => rawMam(account, true);
 
-async function rawMam(account: Account, streamManagement: boolean): Promise<MamSession> {
+/**
+ * The XEP-0198 floor paging backward (RSM `<before>` = the previous page's `<first>`), as
+ * xmpp-adapter's `loadAll` does: Prosody collects a backward page before sending it.
+ */
+export const floorSmBackwardMam: OpenMam = (_service, account) => rawMam(account, true, 'backward');
+
+async function rawMam(account: Account, streamManagement: boolean, direction: 'forward' | 'backward' = 'forward'): Promise<MamSession> {
   const session = await rawLoginAs(account);
   let handled = 0;
   if (streamManagement) {
@@ -102,22 +109,22 @@ async function rawMam(account: Account, streamManagement: boolean): Promise<MamS
     async loadAll(peer, pageSize) {
       ids = [];
       let pages = 0;
-      let after: string | undefined;
+      let cursor: string | undefined;
       for (;;) {
         seq++;
         queryId = `fq${seq}`;
         iqId = `fi${seq}`;
         const reply = new Promise<Element>((resolve) => (fin = resolve));
-        await session.write(mamQueryIq(iqId, queryId, peer, pageSize, after));
+        await session.write(mamQueryIq(iqId, queryId, peer, pageSize, cursor, direction));
         const iq = await reply;
         pages++;
         if (iq.attrs.type !== 'result') throw new Error(`floor: query failed: ${iq.toString().slice(0, 300)}`);
         const end = iq.getChild('fin', NS_MAM);
         if (end?.attrs.complete === 'true') break;
-        const last = end?.getChild('set', NS_RSM)?.getChildText('last') ?? undefined;
-        const stuck = noProgress('floor', pages, last, after);
+        const next = end?.getChild('set', NS_RSM)?.getChildText(direction === 'backward' ? 'first' : 'last') ?? undefined;
+        const stuck = noProgress('floor', pages, next, cursor);
         if (stuck) throw stuck;
-        after = last;
+        cursor = next;
       }
       const held = ids;
       return { messages: held.length, pages, archiveIds: () => held };
@@ -240,4 +247,5 @@ export const MAM_VARIANTS: readonly MamVariant[] = [
   { id: 'stanza-ws', library: 'StanzaJS', transport: 'WS', open: stanzaMam },
   { id: 'floor-tcp', library: 'raw socket (floor)', transport: 'TCP', open: floorMam },
   { id: 'floor-sm-tcp', library: 'raw socket + XEP-0198 (floor)', transport: 'TCP', open: floorSmMam },
+  { id: 'floor-sm-back-tcp', library: 'raw socket + XEP-0198, backward (floor)', transport: 'TCP', open: floorSmBackwardMam },
 ];
