@@ -13,7 +13,14 @@ import { TCP_URL, WS_URL, startProsody, uniqueUsers, type TestUser } from '../sc
 import { disableArchiving } from './lib/archive-prefs.js';
 import { Delivery, type E2eEndpoints, type OpenPair } from './lib/e2e-delivery.js';
 import { oursPair, oursPairWith } from './lib/e2e-ours.js';
-import { rawPair, stanzaPair, stockPair, stockPairWithOurStanza, stockPairWithReceipts } from './lib/e2e-references.js';
+import {
+  floorPairDoingOurWork,
+  rawPair,
+  stanzaPair,
+  stockPair,
+  stockPairWithOurStanza,
+  stockPairWithReceipts,
+} from './lib/e2e-references.js';
 import { buildE2eSection, type E2eSample, type E2eSeries } from './lib/e2e-report.js';
 import { collectGarbage, describeProsody, envInt, loadAverage, prosodyCpuMs, prosodyPid, sleep } from './lib/env.js';
 import { printSection, writeSection } from './lib/report.js';
@@ -27,7 +34,9 @@ export interface E2eVariant {
     | '@xmpp/client, our stanza'
     | '@xmpp/client, our stanza + receipts'
     | 'StanzaJS'
-    | 'raw socket (floor)';
+    | 'raw socket (floor)'
+    | 'raw socket + XEP-0198, our stanza + receipts (floor)'
+    | 'raw socket + XEP-0198, our stanza (floor)';
   transport: 'TCP' | 'WS';
   open: OpenPair;
 }
@@ -47,6 +56,13 @@ export const E2E_VARIANTS: readonly E2eVariant[] = [
   { id: 'stanza-ws', library: 'StanzaJS', transport: 'WS', open: stanzaPair(WS_URL) },
   { id: 'stock-tcp-receipts', library: '@xmpp/client, our stanza + receipts', transport: 'TCP', open: stockPairWithReceipts },
   { id: 'stock-tcp-stanza', library: '@xmpp/client, our stanza', transport: 'TCP', open: stockPairWithOurStanza },
+  {
+    id: 'floor-tcp-receipts',
+    library: 'raw socket + XEP-0198, our stanza + receipts (floor)',
+    transport: 'TCP',
+    open: floorPairDoingOurWork(true),
+  },
+  { id: 'floor-tcp-stanza', library: 'raw socket + XEP-0198, our stanza (floor)', transport: 'TCP', open: floorPairDoingOurWork(false) },
 ];
 
 /** Give up on a burst once nothing new has arrived for this long (the rest counts as lost). */
@@ -131,8 +147,9 @@ export async function runE2eBench(): Promise<void> {
         const sample = await burst(variant, endpoints, bodies);
         s.samples.push(sample);
         const rate = (messages / sample.receivedMs) * 1000;
+        const server = sample.prosodyCpuMs === undefined ? '' : `, Prosody ${((sample.prosodyCpuMs * 1000) / messages).toFixed(0)} µs/msg`;
         console.log(
-          `  round ${round + 1} ${variant.id.padEnd(10)} ${rate.toFixed(0).padStart(6)} msg/s  received ${sample.received}, lost ${sample.lost}, dup ${sample.duplicates}`,
+          `  round ${round + 1} ${variant.id.padEnd(10)} ${rate.toFixed(0).padStart(6)} msg/s  received ${sample.received}, lost ${sample.lost}, dup ${sample.duplicates}${server}`,
         );
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);

@@ -1,12 +1,13 @@
 /**
  * The reference pairs of the end-to-end benchmark, each used as its documentation shows:
  * stock @xmpp/client (`xml` messages, `send`, `on('stanza')`), StanzaJS (`sendMessage`, the
- * `message` event) and the floor, a hand-written raw TCP client (bench/lib/raw-xmpp.ts).
+ * `message` event) and the floors, a hand-written raw TCP client (bench/lib/raw-xmpp.ts): one
+ * sending the plainest chat message, and one doing the protocol work xmpp-adapter does.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Delivery, E2eEndpoints, E2ePair, OpenPair, SendOutcome } from './e2e-delivery.js';
-import { escapeXml, rawLoginAs } from './raw-xmpp.js';
+import { enableStreamManagement, escapeXml, rawLoginAs } from './raw-xmpp.js';
 import { stanzaSession, stockSession, type StockStanza } from './reference-sessions.js';
 
 const NS_RECEIPTS = 'urn:xmpp:receipts';
@@ -136,3 +137,57 @@ export const rawPair: OpenPair = async ({ sender, receiver }, delivery): Promise
     },
   };
 };
+
+/**
+ * The floor doing the protocol work xmpp-adapter's pair does: XEP-0198 on both sessions, the
+ * stanza ours sends (origin-id, `<markable/>`, `<active/>`, UUID ids) written as a string, and,
+ * with `receipts`, a XEP-0184 request in it that the receiver answers at once. No library can do
+ * this work faster against the same server, so it bounds what the protocol allows.
+ */
+export const floorPairDoingOurWork =
+  (receipts: boolean): OpenPair =>
+  async ({ sender, receiver }, delivery): Promise<E2ePair> => {
+    const [a, b] = await Promise.all([rawLoginAs(sender, true), rawLoginAs(receiver, true)]);
+    let receiptsBack = 0;
+    let expectedReceipts = Infinity;
+    let allReceipts: () => void = () => {};
+    const acknowledged = new Promise<void>((resolve) => (allReceipts = resolve));
+    await Promise.all([
+      enableStreamManagement(a, (el) => {
+        if (el.name === 'message' && el.getChild('received', NS_RECEIPTS) && ++receiptsBack === expectedReceipts) allReceipts();
+      }),
+      enableStreamManagement(b, (el) => {
+        if (el.name !== 'message') return;
+        const body = el.getChildText('body');
+        if (body === null) return;
+        delivery.record(body);
+        const { id, from } = el.attrs;
+        if (receipts && id && from && el.getChild('request', NS_RECEIPTS)) {
+          b.write(
+            `<message to='${escapeXml(from)}' id='${randomUUID()}' type='chat'><received xmlns='${NS_RECEIPTS}' id='${escapeXml(id)}'/></message>`,
+          ).catch(() => {}); // a request still arriving while the pair stops goes unanswered
+        }
+      }),
+    ]);
+    const request = receipts ? `<request xmlns='${NS_RECEIPTS}'/>` : '';
+    return {
+      receiverJid: b.jid,
+      sendAll(to, bodies): SendOutcome {
+        expectedReceipts = bodies.length;
+        const t0 = performance.now();
+        let last: Promise<void> = Promise.resolve();
+        for (const body of bodies) {
+          const id = randomUUID();
+          last = a.write(
+            `<message type='chat' to='${escapeXml(to)}' id='${id}'><body>${escapeXml(body)}</body>${request}` +
+              `<origin-id xmlns='urn:xmpp:sid:0' id='${id}'/><markable xmlns='urn:xmpp:chat-markers:0'/>` +
+              `<active xmlns='http://jabber.org/protocol/chatstates'/></message>`,
+          );
+        }
+        return { loopMs: performance.now() - t0, done: last, ...(receipts ? { acknowledged } : {}) };
+      },
+      stop: async () => {
+        await Promise.all([a.close(), b.close()]);
+      },
+    };
+  };

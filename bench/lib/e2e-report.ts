@@ -100,6 +100,15 @@ export function buildE2eSection(series: readonly E2eSeries[], ctx: Context): Sec
     ],
     ['@xmpp/client with our stanza and receipts / @xmpp/client (what the protocol work costs)', 'stock-tcp-receipts', 'stock-tcp'],
     ['@xmpp/client with our stanza / @xmpp/client (what the richer stanza costs)', 'stock-tcp-stanza', 'stock-tcp'],
+    ['xmpp-adapter / the XEP-0198 floor doing the same protocol work', 'ours-tcp', 'floor-tcp-receipts'],
+    ['xmpp-adapter requestReceipts: false / the XEP-0198 floor sending our stanza', 'ours-tcp-noreceipt', 'floor-tcp-stanza'],
+    [
+      '@xmpp/client with our stanza and receipts / the XEP-0198 floor doing that work (reference)',
+      'stock-tcp-receipts',
+      'floor-tcp-receipts',
+    ],
+    ['the XEP-0198 floor doing our protocol work / @xmpp/client (the most that work allows)', 'floor-tcp-receipts', 'stock-tcp'],
+    ['the XEP-0198 floor sending our stanza / @xmpp/client', 'floor-tcp-stanza', 'stock-tcp'],
     ['xmpp-adapter / StanzaJS', 'ours-ws', 'stanza-ws'],
     ['xmpp-adapter / raw-socket floor', 'ours-tcp', 'floor-tcp'],
     ['@xmpp/client / raw-socket floor (reference)', 'stock-tcp', 'floor-tcp'],
@@ -125,8 +134,8 @@ export function buildE2eSection(series: readonly E2eSeries[], ctx: Context): Sec
 
   const notes = [
     '**Received** means in the receiving app: for xmpp-adapter the message is in the `chat:<sender>` conversation snapshot (its MessageStore, read through a subscription to that actor); for @xmpp/client its `stanza` event; for StanzaJS its `message` event; for the floor the parsed `<message/>`. msg/s = messages / (first send → last one received).',
-    "Each library sends as an app would, without awaiting per message: xmpp-adapter `chat.send` to the `chat` actor (its stanza carries `<origin-id/>`, a XEP-0184 receipt request and `<markable/>`, and the receiver answers every receipt request); @xmpp/client `send(xml('message', …, xml('body')))` (and, in the _our stanza + receipts_ row, the stanza ours sends — origin-id, receipt request, `<markable/>`, `<active/>` — with the receiving app answering each receipt request through `send`; in the _our stanza_ row the same without the receipt request, as ours with `requestReceipts: false` sends); StanzaJS `sendMessage({ to, type: 'chat', body })` (adds an origin-id); the floor one `socket.write` per `<message><body/></message>`. Messages go to the receiver's full JID.",
-    "**Sender done**: xmpp-adapter — the send loop returned (each stanza is serialized and written by then, and in the sender's conversation as `sending` until the server acknowledges it); @xmpp/client — every `send()` promise resolved; StanzaJS — a `message:sent` for every message; floor — the last write flushed. **Receipts back** (ours only): every sent message is `delivered` in the sender's conversation.",
+    "Each library sends as an app would, without awaiting per message: xmpp-adapter `chat.send` to the `chat` actor (its stanza carries `<origin-id/>`, a XEP-0184 receipt request and `<markable/>`, and the receiver answers every receipt request); @xmpp/client `send(xml('message', …, xml('body')))` (and, in the _our stanza + receipts_ row, the stanza ours sends — origin-id, receipt request, `<markable/>`, `<active/>` — with the receiving app answering each receipt request through `send`; in the _our stanza_ row the same without the receipt request, as ours with `requestReceipts: false` sends); StanzaJS `sendMessage({ to, type: 'chat', body })` (adds an origin-id); the floor one `socket.write` per `<message><body/></message>`; the XEP-0198 floors one `socket.write` per message of our stanza (with or without the receipt request), both sessions answering Prosody's `<r/>` at once and the receiver writing a receipt as soon as it parses a request. Messages go to the receiver's full JID.",
+    "**Sender done**: xmpp-adapter — the send loop returned (each stanza is serialized and written by then, and in the sender's conversation as `sending` until the server acknowledges it); @xmpp/client — every `send()` promise resolved; StanzaJS — a `message:sent` for every message; floor — the last write flushed. **Receipts back**: for xmpp-adapter every sent message is `delivered` in the sender's conversation; for the floor with receipts, the sender has parsed a receipt for every message.",
     "CPU is `process.cpuUsage()` over first send → last received, for both clients (one process). Prosody CPU is read from /proc over the same span (other users' sessions included); Prosody shares the 2 cores, so msg/s × Prosody µs/msg near 1,000,000 means the server was the bottleneck. Server-side archiving (MAM, SQLite with a commit per message) is off for the bench accounts through XEP-0313 preferences: with it every client was held to ~100–250 msg/s (`BENCH_E2E_ARCHIVE=1` keeps it on).",
     `Fresh logins for every burst (not timed), ${SETTLE_MS_NOTE}; a full GC before each burst; variants in an order rotated by one per round; a burst is abandoned after 15 s without progress and the rest counted as lost.`,
     `Load average (1/5/15 min) before: ${ctx.loadBefore}, after: ${ctx.loadAfter}.`,

@@ -15,7 +15,7 @@
  *   are kept as it returns them (it has no TCP transport).
  */
 import { WS_URL } from '../../scripts/prosody.js';
-import { rawLoginAs } from './raw-xmpp.js';
+import { enableStreamManagement, rawLoginAs } from './raw-xmpp.js';
 import { stanzaSession, stockSession, type Account, type StockStanza } from './reference-sessions.js';
 import { NS_MAM, NS_RSM, mamQueryIq } from './mam-seed.js';
 import { oursMam } from './mam-ours.js';
@@ -61,15 +61,10 @@ function noProgress(variant: string, pages: number, last: string | undefined, pr
   return undefined;
 }
 
-const NS_SM = 'urn:xmpp:sm:3';
-
 /** The floor: raw socket, the query IQ as a string, the archive id of each `<result/>` read off the parsed element. */
 export const floorMam: OpenMam = (_service, account) => rawMam(account, false);
 
-/**
- * The floor with XEP-0198 on, as every library here runs: `<enable/>` after bind, inbound stanzas
- * counted, each of Prosody's `<r/>` answered with `<a h/>` at once.
- */
+/** The floor with XEP-0198 on, as every library here runs (see `enableStreamManagement`). */
 export const floorSmMam: OpenMam = (_service, account) => rawMam(account, true);
 
 /**
@@ -80,30 +75,18 @@ export const floorSmBackwardMam: OpenMam = (_service, account) => rawMam(account
 
 async function rawMam(account: Account, streamManagement: boolean, direction: 'forward' | 'backward' = 'forward'): Promise<MamSession> {
   const session = await rawLoginAs(account);
-  let handled = 0;
-  if (streamManagement) {
-    const enabled = new Promise<Element>((resolve) => session.onElement(resolve));
-    await session.write(`<enable xmlns='${NS_SM}'/>`);
-    const reply = await enabled;
-    if (reply.name !== 'enabled') throw new Error(`floor: <enable/> answered with ${reply.toString().slice(0, 200)}`);
-  }
   let queryId = '';
   let iqId = '';
   let ids: string[] = [];
   let fin: ((iq: Element) => void) | undefined;
-  session.onElement((el) => {
-    if (streamManagement) {
-      if (el.name === 'r') {
-        void session.write(`<a xmlns='${NS_SM}' h='${handled}'/>`);
-        return;
-      }
-      if (el.name === 'message' || el.name === 'iq' || el.name === 'presence') handled++;
-    }
+  const onElement = (el: Element) => {
     if (el.name === 'message') {
       const result = el.getChild('result', NS_MAM);
       if (result?.attrs.queryid === queryId) ids.push(result.attrs.id ?? '');
     } else if (el.name === 'iq' && el.attrs.id === iqId) fin?.(el);
-  });
+  };
+  if (streamManagement) await enableStreamManagement(session, onElement);
+  else session.onElement(onElement);
   let seq = 0;
   return {
     async loadAll(peer, pageSize) {

@@ -104,3 +104,28 @@ export async function rawLogin(options: RawLogin): Promise<RawSession> {
     },
   };
 }
+
+const NS_SM = 'urn:xmpp:sm:3';
+
+/**
+ * Turns XEP-0198 on for a raw session, as every library in the benchmarks runs it: `<enable/>`,
+ * inbound stanzas counted, each of Prosody's `<r/>` answered at once with `<a h/>`. Every other
+ * element, including any that arrive before `<enabled/>`, goes to `onElement`.
+ */
+export async function enableStreamManagement(session: RawSession, onElement: (el: Element) => void): Promise<void> {
+  let handled = 0;
+  let counting = false;
+  const enabled = new Promise<Element>((resolve) => {
+    session.onElement((el) => {
+      if (el.name === 'enabled' || el.name === 'failed') return resolve(el);
+      // Prosody may still ask after the session is closed: nothing is left to answer then.
+      if (el.name === 'r') return void session.write(`<a xmlns='${NS_SM}' h='${handled}'/>`).catch(() => {});
+      if (counting && (el.name === 'message' || el.name === 'iq' || el.name === 'presence')) handled++;
+      onElement(el);
+    });
+  });
+  await session.write(`<enable xmlns='${NS_SM}'/>`);
+  const reply = await enabled;
+  if (reply.name !== 'enabled') throw new Error(`raw client: <enable/> answered with ${reply.toString().slice(0, 200)}`);
+  counting = true;
+}
