@@ -314,6 +314,9 @@ export type { PublishAvatarOptions } from './xeps/profile/profile.requests.js';
 export type {
   ProfileChangedEmitted,
   ProfileContext,
+  OwnResourceUpdateEvent,
+  OwnVCardEvent,
+  OwnVCardState,
   ProfileNotificationEvent,
   ProfileRoutedEvent,
   VCardAvatarEvent,

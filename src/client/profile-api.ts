@@ -15,8 +15,8 @@ import {
   type AvatarCache,
   type PublishAvatarOptions,
 } from '../xeps/profile/profile.requests.js';
-import type { AvatarInfo, ProfileChangedEmitted, VCard } from '../xeps/profile/profile.types.js';
-import { fetchVCardAvatar, getVCard, updateVCard, type VCardChanges } from '../xeps/profile/vcard.requests.js';
+import type { AvatarInfo, OwnVCardEvent, ProfileChangedEmitted, VCard } from '../xeps/profile/profile.types.js';
+import { fetchVCardAvatar, getVCard, updateVCard, vcardPhotoHash, type VCardChanges } from '../xeps/profile/vcard.requests.js';
 import { featureLookup, jidArgument } from './require-feature.js';
 
 /** Promise helpers over the `profile` feature: avatars (XEP-0084) and nicknames (XEP-0172). */
@@ -35,9 +35,12 @@ export interface ProfileApi {
   setNick(nick: string, options?: IqRequestOptions): Promise<void>;
   /** The nickname `jid` published (from notifications, else asked for); undefined when none. */
   nick(jid?: string, options?: IqRequestOptions): Promise<string | undefined>;
-  /** XEP-0054: the vCard of `jid` (the own one when absent). */
+  /**
+   * XEP-0054: the vCard of `jid` (the own one when absent). Reading the own one lets our presence
+   * advertise its photo's hash (XEP-0153) for the rest of the session.
+   */
   vcard(jid?: string, options?: IqRequestOptions): Promise<VCard>;
-  /** XEP-0054: changes fields and the photo of the own vCard, keeping the rest. */
+  /** XEP-0054: changes fields and the photo of the own vCard, keeping the rest; our presence then advertises the photo's hash. */
   updateVCard(changes: VCardChanges, options?: IqRequestOptions): Promise<VCard>;
   /**
    * XEP-0153: the vCard photo of `jid` whose hash its presence advertises, from the cache when its
@@ -47,6 +50,12 @@ export interface ProfileApi {
   /** Calls `listener` when an account's nickname, avatar metadata or vCard avatar hash changes; returns the unsubscribe function. */
   onChange(listener: (event: ProfileChangedEmitted) => void): () => void;
   view(): ProfileView;
+}
+
+/** The own vCard was read or written: its photo's hash goes into our presence (XEP-0153). */
+async function learnOwnHash(profile: { send(event: OwnVCardEvent): void }, vcard: VCard): Promise<void> {
+  const hash = await vcardPhotoHash(vcard);
+  if (hash !== undefined) profile.send({ type: 'profile.ownVCard', hash });
 }
 
 /** Builds `client.profile`; `cache` keeps avatar bytes by SHA-1 (in memory unless the app gives its own). */
@@ -89,12 +98,17 @@ export function createProfileApi(
       return known ?? fetchNick(services, peer, options);
     },
     async vcard(jid, options) {
-      actor();
-      return getVCard(services, jid, options);
+      const profile = actor();
+      const vcard = await getVCard(services, jid, options);
+      if (jid === undefined) await learnOwnHash(profile, vcard);
+      return vcard;
     },
     async updateVCard(changes, options) {
-      actor();
-      return updateVCard(services, changes, options);
+      const profile = actor();
+      const vcard = await updateVCard(services, changes, options);
+      // XEP-0153 §4.2: "a client MUST advertise an image if it has just uploaded the vCard with a new avatar image".
+      await learnOwnHash(profile, vcard);
+      return vcard;
     },
     async vcardAvatar(jid, options = {}) {
       const peer = jidArgument(jid);

@@ -4,6 +4,8 @@ import { bareJid, normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { buildPresence, buildSubscribe, buildSubscribed, buildUnsubscribe, buildUnsubscribed } from './presence.codec.js';
 import { ownCapsElement } from '../caps/caps.machine.js';
+import type { ProfileContext } from '../profile/profile.types.js';
+import { advertisedVCardHash, buildVCardUpdate } from '../profile/vcard-update.js';
 import { applyPresences } from './presence.inbound.js';
 import type { OwnPresence, PresenceContext, PresenceEvent, PresenceRoutedEvent, ResourcePresence, Show } from './presence.types.js';
 import { without } from '../keyed-record.js';
@@ -33,11 +35,21 @@ export function checkOwnPresence(input: { show: unknown; status?: unknown; prior
 const samePresence = (a: OwnPresence | undefined, b: OwnPresence | undefined) =>
   a !== undefined && b !== undefined && a.show === b.show && a.status === b.status && a.priority === b.priority;
 
-/** Our caps `<c/>` from the caps actor, when there is one and it has hashed our ver. */
-function capsExtension(system: ActorSystem<any>): Element[] {
+/**
+ * What other features put into each presence we broadcast: our caps `<c/>` once the caps actor has
+ * hashed our ver, and, with the profile feature, the XEP-0153 update child (§4.1: "it MUST include
+ * the update child element in every presence broadcast it sends and SHOULD also include the update
+ * child in directed presence stanzas").
+ */
+function ownExtensions(system: ActorSystem<any>): Element[] {
+  const extensions: Element[] = [];
   const caps = system.get('caps') as AnyActorRef | undefined;
-  const element = ownCapsElement(caps?.getSnapshot().context?.ownVer);
-  return element === undefined ? [] : [element];
+  const capsElement = ownCapsElement(caps?.getSnapshot().context?.ownVer);
+  if (capsElement) extensions.push(capsElement);
+  const profile = system.get('profile') as AnyActorRef | undefined;
+  const ownVCard = (profile?.getSnapshot().context as ProfileContext | undefined)?.ownVCard;
+  if (ownVCard) extensions.push(buildVCardUpdate(advertisedVCardHash(ownVCard)));
+  return extensions;
 }
 
 /** Flood guards: entities and resources tracked, and pending requests kept (oldest dropped). */
@@ -128,13 +140,13 @@ export function createPresenceLogic(services: FeatureServices) {
         let due: boolean;
         if (!online) due = false;
         else if (event.type === 'presence.set') due = true;
-        // caps hashed our ver after we announced without it.
+        // What goes into our presence changed (caps hashed our ver, the vCard avatar hash).
         else if (event.type === 'presence.refresh') due = announced !== undefined;
         // A fresh session starts unavailable; a resumed one still carries what we last sent.
         else due = announced === undefined ? context.announceOnline : !samePresence(announced, intended);
         if (!due) return;
         const { show, status, priority } = intended;
-        const stanza = buildPresence(show, status, priority, capsExtension(system));
+        const stanza = buildPresence(show, status, priority, ownExtensions(system));
         enqueue(() => services.send(stanza));
         enqueue.assign({ announced: intended });
       }),
@@ -149,7 +161,7 @@ export function createPresenceLogic(services: FeatureServices) {
         const stanza =
           checked === undefined
             ? buildPresence('unavailable', event.status)
-            : buildPresence(checked.show, checked.status, undefined, capsExtension(system));
+            : buildPresence(checked.show, checked.status, undefined, ownExtensions(system));
         stanza.attrs.to = to;
         enqueue(() => services.send(stanza));
       }),

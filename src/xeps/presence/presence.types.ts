@@ -54,7 +54,7 @@ export type PresenceEvent =
   | PresenceBatchEvent
   | SessionLifecycleEvent
   | PresenceIntent
-  /** Our caps `ver` became known: resend the current presence so that it carries `<c/>`. */
+  /** What other features put into our presence changed (caps `ver`, vCard avatar hash): announce again. */
   | { type: 'presence.refresh' };
 
 export interface PendingRequest {

@@ -1,9 +1,9 @@
-import { defineFeature, type FeatureModule } from '../feature.js';
+import { ANY_NAMESPACE, defineFeature, type FeatureModule } from '../feature.js';
 import { NS_PUBSUB_EVENT } from '../pubsub/pubsub.codec.js';
 import { NS_AVATAR_METADATA, NS_NICK, parseProfileNotification } from './profile.codec.js';
 import { createProfileLogic, type ProfileOptions } from './profile.machine.js';
 import type { ProfileRoutedEvent } from './profile.types.js';
-import { NS_VCARD_UPDATE, parseVCardUpdate } from './vcard.codec.js';
+import { parseOwnResourceUpdate, parseVCardUpdate } from './vcard.codec.js';
 
 /** XEP-0084 User Avatar and XEP-0172 User Nickname over PEP; XEP-0054 vCards and XEP-0153 hashes. */
 export function createProfileFeature(options: ProfileOptions = {}): FeatureModule<ProfileRoutedEvent> {
@@ -21,12 +21,17 @@ export function createProfileFeature(options: ProfileOptions = {}): FeatureModul
     discoFeatures: [`${NS_AVATAR_METADATA}+notify`, `${NS_NICK}+notify`],
     handles: [
       { stanza: 'message', ns: NS_PUBSUB_EVENT },
-      { stanza: 'presence', ns: NS_VCARD_UPDATE },
+      // Contacts' XEP-0153 hashes, and every presence of the own account's other resources (§4.3).
+      { stanza: 'presence', ns: ANY_NAMESPACE },
     ],
     route: (stanza, context) => {
       if (stanza.name === 'message') return parseProfileNotification(stanza, context);
+      const events: ProfileRoutedEvent[] = [];
       const update = parseVCardUpdate(stanza, context);
-      return update === undefined ? [] : [update];
+      if (update) events.push(update);
+      const own = parseOwnResourceUpdate(stanza, context);
+      if (own) events.push(own);
+      return events;
     },
     logic: (services) => createProfileLogic(services, options),
     lifetime: 'session',
@@ -74,12 +79,14 @@ export {
   buildVCardGet,
   buildVCardSet,
   mergeVCard,
+  parseOwnResourceUpdate,
   parseVCard,
   parseVCardUpdate,
   readVCard,
   type VCardTextField,
 } from './vcard.codec.js';
-export { fetchVCardAvatar, getVCard, updateVCard, type VCardChanges } from './vcard.requests.js';
-export { applyProfileChange, createProfileLogic, type ProfileLogic, type ProfileOptions } from './profile.machine.js';
+export { advertisedVCardHash, buildVCardUpdate } from './vcard-update.js';
+export { fetchVCardAvatar, getVCard, readOwnVCardHash, updateVCard, vcardPhotoHash, type VCardChanges } from './vcard.requests.js';
+export { applyOwnResource, applyProfileChange, createProfileLogic, type ProfileLogic, type ProfileOptions } from './profile.machine.js';
 export { connectProfiles, type ProfileView } from './profile.connect.js';
 export type * from './profile.types.js';

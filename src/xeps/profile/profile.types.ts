@@ -54,15 +54,45 @@ export interface Profile {
   vcardAvatar?: string;
 }
 
+/**
+ * XEP-0153 §4.3: what a presence from another resource of the own account says. `none`: it has no
+ * update child (that resource does not take part); `empty`: an empty one (it takes part, with no
+ * image of its own); `{ hash }`: its photo hash, `null` for an empty photo; `gone`: it went offline.
+ */
+export interface OwnResourceUpdateEvent {
+  type: 'profile.ownResource';
+  /** The other resource's full JID. */
+  jid: string;
+  update: 'none' | 'empty' | 'gone' | { hash: string | null };
+}
+
+/** The own vCard was read or written in this session: the SHA-1 of its photo, `null` when it has none. */
+export interface OwnVCardEvent {
+  type: 'profile.ownVCard';
+  hash: string | null;
+}
+
+/** XEP-0153: what our presence says about our own vCard avatar. */
+export interface OwnVCardState {
+  /** The photo hash learnt in this session (`null`: no photo); absent until the vCard is read or written. */
+  hash?: string | null;
+  /** Other resources of the account online without the update child (§4.3 rule 1): while any is, no hash is advertised. */
+  nonConforming: string[];
+}
+
 export interface ProfileContext {
   /** By bare JID. */
   profiles: Record<string, Profile>;
   maxProfiles: number;
+  /** The own bare JID while a session is up. */
+  ownBare: string | undefined;
+  ownVCard: OwnVCardState;
 }
 
-export type ProfileRoutedEvent = ProfileNotificationEvent | VCardAvatarEvent;
+export type ProfileRoutedEvent = ProfileNotificationEvent | VCardAvatarEvent | OwnResourceUpdateEvent;
 
-export type ProfileEvent = ProfileRoutedEvent | { type: 'profile.batch'; events: ProfileRoutedEvent[] } | SessionLifecycleEvent;
+export type ProfileEvent =
+  ProfileRoutedEvent | OwnVCardEvent | { type: 'profile.batch'; events: ProfileRoutedEvent[] } | SessionLifecycleEvent;
 
 /** Emitted (`actor.on('profile.changed', …)`) when a contact's nickname or avatar changed. */
 export interface ProfileChangedEmitted {

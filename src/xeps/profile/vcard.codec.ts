@@ -3,16 +3,17 @@
  * synchronous; readers return `undefined` or a `StanzaParseError`, never throw.
  */
 import { xml, type Element } from '@xmpp/xml';
-import { bareJid, parseJid } from '../../jid.js';
+import { bareJid, normalizeJid, parseJid } from '../../jid.js';
 import type { RouteContext } from '../feature.js';
 import { StanzaParseError } from '../iq-request.js';
 import { fromXmlNode, toXmlNode, type XmlNode } from '../pubsub/xml-node.js';
 import { isSha1Hex } from './profile.codec.js';
-import type { VCard, VCardAvatarEvent } from './profile.types.js';
+import type { OwnResourceUpdateEvent, VCard, VCardAvatarEvent } from './profile.types.js';
+import { NS_VCARD_UPDATE } from './vcard-update.js';
+
+export { NS_VCARD_UPDATE };
 
 export const NS_VCARD = 'vcard-temp';
-/** XEP-0153: the presence extension carrying the vCard avatar's hash. */
-export const NS_VCARD_UPDATE = 'vcard-temp:x:update';
 const NS_MUC_USER = 'http://jabber.org/protocol/muc#user';
 
 /** A vCard copied into plain data: at most this much (a vCard with a photo is mostly its base64). */
@@ -128,4 +129,28 @@ export function parseVCardUpdate(stanza: Element, context: RouteContext): VCardA
   const text = photo.text().trim().toLowerCase();
   if (text === '') return { type: 'profile.vcardAvatar', jid: bareJid(stanza.attrs.from ?? context.me)!, hash: null };
   return isSha1Hex(text) ? { type: 'profile.vcardAvatar', jid: bareJid(stanza.attrs.from ?? context.me)!, hash: text } : undefined;
+}
+
+/**
+ * What a presence from another resource of the own account says about the vCard avatar (XEP-0153
+ * §4.3), for the rules on multiple resources. Only presences whose `from` is another full JID of
+ * the own account count: the own reflected presence, other accounts' presences and error presences
+ * are declined, as is a photo that is not a SHA-1.
+ */
+export function parseOwnResourceUpdate(stanza: Element, context: RouteContext): OwnResourceUpdateEvent | undefined {
+  const raw = stanza.attrs.from;
+  // Every presence passes here: a cheap look at the prefix before parsing the JID.
+  if (stanza.name !== 'presence' || typeof raw !== 'string' || raw.charAt(context.ownBare.length) !== '/') return undefined;
+  const from = normalizeJid(raw);
+  if (from === undefined || from === context.me || bareJid(from) !== context.ownBare) return undefined;
+  const type = stanza.attrs.type;
+  if (type === 'unavailable') return { type: 'profile.ownResource', jid: from, update: 'gone' };
+  if (type !== undefined && type !== 'available') return undefined;
+  const x = stanza.getChild('x', NS_VCARD_UPDATE);
+  if (!x) return { type: 'profile.ownResource', jid: from, update: 'none' };
+  const photo = x.getChild('photo', NS_VCARD_UPDATE);
+  if (!photo) return { type: 'profile.ownResource', jid: from, update: 'empty' };
+  const text = photo.text().trim().toLowerCase();
+  if (text === '') return { type: 'profile.ownResource', jid: from, update: { hash: null } };
+  return isSha1Hex(text) ? { type: 'profile.ownResource', jid: from, update: { hash: text } } : undefined;
 }

@@ -101,3 +101,18 @@ export async function fetchVCardAvatar(
   await cache?.set(hash, bytes);
   return bytes;
 }
+
+/** XEP-0153: the SHA-1 of a vCard's photo; `null` when it has none, undefined when its BINVAL is not base64. */
+export async function vcardPhotoHash(vcard: VCard): Promise<string | null | undefined> {
+  if (!vcard.photo) return null;
+  const bytes = base64ToBytes(vcard.photo.base64);
+  return bytes === undefined ? undefined : sha1Hex(bytes);
+}
+
+/**
+ * XEP-0153 §4.4 "Resetting the Image Hash": "Download the vCard from the server", then advertise
+ * an empty photo when "the BINVAL is empty or missing", else "calculate the hash of image".
+ */
+export async function readOwnVCardHash(services: Iq, options: IqRequestOptions = {}): Promise<string | null | undefined> {
+  return vcardPhotoHash(await getVCard(services, undefined, options));
+}
