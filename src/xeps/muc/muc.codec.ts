@@ -70,6 +70,8 @@ export interface JoinHistory {
 export interface JoinOptions {
   password?: string;
   history?: JoinHistory;
+  /** Further children of the presence, after the MUC `<x/>` (our caps, the XEP-0153 update child). */
+  extensions?: readonly Element[];
 }
 
 /**
@@ -110,7 +112,7 @@ export function buildJoin(room: string, nick: string, options: JoinOptions = {})
     // namespace and containing a <password/> child."
     x.append(xml('password', {}, password));
   }
-  return xml('presence', { to }, x);
+  return xml('presence', { to }, x, ...(options.extensions ?? []));
 }
 
 /**

@@ -22,6 +22,7 @@ import {
 import type { FeatureServices } from '../feature.js';
 import { resolveStamp } from '../chat/chat.codec.js';
 import { buildPing } from '../ping/ping.codec.js';
+import { ownPresenceExtensions } from '../presence/own-extensions.js';
 import { STATUS, buildGroupchat, buildJoin, buildLeave, buildNickChange, buildPrivateMessage, buildSubjectChange } from './muc.codec.js';
 import type { GroupchatMessage, RoomInfo } from './muc.types.js';
 import {
@@ -114,7 +115,7 @@ export function createRoomLogic(services: Pick<FeatureServices, 'send' | 'logger
     },
     actions: {
       sendJoin: ({ context, system }) => {
-        const options: Parameters<typeof buildJoin>[2] = {};
+        const options: Parameters<typeof buildJoin>[2] = { extensions: ownPresenceExtensions(system) };
         if (context.password !== undefined) options.password = context.password;
         // XEP-0045 §7.2.14: a client that wants no history "MUST set the 'maxchars' attribute to a value of "0"".
         // A room with an archive is caught up from it instead (see `catchUp`).

@@ -1,11 +1,9 @@
 import type { Element } from '@xmpp/xml';
-import { assign, enqueueActions, setup, type ActorSystem, type AnyActorRef } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { bareJid, normalizeJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import { buildPresence, buildSubscribe, buildSubscribed, buildUnsubscribe, buildUnsubscribed } from './presence.codec.js';
-import { ownCapsElement } from '../caps/caps.machine.js';
-import type { ProfileContext } from '../profile/profile.types.js';
-import { advertisedVCardHash, buildVCardUpdate } from '../profile/vcard-update.js';
+import { ownPresenceExtensions } from './own-extensions.js';
 import { applyPresences } from './presence.inbound.js';
 import type { OwnPresence, PresenceContext, PresenceEvent, PresenceRoutedEvent, ResourcePresence, Show } from './presence.types.js';
 import { without } from '../keyed-record.js';
@@ -34,23 +32,6 @@ export function checkOwnPresence(input: { show: unknown; status?: unknown; prior
 
 const samePresence = (a: OwnPresence | undefined, b: OwnPresence | undefined) =>
   a !== undefined && b !== undefined && a.show === b.show && a.status === b.status && a.priority === b.priority;
-
-/**
- * What other features put into each presence we broadcast: our caps `<c/>` once the caps actor has
- * hashed our ver, and, with the profile feature, the XEP-0153 update child (§4.1: "it MUST include
- * the update child element in every presence broadcast it sends and SHOULD also include the update
- * child in directed presence stanzas").
- */
-function ownExtensions(system: ActorSystem<any>): Element[] {
-  const extensions: Element[] = [];
-  const caps = system.get('caps') as AnyActorRef | undefined;
-  const capsElement = ownCapsElement(caps?.getSnapshot().context?.ownVer);
-  if (capsElement) extensions.push(capsElement);
-  const profile = system.get('profile') as AnyActorRef | undefined;
-  const ownVCard = (profile?.getSnapshot().context as ProfileContext | undefined)?.ownVCard;
-  if (ownVCard) extensions.push(buildVCardUpdate(advertisedVCardHash(ownVCard)));
-  return extensions;
-}
 
 /** Flood guards: entities and resources tracked, and pending requests kept (oldest dropped). */
 export { MAX_PENDING_REQUESTS, MAX_RESOURCES_PER_ENTITY, MAX_TRACKED_ENTITIES } from './presence.inbound.js';
@@ -146,7 +127,7 @@ export function createPresenceLogic(services: FeatureServices) {
         else due = announced === undefined ? context.announceOnline : !samePresence(announced, intended);
         if (!due) return;
         const { show, status, priority } = intended;
-        const stanza = buildPresence(show, status, priority, ownExtensions(system));
+        const stanza = buildPresence(show, status, priority, ownPresenceExtensions(system));
         enqueue(() => services.send(stanza));
         enqueue.assign({ announced: intended });
       }),
@@ -161,7 +142,7 @@ export function createPresenceLogic(services: FeatureServices) {
         const stanza =
           checked === undefined
             ? buildPresence('unavailable', event.status)
-            : buildPresence(checked.show, checked.status, undefined, ownExtensions(system));
+            : buildPresence(checked.show, checked.status, undefined, ownPresenceExtensions(system));
         stanza.attrs.to = to;
         enqueue(() => services.send(stanza));
       }),

@@ -80,11 +80,21 @@ describe('XEP-0153: our own presence carries the vCard avatar update child', () 
     await client.stop();
   });
 
-  it('goes into directed presence too, and not into a client without the profile feature', async () => {
+  it('goes into directed presence and room joins too, and not into a client without the profile feature', async () => {
     const { server, client } = await onlineClient();
     client.send({ type: 'presence.direct', to: 'room@conference.example.org/alice', show: 'available' });
     const directed = server.expectOutgoing((el) => el.name === 'presence' && el.attrs.to === 'room@conference.example.org/alice');
     expect(updateOf(directed)).toBe('empty');
+    // Entering a room: after the MUC <x/>, our caps and the update child, as in every presence of ours.
+    void client.rooms.join('lobby@conference.example.org', { nick: 'al' }).catch(() => {});
+    // The room is asked what it offers first; without an answer it is entered anyway.
+    server.replyError(await vi.waitFor(() => server.expectOutgoing({ name: 'iq', to: 'lobby@conference.example.org' })));
+    const join = await vi.waitFor(() =>
+      server.expectOutgoing((el) => el.name === 'presence' && el.attrs.to === 'lobby@conference.example.org/al'),
+    );
+    expect(join.getChild('x', 'http://jabber.org/protocol/muc')).toBeDefined();
+    expect(join.getChild('c', 'http://jabber.org/protocol/caps')?.attrs.ver).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(updateOf(join)).toBe('empty');
     await client.stop();
 
     const bare = createFakeServer({ jid: 'alice@example.org/test' });
