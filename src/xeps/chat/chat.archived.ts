@@ -1,4 +1,4 @@
-import { at, has, positionOf, type MessageStore } from '../../store/message-store.js';
+import { at, get, has, positionOf, type MessageStore } from '../../store/message-store.js';
 import { peerOf, toChatMessage } from './chat.codec.js';
 import { receive } from './chat.inbound.js';
 import type { ChatTools } from './chat.tools.js';
@@ -58,9 +58,13 @@ function placeOlder(tools: ChatTools, peer: string, page: readonly ChatMessage[]
  * of the conversation: the message the page follows (`after`, the previous page's last or the
  * query's start) or the last known message of that direction the page repeats. Only a message of
  * the same direction is a reliable mark: our own messages sit where we wrote them, which after an
- * outage can be long before the server archived them. Without a mark a run goes before the first
- * message of its direction stored after the page's start: the page has not repeated that message
- * yet, so it was archived later (a live message of a session that ended before its catch-up did).
+ * outage can be long before the server archived them. Without a mark a run goes before the next
+ * message of its direction that the page repeats after it and that arrived live with this same
+ * archive id (the sender wrote the run first: messages lost with a session that could not be
+ * resumed, the next one live on a later session);
+ * without that, before the first message of its direction stored after the page's start: the page
+ * has not repeated that message yet, so it was archived later (a live message of a session that
+ * ended before its catch-up did).
  * Without a start in memory, it goes before the first message of the current session (archived
  * before that began), or at the end. So a query that outlives its session, or overlaps messages
  * that arrived live, keeps each sender's order.
@@ -71,17 +75,21 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
   const marks: Partial<Record<ChatMessage['direction'], string>> = start ? { [start.direction]: start.id } : {};
   let run: ChatMessage[] = [];
   const fresh: ChatMessage[] = [];
-  const flush = () => {
+  // `next`: where the page goes on after the run.
+  const flush = (next: number) => {
     if (run.length === 0) return;
     const direction = run[0]!.direction;
     const mark = marks[direction];
     const messages = messagesNow();
+    const following = mark === undefined && messages ? nextKnown(page, next, direction, messages) : undefined;
     const before =
       mark !== undefined && messages
         ? idAfter(messages, mark)
-        : start && messages
-          ? firstAfter(messages, start.id, direction)
-          : tools.sessionStartOf(peer);
+        : following !== undefined
+          ? following
+          : start && messages
+            ? firstAfter(messages, start.id, direction)
+            : tools.sessionStartOf(peer);
     // Where a caught-up run went and why: the one thing to look at when an order looks wrong.
     tools.debug('catch-up run placed', { peer, first: run[0]!.id, size: run.length, mark, start: start?.id, before });
     tools.deliver(
@@ -94,12 +102,13 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
     run = [];
   };
   const seen = new Set<string>();
-  for (const message of page) {
+  for (let i = 0; i < page.length; i++) {
+    const message = page[i]!;
     if (seen.has(message.id)) continue;
     seen.add(message.id);
     const known = messagesNow();
     if (known && has(known, message.id)) {
-      flush();
+      flush(i);
       // A sender's resent copy is archived again, later: it names an older message, and the mark
       // only moves forward (else what follows it would go back before the runs already placed).
       const stored = messagesNow()!;
@@ -107,11 +116,30 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
       if (mark === undefined || positionOf(stored, message.id) > positionOf(stored, mark)) marks[message.direction] = message.id;
       continue;
     }
-    if (run.length > 0 && run[0]!.direction !== message.direction) flush();
+    if (run.length > 0 && run[0]!.direction !== message.direction) flush(i);
     run.push(message);
   }
-  flush();
+  flush(page.length);
   return fresh;
+}
+
+/**
+ * The id of the first message of `direction` at or after `from` in the page that the store holds
+ * as this very archive entry (its stored stanza-id is the result's archive id). A copy the sender
+ * resent is archived again under another id, later than where it belongs: it places nothing.
+ */
+function nextKnown(
+  page: readonly ChatMessage[],
+  from: number,
+  direction: ChatMessage['direction'],
+  messages: MessageStore<ChatMessage>,
+): string | undefined {
+  for (let i = from; i < page.length; i++) {
+    const message = page[i]!;
+    if (message.direction !== direction || message.stanzaId === undefined) continue;
+    if (get(messages, message.id)?.stanzaId === message.stanzaId) return message.id;
+  }
+  return undefined;
 }
 
 /** The message with the own archive's id `archiveId`, newest first. */

@@ -453,6 +453,60 @@ describe('archive feature: catch-up', () => {
     expect(queries(system)).toEqual([]);
   });
 
+  it('places a run with no mark of its own side before the next known message of that side the page repeats', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.deliver(liveFromJuliet('a5', 'juliet 1'));
+    system.chat.send({ type: 'chat.send', to: JULIET, body: 'mine', id: 'my-1' });
+    await freshSession(system);
+    const [query] = queries(system);
+    expect(query!.cursor).toBe('after:a5');
+    // The first page repeats our own message only: the next one starts after an archive id that no
+    // message in memory has (ours was stored before the server numbered it).
+    const mine = `<message xmlns='jabber:client' type='chat' from='${OWN}/garden' to='${JULIET}' id='my-1'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='my-1'/></message>`;
+    system.deliver(result(query!.queryId, 'a7', mine));
+    system.reply(query!.iq, fin(['a7'], false));
+    await settle();
+    const [next] = queries(system);
+    expect(next!.cursor).toBe('after:a7');
+    // Her 2 to 4 went with a session that could not be resumed; her 5 comes live, then this session ends too.
+    system.deliver(liveFromJuliet('a11', 'juliet 5'));
+    system.chat.send({ type: 'session.offline' });
+    system.archive.send({ type: 'session.offline' });
+    system.chat.send({ type: 'session.online', jid: ME, resumed: false });
+    system.archive.send({ type: 'session.online', jid: ME, resumed: false });
+    for (const n of [2, 3, 4]) system.deliver(result(next!.queryId, `a${6 + n}`, archived(String(n), `juliet ${n}`)));
+    const herFive = `<message xmlns='jabber:client' type='chat' from='${JULIET}/balcony' to='${OWN}' id='w-a11'><body>juliet 5</body></message>`;
+    system.deliver(result(next!.queryId, 'a11', herFive));
+    system.reply(next!.iq, fin(['a8', 'a11'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['juliet 1', 'mine', 'juliet 2', 'juliet 3', 'juliet 4', 'juliet 5']);
+  });
+
+  it('does not take a resent copy the page repeats for where a run goes: it was archived again, later', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.chat.send({ type: 'chat.send', to: JULIET, body: 'mine', id: 'my-1' });
+    system.deliver(
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-1'><body>juliet 1</body><origin-id xmlns='urn:xmpp:sid:0' id='o-1'/><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
+    );
+    await freshSession(system);
+    const [query] = queries(system);
+    expect(query!.cursor).toBe('after:a5');
+    const mine = `<message xmlns='jabber:client' type='chat' from='${OWN}/garden' to='${JULIET}' id='my-1'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='my-1'/></message>`;
+    system.deliver(result(query!.queryId, 'a7', mine));
+    system.reply(query!.iq, fin(['a7'], false));
+    await settle();
+    const [next] = queries(system);
+    // Her client resent "juliet 1" after her 2 and 3: the archive holds it again under a new id.
+    system.deliver(result(next!.queryId, 'a8', archived('2', 'juliet 2')));
+    system.deliver(result(next!.queryId, 'a9', archived('3', 'juliet 3')));
+    system.deliver(result(next!.queryId, 'a10', archived('1', 'juliet 1')));
+    system.reply(next!.iq, fin(['a8', 'a10'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['mine', 'juliet 1', 'juliet 2', 'juliet 3']);
+  });
+
   it('without an archive id, starts from the newest message time; without MAM support, does not catch up at all', async () => {
     const system = chatSystem();
     await online(system);
