@@ -51,6 +51,34 @@ async function freshSession(system: System): Promise<void> {
   await online(system, { resumed: false });
 }
 
+/** The stream drops and a new one comes up that could not resume, with no disco#info asked again. */
+function newSessionAsIs(system: System): void {
+  system.chat.send({ type: 'session.offline' });
+  system.archive.send({ type: 'session.offline' });
+  system.chat.send({ type: 'session.online', jid: ME, resumed: false });
+  system.archive.send({ type: 'session.online', jid: ME, resumed: false });
+}
+
+/** Our message `my-1` ("mine") as the own archive holds it. */
+const ourArchivedMessage = `<message xmlns='jabber:client' type='chat' from='${OWN}/garden' to='${JULIET}' id='my-1'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='my-1'/></message>`;
+
+/**
+ * A fresh session whose catch-up (after `a5`) gets a first page holding only our own message
+ * `my-1`, already known: the next page starts after an archive id no message in memory has (ours
+ * was stored before the server numbered it). Returns that next query.
+ */
+async function catchUpPastOurMessage(system: System) {
+  await freshSession(system);
+  const [query] = queries(system);
+  expect(query!.cursor).toBe('after:a5');
+  system.deliver(result(query!.queryId, 'a7', ourArchivedMessage));
+  system.reply(query!.iq, fin(['a7'], false));
+  await settle();
+  const [next] = queries(system);
+  expect(next!.cursor).toBe('after:a7');
+  return next!;
+}
+
 /** The MAM queries sent since the last look, with their queryid and RSM cursor. */
 function queries(system: System): { iq: Element; queryId: string; cursor: string; with?: string }[] {
   return system
@@ -260,10 +288,7 @@ describe('archive feature: catch-up', () => {
     expect(next!.cursor).toBe('after:a7');
 
     // The stream drops again before the second page is in; the query is asked again on the third session.
-    system.chat.send({ type: 'session.offline' });
-    system.archive.send({ type: 'session.offline' });
-    system.chat.send({ type: 'session.online', jid: ME, resumed: false });
-    system.archive.send({ type: 'session.online', jid: ME, resumed: false });
+    newSessionAsIs(system);
     live('a30', 'live in the third session');
     system.deliver(result(next!.queryId, 'a8', archived('8', 'missed 8')));
     system.deliver(
@@ -343,8 +368,7 @@ describe('archive feature: catch-up', () => {
     await freshSession(system);
     const [query] = queries(system);
     expect(query!.cursor).toBe('after:a6');
-    const mine = `<message xmlns='jabber:client' type='chat' from='${OWN}/garden' to='${JULIET}' id='my-1'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='my-1'/></message>`;
-    system.deliver(result(query!.queryId, 'a7', mine));
+    system.deliver(result(query!.queryId, 'a7', ourArchivedMessage));
     system.deliver(result(query!.queryId, 'a8', archived('8', 'juliet 3')));
     system.reply(query!.iq, fin(['a7', 'a8'], true));
     await settle();
@@ -414,10 +438,7 @@ describe('archive feature: catch-up', () => {
     await online(system);
     system.deliver(liveFromJuliet('a5', 'known'));
     // A fresh session comes up and drops before the archive's support check is answered.
-    system.chat.send({ type: 'session.offline' });
-    system.archive.send({ type: 'session.offline' });
-    system.chat.send({ type: 'session.online', jid: ME, resumed: false });
-    system.archive.send({ type: 'session.online', jid: ME, resumed: false });
+    newSessionAsIs(system);
     system.deliver(liveFromJuliet('a9', 'live after the gap'));
     system.take();
     await freshSession(system);
@@ -458,27 +479,14 @@ describe('archive feature: catch-up', () => {
     await online(system);
     system.deliver(liveFromJuliet('a5', 'juliet 1'));
     system.chat.send({ type: 'chat.send', to: JULIET, body: 'mine', id: 'my-1' });
-    await freshSession(system);
-    const [query] = queries(system);
-    expect(query!.cursor).toBe('after:a5');
-    // The first page repeats our own message only: the next one starts after an archive id that no
-    // message in memory has (ours was stored before the server numbered it).
-    const mine = `<message xmlns='jabber:client' type='chat' from='${OWN}/garden' to='${JULIET}' id='my-1'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='my-1'/></message>`;
-    system.deliver(result(query!.queryId, 'a7', mine));
-    system.reply(query!.iq, fin(['a7'], false));
-    await settle();
-    const [next] = queries(system);
-    expect(next!.cursor).toBe('after:a7');
+    const next = await catchUpPastOurMessage(system);
     // Her 2 to 4 went with a session that could not be resumed; her 5 comes live, then this session ends too.
     system.deliver(liveFromJuliet('a11', 'juliet 5'));
-    system.chat.send({ type: 'session.offline' });
-    system.archive.send({ type: 'session.offline' });
-    system.chat.send({ type: 'session.online', jid: ME, resumed: false });
-    system.archive.send({ type: 'session.online', jid: ME, resumed: false });
-    for (const n of [2, 3, 4]) system.deliver(result(next!.queryId, `a${6 + n}`, archived(String(n), `juliet ${n}`)));
+    newSessionAsIs(system);
+    for (const n of [2, 3, 4]) system.deliver(result(next.queryId, `a${6 + n}`, archived(String(n), `juliet ${n}`)));
     const herFive = `<message xmlns='jabber:client' type='chat' from='${JULIET}/balcony' to='${OWN}' id='w-a11'><body>juliet 5</body></message>`;
-    system.deliver(result(next!.queryId, 'a11', herFive));
-    system.reply(next!.iq, fin(['a8', 'a11'], true));
+    system.deliver(result(next.queryId, 'a11', herFive));
+    system.reply(next.iq, fin(['a8', 'a11'], true));
     await settle();
     expect(bodies(system)).toEqual(['juliet 1', 'mine', 'juliet 2', 'juliet 3', 'juliet 4', 'juliet 5']);
   });
@@ -490,19 +498,12 @@ describe('archive feature: catch-up', () => {
     system.deliver(
       `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-1'><body>juliet 1</body><origin-id xmlns='urn:xmpp:sid:0' id='o-1'/><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
     );
-    await freshSession(system);
-    const [query] = queries(system);
-    expect(query!.cursor).toBe('after:a5');
-    const mine = `<message xmlns='jabber:client' type='chat' from='${OWN}/garden' to='${JULIET}' id='my-1'><body>mine</body><origin-id xmlns='urn:xmpp:sid:0' id='my-1'/></message>`;
-    system.deliver(result(query!.queryId, 'a7', mine));
-    system.reply(query!.iq, fin(['a7'], false));
-    await settle();
-    const [next] = queries(system);
+    const next = await catchUpPastOurMessage(system);
     // Her client resent "juliet 1" after her 2 and 3: the archive holds it again under a new id.
-    system.deliver(result(next!.queryId, 'a8', archived('2', 'juliet 2')));
-    system.deliver(result(next!.queryId, 'a9', archived('3', 'juliet 3')));
-    system.deliver(result(next!.queryId, 'a10', archived('1', 'juliet 1')));
-    system.reply(next!.iq, fin(['a8', 'a10'], true));
+    system.deliver(result(next.queryId, 'a8', archived('2', 'juliet 2')));
+    system.deliver(result(next.queryId, 'a9', archived('3', 'juliet 3')));
+    system.deliver(result(next.queryId, 'a10', archived('1', 'juliet 1')));
+    system.reply(next.iq, fin(['a8', 'a10'], true));
     await settle();
     expect(bodies(system)).toEqual(['mine', 'juliet 1', 'juliet 2', 'juliet 3']);
   });
