@@ -128,9 +128,12 @@ export function createProfileLogic(services: FeatureServices, options: ProfileOp
           enqueue.sendTo(presence, { type: 'presence.refresh' });
         if (reset) enqueue(() => relearnOwnHash(self));
       }),
-      // What our presence advertised belongs to the stream it went out on (§4.2: learnt per session).
-      startSession: assign(({ event }) =>
-        event.type === 'session.online' && !event.resumed ? { ownBare: bareJid(event.jid), ownVCard: { nonConforming: [] } } : {},
+      // A fresh session: the server sends the other resources' presences again. The hash stays:
+      // it was read from the vCard, and the presence that opens this session already carries it.
+      startSession: assign(({ context, event }) =>
+        event.type === 'session.online' && !event.resumed
+          ? { ownBare: bareJid(event.jid), ownVCard: { ...context.ownVCard, nonConforming: [] } }
+          : {},
       ),
     },
   }).createMachine({

@@ -74,7 +74,7 @@ export interface OwnVCardEvent {
 
 /** XEP-0153: what our presence says about our own vCard avatar. */
 export interface OwnVCardState {
-  /** The photo hash learnt in this session (`null`: no photo); absent until the vCard is read or written. */
+  /** The photo hash learnt from the own vCard (`null`: no photo); absent until it is read or written. */
   hash?: string | null;
   /** Other resources of the account online without the update child (§4.3 rule 1): while any is, no hash is advertised. */
   nonConforming: string[];

@@ -11,7 +11,7 @@ export const NS_VCARD_UPDATE = 'vcard-temp:x:update';
 /**
  * The hash our presence advertises: none while another resource of the account does not take part
  * (XEP-0153 §4.3 rule 1: "the client MUST stop advertising the avatar image hash"), else the one
- * learnt in this session (§4.2 rule 1: "A client MUST NOT advertise an avatar image without first
+ * learnt from the vCard (§4.2 rule 1: "A client MUST NOT advertise an avatar image without first
  * downloading the current vCard").
  */
 export function advertisedVCardHash(state: OwnVCardState): string | null | undefined {

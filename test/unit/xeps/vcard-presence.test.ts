@@ -149,6 +149,53 @@ describe('XEP-0153: our own presence carries the vCard avatar update child', () 
   });
 });
 
+describe('XEP-0153 across reconnects', () => {
+  it('keeps the hash on a fresh session, and forgets the resources that did not take part', async () => {
+    const server = createFakeServer({ jid: 'alice@example.org/test' });
+    const clock = new SimulatedClock();
+    const client = createXmppClient(OPTIONS, { transport: server.logic, clock });
+    void client.start().catch(() => {});
+    server.acceptConnection();
+    await waitFor(client.actor.system.get('caps') as AnyActorRef, (s: { value: unknown }) => s.value === 'ready');
+    const read = client.profile.vcard();
+    const get = await vi.waitFor(() =>
+      server.expectOutgoing((el) => el.attrs.type === 'get' && el.getChild('vCard', 'vcard-temp') !== undefined),
+    );
+    server.replyResult(get, vcardWith(PNG));
+    await read;
+    const hash = `photo:${await sha1Hex(PNG)}`;
+    const presences = () => server.sent((el) => el.name === 'presence' && el.attrs.to === undefined);
+    await vi.waitFor(() => expect(updateOf(presences().at(-1)!)).toBe(hash));
+    const reconnect = async () => {
+      server.drop();
+      clock.increment(60_000);
+      const before = presences().length;
+      server.acceptConnection();
+      await vi.waitFor(() => expect(presences().length).toBeGreaterThan(before));
+      return before;
+    };
+
+    // The presence that opens the fresh session carries the hash at once.
+    let before = await reconnect();
+    expect(updateOf(presences()[before]!)).toBe(hash);
+
+    // A resource without the update child makes us forget the hash; it belongs to the old stream,
+    // so on the new one the next read of the vCard is advertised again.
+    server.pushIncoming(`<presence from='alice@example.org/old-client'/>`);
+    await vi.waitFor(() => expect(updateOf(presences().at(-1)!)).toBe('empty'));
+    before = await reconnect();
+    expect(updateOf(presences()[before]!)).toBe('empty');
+    const again = client.profile.vcard();
+    const second = await vi.waitFor(() =>
+      server.expectOutgoing((el) => el.attrs.type === 'get' && el.getChild('vCard', 'vcard-temp') !== undefined && el !== get),
+    );
+    server.replyResult(second, vcardWith(PNG));
+    await again;
+    await vi.waitFor(() => expect(updateOf(presences().at(-1)!)).toBe(hash));
+    await client.stop();
+  });
+});
+
 describe('XEP-0153 and the own PEP avatar', () => {
   it('forgets the hash when the account publishes another avatar, as servers mirror it into the vCard', async () => {
     const { server, client, lastUpdate, readOwnVCard } = await onlineClient();
