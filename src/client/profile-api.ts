@@ -58,6 +58,15 @@ async function learnOwnHash(profile: { send(event: OwnVCardEvent): void }, vcard
   if (hash !== undefined) profile.send({ type: 'profile.ownVCard', hash });
 }
 
+/**
+ * The own PEP avatar changed: a server that mirrors it into the vCard (Prosody's mod_vcard_legacy)
+ * changed the vCard too, so the hash we advertise is unknown until it is read again; an empty
+ * update child lets such a server fill in the new one.
+ */
+function forgetOwnHash(profile: { send(event: OwnVCardEvent): void }): void {
+  profile.send({ type: 'profile.ownVCard', hash: undefined });
+}
+
 /** Builds `client.profile`; `cache` keeps avatar bytes by SHA-1 (in memory unless the app gives its own). */
 export function createProfileApi(
   session: Actor<SessionMachine>,
@@ -71,12 +80,15 @@ export function createProfileApi(
 
   return {
     async setAvatar(png, options) {
-      actor();
-      return publishAvatar(services, png, options);
+      const profile = actor();
+      const info = await publishAvatar(services, png, options);
+      forgetOwnHash(profile);
+      return info;
     },
     async disableAvatar(options) {
-      actor();
-      return disableAvatar(services, options);
+      const profile = actor();
+      await disableAvatar(services, options);
+      forgetOwnHash(profile);
     },
     async avatar(jid, options = {}) {
       const peer = jid === undefined ? undefined : jidArgument(jid);

@@ -1,6 +1,5 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import { errorMessage } from '../../errors.js';
-import { bareJid } from '../../jid.js';
 import type { FeatureInput, FeatureServices } from '../feature.js';
 import type {
   OwnResourceUpdateEvent,
@@ -65,6 +64,11 @@ export function applyOwnResource(state: OwnVCardState, event: OwnResourceUpdateE
   return { state: { nonConforming: next.nonConforming }, reset: true };
 }
 
+/** The own vCard state with the hash now known (`undefined`: no longer known). */
+function ownVCardWith(state: OwnVCardState, hash: string | null | undefined): OwnVCardState {
+  return hash === undefined ? { nonConforming: state.nonConforming } : { ...state, hash };
+}
+
 /**
  * The profile actor: keeps every account's nickname (XEP-0172) and avatar metadata (XEP-0084)
  * from PEP notifications, and the vCard avatar hash (XEP-0153) from presence, and emits
@@ -94,7 +98,7 @@ export function createProfileLogic(services: FeatureServices, options: ProfileOp
           event.type === 'profile.batch' ? event.events : event.type.startsWith('profile.') ? [event as ProfileRoutedEvent] : [];
         let profiles = context.profiles;
         let count = Object.keys(profiles).length;
-        let ownVCard = event.type === 'profile.ownVCard' ? { ...context.ownVCard, hash: event.hash } : context.ownVCard;
+        let ownVCard = event.type === 'profile.ownVCard' ? ownVCardWith(context.ownVCard, event.hash) : context.ownVCard;
         let reset = false;
         const changed = new Map<string, Profile>();
         for (const routed of events) {
@@ -104,10 +108,6 @@ export function createProfileLogic(services: FeatureServices, options: ProfileOp
             reset ||= outcome.reset;
             continue;
           }
-          // A server that mirrors the PEP avatar into the vCard (Prosody's mod_vcard_legacy) changed
-          // the vCard with it: what we learnt is stale, and without a hash the server may fill it in.
-          if (routed.type === 'profile.notification' && routed.avatar !== undefined && routed.jid === context.ownBare)
-            ownVCard = ownVCard.hash === undefined ? ownVCard : { nonConforming: ownVCard.nonConforming };
           const before = profiles[routed.jid];
           if (!before && count >= context.maxProfiles) {
             services.logger.warn('profile: too many profiles, event dropped', { jid: routed.jid });
@@ -131,19 +131,12 @@ export function createProfileLogic(services: FeatureServices, options: ProfileOp
       // A fresh session: the server sends the other resources' presences again. The hash stays:
       // it was read from the vCard, and the presence that opens this session already carries it.
       startSession: assign(({ context, event }) =>
-        event.type === 'session.online' && !event.resumed
-          ? { ownBare: bareJid(event.jid), ownVCard: { ...context.ownVCard, nonConforming: [] } }
-          : {},
+        event.type === 'session.online' && !event.resumed ? { ownVCard: { ...context.ownVCard, nonConforming: [] } } : {},
       ),
     },
   }).createMachine({
     id: 'profile',
-    context: ({ input }) => ({
-      profiles: {},
-      maxProfiles,
-      ownBare: input.jid === undefined ? undefined : bareJid(input.jid),
-      ownVCard: { nonConforming: [] },
-    }),
+    context: () => ({ profiles: {}, maxProfiles, ownVCard: { nonConforming: [] } }),
     on: {
       'profile.notification': { actions: 'apply' },
       'profile.vcardAvatar': { actions: 'apply' },

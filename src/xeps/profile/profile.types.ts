@@ -66,10 +66,14 @@ export interface OwnResourceUpdateEvent {
   update: 'none' | 'empty' | 'gone' | { hash: string | null };
 }
 
-/** The own vCard was read or written in this session: the SHA-1 of its photo, `null` when it has none. */
+/**
+ * What is known of the own vCard's photo: its SHA-1 once the vCard was read or written, `null` when
+ * it has none, `undefined` when it may have changed unseen (the own PEP avatar was set: servers
+ * such as Prosody mirror it into the vCard).
+ */
 export interface OwnVCardEvent {
   type: 'profile.ownVCard';
-  hash: string | null;
+  hash: string | null | undefined;
 }
 
 /** XEP-0153: what our presence says about our own vCard avatar. */
@@ -84,8 +88,6 @@ export interface ProfileContext {
   /** By bare JID. */
   profiles: Record<string, Profile>;
   maxProfiles: number;
-  /** The own bare JID while a session is up. */
-  ownBare: string | undefined;
   ownVCard: OwnVCardState;
 }
 

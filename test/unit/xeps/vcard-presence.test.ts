@@ -197,20 +197,37 @@ describe('XEP-0153 across reconnects', () => {
 });
 
 describe('XEP-0153 and the own PEP avatar', () => {
-  it('forgets the hash when the account publishes another avatar, as servers mirror it into the vCard', async () => {
+  it('forgets the hash when the app sets or disables the PEP avatar, as servers mirror it into the vCard', async () => {
     const { server, client, lastUpdate, readOwnVCard } = await onlineClient();
+    const publishes = () =>
+      server.sent((el) => el.attrs.type === 'set' && el.getChild('pubsub', 'http://jabber.org/protocol/pubsub') !== undefined);
+    let answered = 0;
+    const answerPublishes = async (count: number) => {
+      for (const end = answered + count; answered < end; answered++) {
+        await vi.waitFor(() => expect(publishes().length).toBeGreaterThan(answered));
+        server.replyResult(publishes()[answered]!);
+      }
+    };
     const ours = await readOwnVCard(PNG);
-
-    const metadata = (from: string, id: string) =>
-      `<message from='${from}' to='alice@example.org/test' type='headline'><event xmlns='http://jabber.org/protocol/pubsub#event'>` +
-      `<items node='urn:xmpp:avatar:metadata'><item id='${id}'><metadata xmlns='urn:xmpp:avatar:metadata'>` +
-      `<info bytes='9' id='${id}' type='image/png'/></metadata></item></items></event></message>`;
+    expect(lastUpdate()).toBe(`photo:${ours}`);
     // A contact's new avatar is not ours.
-    server.pushIncoming(metadata('bob@example.org', 'c'.repeat(40)));
+    server.pushIncoming(
+      `<message from='bob@example.org' to='alice@example.org/test' type='headline'><event xmlns='http://jabber.org/protocol/pubsub#event'>` +
+        `<items node='urn:xmpp:avatar:metadata'><item id='${'c'.repeat(40)}'><metadata xmlns='urn:xmpp:avatar:metadata'>` +
+        `<info bytes='9' id='${'c'.repeat(40)}' type='image/png'/></metadata></item></items></event></message>`,
+    );
     await vi.waitFor(() => expect(client.profile.view().of('bob@example.org').avatar?.id).toBe('c'.repeat(40)));
     expect(lastUpdate()).toBe(`photo:${ours}`);
-    server.pushIncoming(metadata('alice@example.org', 'd'.repeat(40)));
-    // Not ready again: a server such as Prosody fills in the hash of the new avatar itself.
+
+    // Data, then metadata: once published, not ready again (Prosody fills in the new hash itself).
+    const set = client.profile.setAvatar(OTHER_PNG);
+    await answerPublishes(2);
+    await set;
+    await vi.waitFor(() => expect(lastUpdate()).toBe('empty'));
+    await readOwnVCard(OTHER_PNG);
+    const disabled = client.profile.disableAvatar();
+    await answerPublishes(1);
+    await disabled;
     await vi.waitFor(() => expect(lastUpdate()).toBe('empty'));
     await client.stop();
   });
