@@ -124,11 +124,18 @@ export function parseVCardUpdate(stanza: Element, context: RouteContext): VCardA
   if (!x || stanza.getChild('x', NS_MUC_USER)) return undefined;
   const parts = parseJid(stanza.attrs.from ?? context.me);
   if (!parts || parts.local === undefined) return undefined;
+  const update = readUpdate(x);
+  if (update === undefined || update === 'empty') return undefined;
+  return { type: 'profile.vcardAvatar', jid: bareJid(stanza.attrs.from ?? context.me)!, hash: update.hash };
+}
+
+/** What an update child says: `empty` without a photo, the photo's hash (`null` when empty), undefined for a photo that is no SHA-1. */
+function readUpdate(x: Element): 'empty' | { hash: string | null } | undefined {
   const photo = x.getChild('photo', NS_VCARD_UPDATE);
-  if (!photo) return undefined;
+  if (!photo) return 'empty';
   const text = photo.text().trim().toLowerCase();
-  if (text === '') return { type: 'profile.vcardAvatar', jid: bareJid(stanza.attrs.from ?? context.me)!, hash: null };
-  return isSha1Hex(text) ? { type: 'profile.vcardAvatar', jid: bareJid(stanza.attrs.from ?? context.me)!, hash: text } : undefined;
+  if (text === '') return { hash: null };
+  return isSha1Hex(text) ? { hash: text } : undefined;
 }
 
 /**
@@ -147,10 +154,6 @@ export function parseOwnResourceUpdate(stanza: Element, context: RouteContext): 
   if (type === 'unavailable') return { type: 'profile.ownResource', jid: from, update: 'gone' };
   if (type !== undefined && type !== 'available') return undefined;
   const x = stanza.getChild('x', NS_VCARD_UPDATE);
-  if (!x) return { type: 'profile.ownResource', jid: from, update: 'none' };
-  const photo = x.getChild('photo', NS_VCARD_UPDATE);
-  if (!photo) return { type: 'profile.ownResource', jid: from, update: 'empty' };
-  const text = photo.text().trim().toLowerCase();
-  if (text === '') return { type: 'profile.ownResource', jid: from, update: { hash: null } };
-  return isSha1Hex(text) ? { type: 'profile.ownResource', jid: from, update: { hash: text } } : undefined;
+  const update = x ? readUpdate(x) : 'none';
+  return update === undefined ? undefined : { type: 'profile.ownResource', jid: from, update };
 }
