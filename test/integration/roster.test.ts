@@ -19,6 +19,7 @@ import { TCP_URL, WS_URL, killProsody, startProsody, uniqueUser, type TestUser }
 import { selectConnection } from '../../src/client/select-connection.js';
 import { connectChat } from '../../src/xeps/chat/index.js';
 import { observedClient, type ObservedClient } from '../support/client.js';
+import { befriend } from '../support/contacts.js';
 
 const running: ObservedClient[] = [];
 afterEach(async () => {
@@ -171,6 +172,27 @@ describe('roster, presence and blocking against the local Prosody', () => {
       presence: ref(alice, 'presence').getSnapshot() as SnapshotFrom<PresenceLogic>,
     });
     expect(view.get(bob.bare)).toMatchObject({ name: 'Bob', subscription: 'both', presence: { show: 'dnd' } });
+  });
+
+  it('still shows the contacts available after a dropped stream is resumed: the server does not send their presence again', async () => {
+    const [aliceUser, bobUser] = await Promise.all([uniqueUser('ralice'), uniqueUser('rbob')]);
+    const alice = observedClient(aliceUser, TCP_URL, { reconnect: { minDelay: 50, maxDelay: 200 } });
+    running.push(alice);
+    await alice.client.start();
+    const bob = await online(bobUser);
+    const aliceParty = { client: alice.client, bare: `${aliceUser.username}@${aliceUser.domain}` };
+    await befriend(aliceParty, bob);
+    const presenceOfBob = () => connectPresence(ref(alice, 'presence').getSnapshot() as SnapshotFrom<PresenceLogic>).of(bob.bare);
+    await expect.poll(() => presenceOfBob()?.show, { timeout: 5000 }).toBe('available');
+    // Long enough for the XEP-0198 acks to settle: nothing of bob's is left to resend on resumption.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    ref(alice, 'transport').send({ type: 'transport.abort', reason: { kind: 'network', message: 'test cut' } });
+    await alice.waitFor('reconnecting');
+    await alice.waitFor('online');
+    expect(selectConnection(alice.client.getSnapshot()).resumed).toBe(true);
+    // Nothing comes from bob again: what alice knew before the drop still holds.
+    expect(presenceOfBob()?.show).toBe('available');
   });
 
   it('blocking stops delivery: a blocked contact’s message never reaches the conversation, and arrives again once unblocked', async () => {

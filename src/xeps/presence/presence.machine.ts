@@ -169,7 +169,8 @@ export function createPresenceLogic(services: FeatureServices) {
       },
       goOnline: assign(({ event }) => (event.type === 'session.online' ? { me: normalizeJid(event.jid), online: true } : {})),
       goOffline: assign({ online: false }),
-      // Presence is per stream: what we knew is stale once the stream is gone.
+      // Presence is per session: a fresh one starts from nothing (the server sends every contact's
+      // presence again after our initial presence); a resumed one carries on, so a drop forgets nothing.
       forgetPresences: assign({ resources: {}, own: undefined }),
       forgetAnnounced: assign({ announced: undefined }),
     },
@@ -205,7 +206,7 @@ export function createPresenceLogic(services: FeatureServices) {
         { guard: 'isFreshSession', actions: ['forgetPresences', 'forgetAnnounced', 'announce', 'goOnline'] },
         { actions: ['announce', 'goOnline'] },
       ],
-      'session.offline': { actions: ['forgetPresences', 'goOffline'] },
+      'session.offline': { actions: 'goOffline' },
     },
   });
 }

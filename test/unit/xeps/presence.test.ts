@@ -162,11 +162,16 @@ describe('presence actor', () => {
     ]);
   });
 
-  it('forgets presences when the session goes offline, keeps pending requests', () => {
+  it('keeps presences across a drop and a resumed stream, forgets them on a fresh session, keeps pending requests', () => {
     const p = startPresence();
     p.deliver(`<presence from='romeo@example.net/orchard'/>`.replace('/>', '><status>x</status></presence>'));
     p.deliver(`<presence from='romeo@example.net' type='subscribe'/>`);
     p.actor.send({ type: 'session.offline' });
+    // The server sends nothing again on resumption: what was known before the drop still holds.
+    p.actor.send({ type: 'session.online', jid: JULIET.me, resumed: true });
+    expect(p.view().available.map((c) => c.jid)).toEqual(['romeo@example.net']);
+    p.actor.send({ type: 'session.offline' });
+    p.actor.send({ type: 'session.online', jid: JULIET.me, resumed: false });
     expect(p.view().available).toEqual([]);
     expect(p.view().pending).toHaveLength(1);
   });
