@@ -107,7 +107,8 @@ export function createBlockingLogic(services: FeatureServices) {
       'blocking.push': { actions: ['applyPush', 'acknowledgePush'] },
     },
     states: {
-      idle: {},
+      // Before the first session, or after a drop cut the fetch: any session fetches from here.
+      idle: { on: { 'session.online': 'loading' } },
       loading: {
         invoke: {
           src: 'fetchBlocklist',

@@ -342,7 +342,11 @@ export function createBookmarksLogic(services: FeatureServices, options: Bookmar
       'bookmarks.notification': { actions: 'applyChanges' },
     },
     states: {
-      idle: { entry: assign({ status: 'idle' }) },
+      // Before the first session, or after a drop cut the load: any session loads from here.
+      idle: {
+        entry: assign({ status: 'idle' }),
+        on: { 'session.online': { target: 'loading', actions: assign({ me: ({ event }) => event.jid }) } },
+      },
       loading: {
         entry: assign({ status: 'loading', held: [] }),
         invoke: {

@@ -172,7 +172,9 @@ export function createRosterLogic(services: FeatureServices, options: RosterOpti
       'roster.push': { actions: ['applyPush', 'acknowledgePush'] },
     },
     states: {
-      idle: {},
+      // Before the first session, or after a drop cut the fetch: a resumed stream does not bring
+      // the answer of a request we gave up, so any session fetches from here.
+      idle: { on: { 'session.online': { target: 'loading', actions: 'noteStreamFeatures' } } },
       loading: {
         invoke: {
           src: 'fetchRoster',

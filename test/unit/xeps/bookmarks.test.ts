@@ -243,9 +243,12 @@ const itemsOf = (node: string) => (iq: Element) => iq.getChild('pubsub', NS_PUBS
 describe('bookmarks actor', () => {
   it('finds #compat, fetches XEP-0402 items and joins the autojoin rooms', async () => {
     const b = startBookmarks();
-    b.actor.send({ type: 'session.online', jid: JULIET.me, resumed: true });
-    expect(b.take()).toEqual([]);
     b.online();
+    // The stream drops before the answer and is resumed: the load starts again (the answer to a
+    // request given up does not come).
+    await b.next(isDiscoOfOwnAccount);
+    b.actor.send({ type: 'session.offline' });
+    b.actor.send({ type: 'session.online', jid: JULIET.me, resumed: true });
     b.reply(await b.next(isDiscoOfOwnAccount), DISCO(['urn:xmpp:bookmarks:1#compat']));
     b.reply(await b.next(itemsOf(NS_BOOKMARKS)), ITEMS);
     await b.settled();

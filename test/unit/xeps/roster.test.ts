@@ -136,12 +136,14 @@ function startRoster(options: RosterOptions = {}) {
 }
 
 describe('roster actor', () => {
-  it('fetches on a fresh session, not on a resumed one, and sorts contacts by name', async () => {
+  it('fetches on a fresh session, again on a resumed one when a drop cut the fetch, and sorts contacts by name', async () => {
     const r = startRoster();
     expect(r.view().status).toBe('idle');
-    r.actor.send({ type: 'session.online', jid: 'juliet@example.com/balcony', resumed: true });
-    expect(r.take()).toEqual([]);
     r.actor.send({ type: 'session.online', jid: 'juliet@example.com/balcony', resumed: false });
+    expect(r.take()).toHaveLength(1);
+    r.actor.send({ type: 'session.offline' });
+    expect(r.view().status).toBe('idle');
+    r.actor.send({ type: 'session.online', jid: 'juliet@example.com/balcony', resumed: true });
     expect(r.view().status).toBe('loading');
     const [get] = r.take();
     // No ver known yet and versioning 'auto': a plain get.
@@ -153,6 +155,11 @@ describe('roster actor', () => {
     expect(view.ver).toBe('ver11');
     expect(view.contacts.map((c) => c.name)).toEqual(['Benvolio', 'Mercutio', 'Romeo']);
     expect(view.get('Romeo@example.net')?.groups).toEqual(['Friends']);
+    // Loaded: a resumed stream lost no pushes, so it fetches nothing.
+    r.actor.send({ type: 'session.offline' });
+    r.actor.send({ type: 'session.online', jid: 'juliet@example.com/balcony', resumed: true });
+    expect(r.take()).toEqual([]);
+    expect(r.view().status).toBe('ready');
   });
 
   it('re-fetches with the last ver and keeps the items on an empty result', async () => {
