@@ -64,6 +64,10 @@ export function applyOwnResource(state: OwnVCardState, event: OwnResourceUpdateE
   return { state: { nonConforming: next.nonConforming }, reset: true };
 }
 
+const ROUTED: ReadonlySet<string> = new Set(['profile.notification', 'profile.vcardAvatar', 'profile.ownResource']);
+/** An event the router made from a stanza (not the app's `profile.ownVCard`, which names no account). */
+const isRouted = (event: ProfileEvent): event is ProfileRoutedEvent => ROUTED.has(event.type);
+
 /** The own vCard state with the hash now known (`undefined`: no longer known). */
 function ownVCardWith(state: OwnVCardState, hash: string | null | undefined): OwnVCardState {
   return hash === undefined ? { nonConforming: state.nonConforming } : { ...state, hash };
@@ -94,8 +98,7 @@ export function createProfileLogic(services: FeatureServices, options: ProfileOp
     actions: {
       // One transition per socket read (the feature batches: presences are on the hot path).
       apply: enqueueActions(({ context, event, enqueue, self, system }) => {
-        const events =
-          event.type === 'profile.batch' ? event.events : event.type.startsWith('profile.') ? [event as ProfileRoutedEvent] : [];
+        const events = event.type === 'profile.batch' ? event.events : isRouted(event) ? [event] : [];
         let profiles = context.profiles;
         let count = Object.keys(profiles).length;
         let ownVCard = event.type === 'profile.ownVCard' ? ownVCardWith(context.ownVCard, event.hash) : context.ownVCard;

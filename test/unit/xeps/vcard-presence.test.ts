@@ -1,14 +1,14 @@
 import type { Element } from '@xmpp/xml';
 import { describe, expect, it, vi } from 'vitest';
-import { SimulatedClock, waitFor, type AnyActorRef } from 'xstate';
+import { SimulatedClock, createActor, waitFor, type AnyActorRef } from 'xstate';
 import { createCoreClient } from '../../../src/client/core-client.js';
 import { createXmppClient } from '../../../src/client/create-client.js';
 import { bytesToBase64 } from '../../../src/sasl/base64.js';
 import { presence } from '../../../src/xeps/presence/index.js';
-import { NS_VCARD_UPDATE, applyOwnResource, parseOwnResourceUpdate, sha1Hex } from '../../../src/xeps/profile/index.js';
+import { NS_VCARD_UPDATE, applyOwnResource, createProfileLogic, parseOwnResourceUpdate, sha1Hex } from '../../../src/xeps/profile/index.js';
 import { parseXml } from '../../support/xml.js';
 import { createFakeServer } from '../../support/fake-server.js';
-import { routeContext } from './harness.js';
+import { fakeServices, featureInput, routeContext } from './harness.js';
 
 const OPTIONS = { service: 'wss://example.org/ws', username: 'alice', password: 'x', domain: 'example.org' };
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7, 7, 7]);
@@ -256,6 +256,16 @@ describe('XEP-0153 own-resource routing and rules, pure', () => {
     expect(parseOwnResourceUpdate(presenceFrom('alice@example.orb/phone', x(hash)), ALICE)).toBeUndefined();
     expect(parseOwnResourceUpdate(presenceFrom('alice@example.org/phone', '', 'error'), ALICE)).toBeUndefined();
     expect(parseOwnResourceUpdate(presenceFrom('alice@example.org/phone', x('not-a-hash')), ALICE)).toBeUndefined();
+  });
+
+  it('takes what the app learnt of its own vCard without touching any account’s profile', () => {
+    const actor = createActor(createProfileLogic(fakeServices(ALICE.me).services), { input: featureInput({ jid: ALICE.me }) }).start();
+    const changed: unknown[] = [];
+    actor.on('profile.changed', (event) => changed.push(event));
+    actor.send({ type: 'profile.ownVCard', hash: 'a'.repeat(40) });
+    expect(actor.getSnapshot().context.ownVCard).toEqual({ hash: 'a'.repeat(40), nonConforming: [] });
+    expect(actor.getSnapshot().context.profiles).toEqual({});
+    expect(changed).toEqual([]);
   });
 
   it('resets only when something was advertised and the other resource disagrees', () => {
