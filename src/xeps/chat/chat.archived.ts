@@ -75,21 +75,22 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
   const marks: Partial<Record<ChatMessage['direction'], string>> = start ? { [start.direction]: start.id } : {};
   let run: ChatMessage[] = [];
   const fresh: ChatMessage[] = [];
+  // The id the run goes before (undefined: at the end), in the order the comment above gives.
   // `next`: where the page goes on after the run.
+  const placeOf = (direction: ChatMessage['direction'], next: number): string | undefined => {
+    const messages = messagesNow();
+    if (!messages) return tools.sessionStartOf(peer);
+    const mark = marks[direction];
+    if (mark !== undefined) return idAfter(messages, mark);
+    const following = nextKnown(page, next, direction, messages);
+    if (following !== undefined) return following;
+    return start ? firstAfter(messages, start.id, direction) : tools.sessionStartOf(peer);
+  };
   const flush = (next: number) => {
     if (run.length === 0) return;
     const direction = run[0]!.direction;
     const mark = marks[direction];
-    const messages = messagesNow();
-    const following = mark === undefined && messages ? nextKnown(page, next, direction, messages) : undefined;
-    const before =
-      mark !== undefined && messages
-        ? idAfter(messages, mark)
-        : following !== undefined
-          ? following
-          : start && messages
-            ? firstAfter(messages, start.id, direction)
-            : tools.sessionStartOf(peer);
+    const before = placeOf(direction, next);
     // Where a caught-up run went and why: the one thing to look at when an order looks wrong.
     tools.debug('catch-up run placed', { peer, first: run[0]!.id, size: run.length, mark, start: start?.id, before });
     tools.deliver(
