@@ -59,9 +59,9 @@ function placeOlder(tools: ChatTools, peer: string, page: readonly ChatMessage[]
  * query's start) or the last known message of that direction the page repeats. Only a message of
  * the same direction is a reliable mark: our own messages sit where we wrote them, which after an
  * outage can be long before the server archived them. Without a mark a run goes before the next
- * message of its direction that the page repeats after it and that arrived live with this same
- * archive id (the sender wrote the run first: messages lost with a session that could not be
- * resumed, the next one live on a later session);
+ * message of its direction that the page repeats after it and that arrived live under this same
+ * archive id, or no earlier than the run was archived (the sender wrote the run first: messages
+ * lost with a session that could not be resumed, the next one live on a later session);
  * without that, before the first message of its direction stored after the page's start: the page
  * has not repeated that message yet, so it was archived later (a live message of a session that
  * ended before its catch-up did).
@@ -82,7 +82,7 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
     if (!messages) return tools.sessionStartOf(peer);
     const mark = marks[direction];
     if (mark !== undefined) return idAfter(messages, mark);
-    const following = nextKnown(page, next, direction, messages);
+    const following = nextKnown(page, next, direction, messages, run.at(-1)!.stamp);
     if (following !== undefined) return following;
     return start ? firstAfter(messages, start.id, direction) : tools.sessionStartOf(peer);
   };
@@ -126,19 +126,24 @@ function placeNewer(tools: ChatTools, peer: string, page: readonly ChatMessage[]
 
 /**
  * The id of the first message of `direction` at or after `from` in the page that the store holds
- * as this very archive entry (its stored stanza-id is the result's archive id). A copy the sender
- * resent is archived again under another id, later than where it belongs: it places nothing.
+ * where it belongs after the run: as this very archive entry (its stored stanza-id is the
+ * result's archive id), or stored as arriving no earlier than the run's newest was archived
+ * (`runStamp`). A copy of an older message that the sender resent is archived again, after the
+ * run, but was stored before it: it places nothing.
  */
 function nextKnown(
   page: readonly ChatMessage[],
   from: number,
   direction: ChatMessage['direction'],
   messages: MessageStore<ChatMessage>,
+  runStamp: string,
 ): string | undefined {
   for (let i = from; i < page.length; i++) {
     const message = page[i]!;
-    if (message.direction !== direction || message.stanzaId === undefined) continue;
-    if (get(messages, message.id)?.stanzaId === message.stanzaId) return message.id;
+    if (message.direction !== direction) continue;
+    const stored = get(messages, message.id);
+    // ISO 8601 UTC stamps of one format compare as strings.
+    if (stored && (stored.stanzaId === message.stanzaId || stored.stamp >= runStamp)) return message.id;
   }
   return undefined;
 }

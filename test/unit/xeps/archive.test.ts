@@ -341,7 +341,7 @@ describe('archive feature: catch-up', () => {
     const system = chatSystem();
     await online(system);
     system.deliver(
-      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-1'><body>juliet 1</body><origin-id xmlns='urn:xmpp:sid:0' id='o-1'/><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-1'><body>juliet 1</body><origin-id xmlns='urn:xmpp:sid:0' id='o-1'/><delay xmlns='urn:xmpp:delay' stamp='2026-01-01T09:00:00Z'/><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
     );
     await freshSession(system);
     const [query] = queries(system);
@@ -491,18 +491,35 @@ describe('archive feature: catch-up', () => {
     expect(bodies(system)).toEqual(['juliet 1', 'mine', 'juliet 2', 'juliet 3', 'juliet 4', 'juliet 5']);
   });
 
+  it('places a run before the next message of its side the page repeats under another archive id, when it was stored after the run', async () => {
+    const system = chatSystem();
+    await online(system);
+    system.chat.send({ type: 'chat.send', to: JULIET, body: 'mine', id: 'my-1' });
+    system.deliver(liveFromJuliet('a5', 'juliet 1'));
+    const next = await catchUpPastOurMessage(system);
+    // Her 5 came live under the id of a copy her client resent (archived again, later): the page
+    // below holds its first archival, after her 2 to 4 that went with a lost session.
+    system.deliver(liveFromJuliet('a30', 'juliet 5').replace('<body>', `<origin-id xmlns='urn:xmpp:sid:0' id='o-5'/><body>`));
+    newSessionAsIs(system);
+    for (const n of [2, 3, 4, 5])
+      system.deliver(result(next.queryId, `a${6 + n}`, archived(String(n), `juliet ${n}`), { stamp: '2026-01-01T11:00:00Z' }));
+    system.reply(next.iq, fin(['a8', 'a11'], true));
+    await settle();
+    expect(bodies(system)).toEqual(['mine', 'juliet 1', 'juliet 2', 'juliet 3', 'juliet 4', 'juliet 5']);
+  });
+
   it('does not take a resent copy the page repeats for where a run goes: it was archived again, later', async () => {
     const system = chatSystem();
     await online(system);
     system.chat.send({ type: 'chat.send', to: JULIET, body: 'mine', id: 'my-1' });
     system.deliver(
-      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-1'><body>juliet 1</body><origin-id xmlns='urn:xmpp:sid:0' id='o-1'/><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
+      `<message type='chat' from='${JULIET}/balcony' to='${ME}' id='w-1'><body>juliet 1</body><origin-id xmlns='urn:xmpp:sid:0' id='o-1'/><delay xmlns='urn:xmpp:delay' stamp='2026-01-01T09:00:00Z'/><stanza-id xmlns='urn:xmpp:sid:0' by='${OWN}' id='a5'/></message>`,
     );
     const next = await catchUpPastOurMessage(system);
     // Her client resent "juliet 1" after her 2 and 3: the archive holds it again under a new id.
-    system.deliver(result(next.queryId, 'a8', archived('2', 'juliet 2')));
-    system.deliver(result(next.queryId, 'a9', archived('3', 'juliet 3')));
-    system.deliver(result(next.queryId, 'a10', archived('1', 'juliet 1')));
+    system.deliver(result(next.queryId, 'a8', archived('2', 'juliet 2'), { stamp: '2026-01-01T10:00:00Z' }));
+    system.deliver(result(next.queryId, 'a9', archived('3', 'juliet 3'), { stamp: '2026-01-01T10:01:00Z' }));
+    system.deliver(result(next.queryId, 'a10', archived('1', 'juliet 1'), { stamp: '2026-01-01T10:02:00Z' }));
     system.reply(next.iq, fin(['a8', 'a10'], true));
     await settle();
     expect(bodies(system)).toEqual(['mine', 'juliet 1', 'juliet 2', 'juliet 3']);
